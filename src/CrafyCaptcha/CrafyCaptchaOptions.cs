@@ -1,0 +1,32 @@
+namespace CrafyCaptcha;
+
+/// <summary>
+/// A site's CrafyCAPTCHA credential and limits. Bound from the <c>CrafyCaptcha</c> configuration section and the
+/// <c>CRAFY_PUBLIC_KEY</c>, <c>CRAFY_SECRET_KEY</c>, <c>CRAFY_SIGNING_PUBLIC_KEY</c> variables; validated at start-up.
+/// </summary>
+public sealed class CrafyCaptchaOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "CrafyCaptcha";
+
+    /// <summary>The default hosted API base address.</summary>
+    public static readonly Uri DefaultApiBaseUrl = new("https://captcha.crafy.net/api");
+
+    /// <summary>The Public Key: <c>pk_</c> followed by 32 lowercase hex characters. Safe to show in the browser.</summary>
+    public string? PublicKey { get; set; }
+
+    /// <summary>The Secret Key (normally <c>sk_</c> + 64 lowercase hex; treated as opaque UTF-8 text). Never sent to the browser.</summary>
+    public string? SecretKey { get; set; }
+
+    /// <summary>The base64 of the raw 32-byte Ed25519 public key the browser widget checks messages with.</summary>
+    public string? SigningPublicKey { get; set; }
+
+    /// <summary>The hosted REST API's base address (default <c>https://captcha.crafy.net/api</c>).</summary>
+    public Uri ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
+
+    /// <summary>How long a created flow's nonce stays usable (default 20 minutes, as the official SDKs).</summary>
+    public TimeSpan FlowLifetime { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Tokens longer than this many characters are rejected before any decoding (default 8192).</summary>
+    public int MaxTokenLength { get; set; } = 8192;
+}

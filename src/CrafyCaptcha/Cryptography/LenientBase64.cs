@@ -1,0 +1,68 @@
+using System.Buffers;
+
+namespace CrafyCaptcha.Cryptography;
+
+/// <summary>
+/// Base64 read the way the official SDKs read it: standard or URL-safe alphabet, with or without padding,
+/// with whitespace, line breaks or other non-alphabet characters ignored; the first <c>=</c> ends the data.
+/// The normalised text is decoded by the framework's decoder. Output is always written as standard padded base64.
+/// </summary>
+internal static class LenientBase64
+{
+    private const int StackLimit = 2048;
+
+    public static int MaxDecodedLength(int encodedLength) => Math.Max((encodedLength + 3) / 4 * 3, 0);
+
+    public static bool TryDecode(ReadOnlySpan<char> encoded, Span<byte> destination, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        int capacity = encoded.Length + 3;
+        char[]? rented = null;
+        Span<char> normalised = capacity <= StackLimit ? stackalloc char[StackLimit] : (rented = ArrayPool<char>.Shared.Rent(capacity));
+        try
+        {
+            int count = 0;
+            foreach (char c in encoded)
+            {
+                if (c == '=')
+                {
+                    break;
+                }
+
+                char mapped = c switch
+                {
+                    >= 'A' and <= 'Z' or >= 'a' and <= 'z' or >= '0' and <= '9' or '+' or '/' => c,
+                    '-' => '+',
+                    '_' => '/',
+                    _ => '\0',
+                };
+                if (mapped != '\0')
+                {
+                    normalised[count++] = mapped;
+                }
+            }
+
+            switch (count % 4)
+            {
+                case 1:
+                    return false;
+                case 2:
+                    normalised[count++] = '=';
+                    normalised[count++] = '=';
+                    break;
+                case 3:
+                    normalised[count++] = '=';
+                    break;
+            }
+
+            return Convert.TryFromBase64Chars(normalised[..count], destination, out bytesWritten);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using CrafyCaptcha;
+using CrafyCaptcha.Internal;
+using CrafyCaptcha.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the CrafyCaptcha SDK core (no ASP.NET Core dependency: workers, functions, consoles).</summary>
+public static class CrafyCaptchaCoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="ICrafyCaptcha"/>, the default nonce store on <c>IDistributedCache</c> (an in-memory cache is
+    /// added when the app has none), <see cref="TimeProvider"/>, and start-up validation of <see cref="CrafyCaptchaOptions"/>.
+    /// Idempotent.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder to add stores and policies.</returns>
+    public static ICrafyCaptchaBuilder AddCrafyCaptchaCore(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<CrafyCaptchaOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrafyCaptchaOptions>, CrafyCaptchaOptionsValidator>());
+        services.AddDistributedMemoryCache();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<INonceStore, DistributedCacheNonceStore>();
+        services.TryAddSingleton<ICrafyCaptcha, CrafyCaptchaService>();
+        return new CrafyCaptchaBuilder(services);
+    }
+
+    /// <summary><see cref="AddCrafyCaptchaCore(IServiceCollection)"/> plus <paramref name="configure"/>.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the options (keys, lifetimes).</param>
+    /// <returns>A builder to add stores and policies.</returns>
+    public static ICrafyCaptchaBuilder AddCrafyCaptchaCore(this IServiceCollection services, Action<CrafyCaptchaOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        ICrafyCaptchaBuilder builder = services.AddCrafyCaptchaCore();
+        services.Configure(configure);
+        return builder;
+    }
+}

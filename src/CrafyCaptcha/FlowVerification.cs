@@ -1,0 +1,44 @@
+namespace CrafyCaptcha;
+
+/// <summary>The outcome of verifying one captcha token: valid, or the reason it is not. Immutable.</summary>
+public sealed class FlowVerification
+{
+    private FlowVerification(FlowFailure failure, double? riskScore, string? flowToken, DateTimeOffset? expiresAt, string? payloadJson)
+    {
+        Failure = failure;
+        RiskScore = riskScore;
+        FlowToken = flowToken;
+        ExpiresAt = expiresAt;
+        PayloadJson = payloadJson;
+    }
+
+    /// <summary><see langword="true"/> when every check passed and the nonce was consumed by this call.</summary>
+    public bool IsValid => Failure == FlowFailure.None;
+
+    /// <summary>Why the token was rejected, or <see cref="FlowFailure.None"/>.</summary>
+    public FlowFailure Failure { get; }
+
+    /// <summary>The challenge server's risk score (0.0 to 1.0) when the signed payload carried one.</summary>
+    public double? RiskScore { get; }
+
+    /// <summary>The flow token (a UUID) when the signed payload carried one.</summary>
+    public string? FlowToken { get; }
+
+    /// <summary>When the token stops being valid, when it could be read.</summary>
+    public DateTimeOffset? ExpiresAt { get; }
+
+    /// <summary>The signed payload text, once its signature has been checked; <see langword="null"/> before that.</summary>
+    public string? PayloadJson { get; }
+
+    /// <summary>An English description of <see cref="Failure"/>, safe to log (it never contains the token).</summary>
+    public string Message => FlowFailureMessages.Describe(Failure);
+
+    internal static FlowVerification Success(double? riskScore, string? flowToken, DateTimeOffset expiresAt, string payloadJson)
+        => new(FlowFailure.None, riskScore, flowToken, expiresAt, payloadJson);
+
+    internal static FlowVerification Failed(FlowFailure failure, double? riskScore = null, string? flowToken = null, DateTimeOffset? expiresAt = null, string? payloadJson = null)
+        => new(failure, riskScore, flowToken, expiresAt, payloadJson);
+
+    /// <inheritdoc />
+    public override string ToString() => IsValid ? "Valid" : $"Invalid ({Failure}): {Message}";
+}

@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CrafyCaptcha.Cryptography;
+using CrafyCaptcha.Protocol;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CrafyCaptcha.Internal;
+
+/// <summary>The default <see cref="ICrafyCaptcha"/>: local flow creation and local verification.</summary>
+internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
+{
+    private readonly CrafyCaptchaOptions _options;
+    private readonly INonceStore _store;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly SecretBox _secretBox;
+
+    public CrafyCaptchaService(IOptions<CrafyCaptchaOptions> options, INonceStore store, TimeProvider timeProvider, ILogger<CrafyCaptchaService> logger)
+    {
+        _options = options.Value;
+        _store = store;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _secretBox = new SecretBox(_options.SecretKey ?? throw new InvalidOperationException(CrafyCaptchaOptionsValidator.MissingSecretKeyMessage));
+    }
+
+    internal SecretBox SecretBox => _secretBox;
+
+    public async ValueTask<string> CreateFlowAsync(FlowOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new FlowOptions();
+        JsonObject json = FlowOptionsWriter.ToJsonObject(options);
+        string nonce = NewNonce();
+        string? contextJson = options.Context?.ToJsonString();
+        await _store.StoreAsync(nonce, contextJson, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        FlowOptionsWriter.Write(buffer, json, nonce);
+        string eo = _secretBox.Seal(buffer.WrittenSpan);
+        Log.FlowCreated(_logger, options.Mode ?? FlowMode.Auto, contextJson is not null);
+        return eo;
+    }
+
+    public ValueTask<FlowVerification> VerifyFlowAsync(string? token, JsonObject? expectedContext = null, CancellationToken cancellationToken = default)
+    {
+        TokenCheck check = CaptchaTokenReader.Check(token, _secretBox, _timeProvider.GetUtcNow(), _options.MaxTokenLength);
+        if (check.Failure != FlowFailure.None)
+        {
+            Log.VerificationFailed(_logger, check.Failure);
+            return ValueTask.FromResult(FlowVerification.Failed(check.Failure, check.RiskScore, check.FlowToken, check.ExpiresAt, check.PayloadJson));
+        }
+
+        return ConsumeAsync(check, expectedContext, cancellationToken);
+    }
+
+    private async ValueTask<FlowVerification> ConsumeAsync(TokenCheck check, JsonObject? expectedContext, CancellationToken cancellationToken)
+    {
+        NonceConsumption consumption;
+        try
+        {
+            consumption = await _store.TryConsumeAsync(check.Nonce!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NonceStoreUnavailableException ex)
+        {
+            Log.StoreUnavailable(_logger, ex);
+            return FlowVerification.Failed(FlowFailure.StoreUnavailable, check.RiskScore, check.FlowToken, check.ExpiresAt, check.PayloadJson);
+        }
+
+        FlowFailure failure = !consumption.Consumed ? FlowFailure.NonceNotFound
+            : expectedContext is not null && !ContextMatches(consumption.ContextJson, expectedContext) ? FlowFailure.ContextMismatch
+            : FlowFailure.None;
+        if (failure != FlowFailure.None)
+        {
+            Log.VerificationFailed(_logger, failure);
+            return FlowVerification.Failed(failure, check.RiskScore, check.FlowToken, check.ExpiresAt, check.PayloadJson);
+        }
+
+        Log.VerificationSucceeded(_logger, check.RiskScore ?? -1);
+        return FlowVerification.Success(check.RiskScore, check.FlowToken, check.ExpiresAt!.Value, check.PayloadJson!);
+    }
+
+    /// <summary>Every expected key must be in the stored context object with a JSON-equal value (types included).</summary>
+    internal static bool ContextMatches(string? storedJson, JsonObject expected)
+    {
+        if (storedJson is null)
+        {
+            return false;
+        }
+
+        JsonObject? stored;
+        try
+        {
+            stored = JsonNode.Parse(storedJson) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        if (stored is null)
+        {
+            return false;
+        }
+
+        foreach (KeyValuePair<string, JsonNode?> pair in expected)
+        {
+            if (!stored.TryGetPropertyValue(pair.Key, out JsonNode? value) || !JsonNode.DeepEquals(value, pair.Value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    internal static string NewNonce()
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        RandomNumberGenerator.Fill(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
+
+    public void Dispose() => _secretBox.Dispose();
+}

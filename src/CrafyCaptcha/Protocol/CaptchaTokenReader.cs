@@ -1,0 +1,358 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CrafyCaptcha.Cryptography;
+
+namespace CrafyCaptcha.Protocol;
+
+/// <summary>What the stateless checks (1 to 7 of the protocol) found in a token.</summary>
+internal readonly record struct TokenCheck(
+    FlowFailure Failure,
+    string? Nonce = null,
+    string? PayloadJson = null,
+    double? RiskScore = null,
+    string? FlowToken = null,
+    DateTimeOffset? ExpiresAt = null);
+
+/// <summary>
+/// The stateless part of <c>verifyFlow</c>: envelope, constant-time HMAC, payload, status, expiry and sealed nonce,
+/// in the protocol's order. Works on pooled buffers and never throws for bad input.
+/// </summary>
+internal static class CaptchaTokenReader
+{
+    private const int HmacHexLength = 64;
+    private const int MaxSignatureChars = 256;
+    private const int MaxExpiryChars = 64;
+    private const int MaxSealedNonceChars = 2048;
+    private const int NonceHexLength = 64;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 32 };
+
+    private enum ExpiryKind : byte
+    {
+        Missing,
+        Text,
+        Number,
+        Invalid,
+    }
+
+    private enum NonceKind : byte
+    {
+        Missing,
+        Text,
+        Invalid,
+    }
+
+    public static TokenCheck Check(string? token, SecretBox secretBox, DateTimeOffset now, int maxTokenLength)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return new(FlowFailure.MissingToken);
+        }
+
+        if (token.Length > maxTokenLength)
+        {
+            return new(FlowFailure.TokenTooLarge);
+        }
+
+        byte[] envelope = ArrayPool<byte>.Shared.Rent(LenientBase64.MaxDecodedLength(token.Length));
+        byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(LenientBase64.MaxDecodedLength(token.Length), 16));
+        try
+        {
+            if (!LenientBase64.TryDecode(token, envelope, out int envelopeLength))
+            {
+                return new(FlowFailure.MalformedToken);
+            }
+
+            Span<char> signature = stackalloc char[MaxSignatureChars];
+            if (!TryReadEnvelope(envelope.AsSpan(0, envelopeLength), payload, out int payloadLength, signature, out int signatureLength))
+            {
+                return new(FlowFailure.MalformedToken);
+            }
+
+            ReadOnlySpan<byte> payloadUtf8 = payload.AsSpan(0, payloadLength);
+            if (!SignatureMatches(secretBox, payloadUtf8, signature[..signatureLength]))
+            {
+                return new(FlowFailure.BadSignature);
+            }
+
+            return CheckPayload(payloadUtf8, secretBox, now);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(envelope);
+            ArrayPool<byte>.Shared.Return(payload, clearArray: true);
+        }
+    }
+
+    /// <summary>Reads <c>payload</c> (unescaped, as UTF-8) and <c>server_sign</c>; the last occurrence of a key wins, as in JSON.parse.</summary>
+    private static bool TryReadEnvelope(ReadOnlySpan<byte> json, Span<byte> payload, out int payloadLength, Span<char> signature, out int signatureLength)
+    {
+        payloadLength = -1;
+        signatureLength = -1;
+        try
+        {
+            var reader = new Utf8JsonReader(json, ReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("payload"u8))
+                {
+                    reader.Read();
+                    payloadLength = reader.TokenType == JsonTokenType.String ? reader.CopyString(payload) : -1;
+                }
+                else if (reader.ValueTextEquals("server_sign"u8))
+                {
+                    reader.Read();
+                    signatureLength = reader.TokenType != JsonTokenType.String ? -1
+                        : ValueLength(ref reader) > signature.Length ? signature.Length
+                        : reader.CopyString(signature);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+            {
+                return false;
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        return payloadLength > 0 && signatureLength > 0;
+    }
+
+    private static int ValueLength(ref Utf8JsonReader reader) => reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
+
+    private static bool SignatureMatches(SecretBox secretBox, ReadOnlySpan<byte> payload, ReadOnlySpan<char> signature)
+    {
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(secretBox.SecretUtf8, payload, mac);
+        Span<char> expected = stackalloc char[HmacHexLength];
+        Convert.TryToHexStringLower(mac, expected, out _);
+        return signature.Length == HmacHexLength
+            && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected), MemoryMarshal.AsBytes(signature));
+    }
+
+    private static TokenCheck CheckPayload(ReadOnlySpan<byte> payloadUtf8, SecretBox secretBox, DateTimeOffset now)
+    {
+        string payloadJson = Encoding.UTF8.GetString(payloadUtf8);
+        bool statusOk = false;
+        ExpiryKind expiryKind = ExpiryKind.Missing;
+        Span<char> expiryText = stackalloc char[MaxExpiryChars];
+        int expiryLength = 0;
+        double expiryNumber = 0;
+        NonceKind nonceKind = NonceKind.Missing;
+        char[] sealedNonce = ArrayPool<char>.Shared.Rent(MaxSealedNonceChars);
+        int sealedNonceLength = 0;
+        double? riskScore = null;
+        string? flowToken = null;
+        try
+        {
+            try
+            {
+                var reader = new Utf8JsonReader(payloadUtf8, ReaderOptions);
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return new(FlowFailure.MalformedPayload, PayloadJson: payloadJson);
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("status"u8))
+                    {
+                        reader.Read();
+                        statusOk = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("success"u8);
+                    }
+                    else if (reader.ValueTextEquals("expires_at"u8))
+                    {
+                        reader.Read();
+                        (expiryKind, expiryLength, expiryNumber) = ReadExpiry(ref reader, expiryText);
+                    }
+                    else if (reader.ValueTextEquals("nonce"u8))
+                    {
+                        reader.Read();
+                        (nonceKind, sealedNonceLength) = ReadNonce(ref reader, sealedNonce);
+                    }
+                    else if (reader.ValueTextEquals("risk_score"u8))
+                    {
+                        reader.Read();
+                        riskScore = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out double score) ? score : null;
+                    }
+                    else if (reader.ValueTextEquals("flow_token"u8))
+                    {
+                        reader.Read();
+                        flowToken = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+
+                if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
+                {
+                    return new(FlowFailure.MalformedPayload, PayloadJson: payloadJson);
+                }
+            }
+            catch (JsonException)
+            {
+                return new(FlowFailure.MalformedPayload, PayloadJson: payloadJson);
+            }
+            catch (InvalidOperationException)
+            {
+                return new(FlowFailure.MalformedPayload, PayloadJson: payloadJson);
+            }
+
+            if (!statusOk)
+            {
+                return new(FlowFailure.BadStatus, PayloadJson: payloadJson, RiskScore: riskScore, FlowToken: flowToken);
+            }
+
+            DateTimeOffset expiresAt = default;
+            FlowFailure expiryFailure = expiryKind switch
+            {
+                ExpiryKind.Missing => FlowFailure.MissingExpiry,
+                ExpiryKind.Text when ExpiryParser.TryParse(expiryText[..expiryLength], out expiresAt) => FlowFailure.None,
+                ExpiryKind.Number when ExpiryParser.TryFromUnixMilliseconds(expiryNumber, out expiresAt) => FlowFailure.None,
+                _ => FlowFailure.InvalidExpiry,
+            };
+            if (expiryFailure == FlowFailure.None && now > expiresAt)
+            {
+                expiryFailure = FlowFailure.Expired;
+            }
+
+            DateTimeOffset? knownExpiry = expiryFailure is FlowFailure.None or FlowFailure.Expired ? expiresAt : null;
+            if (expiryFailure != FlowFailure.None)
+            {
+                return new(expiryFailure, PayloadJson: payloadJson, RiskScore: riskScore, FlowToken: flowToken, ExpiresAt: knownExpiry);
+            }
+
+            FlowFailure nonceFailure = OpenNonce(nonceKind, sealedNonce.AsSpan(0, sealedNonceLength), secretBox, out string? nonce);
+            return new(nonceFailure, nonce, payloadJson, riskScore, flowToken, knownExpiry);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(sealedNonce);
+        }
+    }
+
+    private static (ExpiryKind Kind, int Length, double Number) ReadExpiry(ref Utf8JsonReader reader, scoped Span<char> text)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                return (ExpiryKind.Missing, 0, 0);
+            case JsonTokenType.String:
+                int length = ValueLength(ref reader);
+                if (length == 0)
+                {
+                    return (ExpiryKind.Missing, 0, 0);
+                }
+
+                return length > text.Length ? (ExpiryKind.Invalid, 0, 0) : (ExpiryKind.Text, reader.CopyString(text), 0);
+            case JsonTokenType.Number:
+                if (!reader.TryGetDouble(out double number))
+                {
+                    return (ExpiryKind.Invalid, 0, 0);
+                }
+
+                return number == 0 ? (ExpiryKind.Missing, 0, 0) : (ExpiryKind.Number, 0, number);
+            default:
+                reader.Skip();
+                return (ExpiryKind.Invalid, 0, 0);
+        }
+    }
+
+    private static (NonceKind Kind, int Length) ReadNonce(ref Utf8JsonReader reader, scoped Span<char> destination)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                return (NonceKind.Missing, 0);
+            case JsonTokenType.String:
+                int length = ValueLength(ref reader);
+                if (length == 0)
+                {
+                    return (NonceKind.Missing, 0);
+                }
+
+                return length > destination.Length ? (NonceKind.Invalid, 0) : (NonceKind.Text, reader.CopyString(destination));
+            default:
+                reader.Skip();
+                return (NonceKind.Invalid, 0);
+        }
+    }
+
+    private static FlowFailure OpenNonce(NonceKind kind, ReadOnlySpan<char> sealedNonce, SecretBox secretBox, out string? nonce)
+    {
+        nonce = null;
+        if (kind == NonceKind.Missing)
+        {
+            return FlowFailure.MissingNonce;
+        }
+
+        int maxPlaintext = SecretBox.MaxPlaintextLength(sealedNonce);
+        if (kind == NonceKind.Invalid || maxPlaintext <= 0)
+        {
+            return FlowFailure.UndecryptableNonce;
+        }
+
+        byte[] plaintext = ArrayPool<byte>.Shared.Rent(maxPlaintext);
+        try
+        {
+            if (!secretBox.TryOpen(sealedNonce, plaintext, out int length) || length == 0)
+            {
+                return FlowFailure.UndecryptableNonce;
+            }
+
+            ReadOnlySpan<byte> opened = plaintext.AsSpan(0, length);
+            if (!IsLowercaseHex(opened, NonceHexLength))
+            {
+                return FlowFailure.InvalidNonce;
+            }
+
+            nonce = Encoding.ASCII.GetString(opened);
+            return FlowFailure.None;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(plaintext);
+        }
+    }
+
+    internal static bool IsLowercaseHex(ReadOnlySpan<byte> value, int length)
+    {
+        if (value.Length != length)
+        {
+            return false;
+        }
+
+        foreach (byte b in value)
+        {
+            if (b is not ((>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f')))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
