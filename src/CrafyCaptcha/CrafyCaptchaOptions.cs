@@ -27,6 +27,12 @@ public sealed class CrafyCaptchaOptions
     /// <summary>How long a created flow's nonce stays usable (default 20 minutes, as the official SDKs).</summary>
     public TimeSpan FlowLifetime { get; set; } = TimeSpan.FromMinutes(20);
 
+    /// <summary>
+    /// The most flows the default in-process nonce store accepts within one <see cref="FlowLifetime"/> (default
+    /// 1,000,000, about 400 MB); past it, creating a flow fails with <see cref="NonceStoreUnavailableException"/>.
+    /// </summary>
+    public long MaxOutstandingFlows { get; set; } = 1_000_000;
+
     /// <summary>Tokens longer than this many characters are rejected before any decoding (default 8192).</summary>
     public int MaxTokenLength { get; set; } = 8192;
 }

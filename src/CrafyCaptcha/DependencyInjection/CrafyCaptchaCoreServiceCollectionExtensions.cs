@@ -21,6 +21,7 @@ public static class CrafyCaptchaCoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<CrafyCaptchaOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrafyCaptchaOptions>, CrafyCaptchaOptionsValidator>());
+        services.AddLogging();
         services.AddDistributedMemoryCache();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<INonceStore, DistributedCacheNonceStore>();

@@ -37,6 +37,11 @@ internal sealed class CrafyCaptchaOptionsValidator : IValidateOptions<CrafyCaptc
             failures.Add("CrafyCaptcha:FlowLifetime must be greater than zero and at most one day.");
         }
 
+        if (options.MaxOutstandingFlows < 1)
+        {
+            failures.Add("CrafyCaptcha:MaxOutstandingFlows must be at least 1.");
+        }
+
         if (options.MaxTokenLength is < 256 or > 1_048_576)
         {
             failures.Add("CrafyCaptcha:MaxTokenLength must be between 256 and 1048576 characters.");

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Options;
 
 namespace CrafyCaptcha.Storage;
 
@@ -12,7 +13,8 @@ namespace CrafyCaptcha.Storage;
 /// </summary>
 /// <remarks>
 /// An entry holds its absolute expiry (checked against <see cref="TimeProvider"/> on every consume, in O(1)) and
-/// the context. The cache's own expiry evicts it; the in-memory cache's size limit bounds memory under a flood.
+/// the context. The cache's own expiry evicts it. Under a flood of created flows, at most
+/// <see cref="CrafyCaptchaOptions.MaxOutstandingFlows"/> nonces are stored per flow lifetime, which bounds memory.
 /// Clearing switches to a new key generation, so it costs nothing and needs no key enumeration.
 /// </remarks>
 internal sealed class DistributedCacheNonceStore : INonceStore
@@ -21,12 +23,14 @@ internal sealed class DistributedCacheNonceStore : INonceStore
     private readonly IDistributedCache _cache;
     private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim[] _stripes;
+    private readonly OutstandingFlowLimiter _limiter;
     private string _keyPrefix = NewPrefix();
 
-    public DistributedCacheNonceStore(IDistributedCache cache, TimeProvider timeProvider)
+    public DistributedCacheNonceStore(IDistributedCache cache, TimeProvider timeProvider, IOptions<CrafyCaptchaOptions> options)
     {
         _cache = cache;
         _timeProvider = timeProvider;
+        _limiter = new OutstandingFlowLimiter(options.Value.MaxOutstandingFlows, options.Value.FlowLifetime, timeProvider);
         _stripes = new SemaphoreSlim[StripeCount];
         for (int i = 0; i < _stripes.Length; i++)
         {
@@ -38,6 +42,11 @@ internal sealed class DistributedCacheNonceStore : INonceStore
     {
         ArgumentException.ThrowIfNullOrEmpty(nonce);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
+        if (!_limiter.TryAcquire())
+        {
+            throw new NonceStoreUnavailableException("The CrafyCaptcha nonce store refused a new flow: CrafyCaptcha:MaxOutstandingFlows flows were created within one flow lifetime.");
+        }
+
         long expiresAt = _timeProvider.GetUtcNow().Add(lifetime).ToUnixTimeMilliseconds();
         int contextBytes = contextJson is null ? 0 : Encoding.UTF8.GetByteCount(contextJson);
         byte[] value = new byte[sizeof(long) + contextBytes];
@@ -84,6 +93,7 @@ internal sealed class DistributedCacheNonceStore : INonceStore
     public ValueTask ClearAllNoncesAsync(CancellationToken cancellationToken = default)
     {
         Volatile.Write(ref _keyPrefix, NewPrefix());
+        _limiter.Reset();
         return ValueTask.CompletedTask;
     }
 

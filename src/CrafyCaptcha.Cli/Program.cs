@@ -1,0 +1,4 @@
+using System.CommandLine;
+using CrafyCaptcha.Cli;
+
+return await CrafyCommand.RunAsync(args, Console.Out, Console.Error);
