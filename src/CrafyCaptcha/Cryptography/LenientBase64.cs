@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
 
 namespace CrafyCaptcha.Cryptography;
 
@@ -14,6 +16,23 @@ internal static class LenientBase64
     public static int MaxDecodedLength(int encodedLength) => Math.Max((encodedLength + 3) / 4 * 3, 0);
 
     public static bool TryDecode(ReadOnlySpan<char> encoded, Span<byte> destination, out int bytesWritten)
+    {
+        // Fast path: well-formed standard base64, narrowed to ASCII and decoded by the vectorised UTF-8 decoder.
+        if (encoded.Length <= StackLimit && Ascii.IsValid(encoded))
+        {
+            Span<byte> ascii = stackalloc byte[StackLimit];
+            ascii = ascii[..encoded.Length];
+            Ascii.FromUtf16(encoded, ascii, out _);
+            if (Base64.DecodeFromUtf8(ascii, destination, out _, out bytesWritten) == OperationStatus.Done)
+            {
+                return true;
+            }
+        }
+
+        return TryDecodeNormalised(encoded, destination, out bytesWritten);
+    }
+
+    private static bool TryDecodeNormalised(ReadOnlySpan<char> encoded, Span<byte> destination, out int bytesWritten)
     {
         bytesWritten = 0;
         int capacity = encoded.Length + 3;

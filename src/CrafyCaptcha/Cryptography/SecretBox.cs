@@ -3,7 +3,8 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using NSec.Cryptography;
-using Blake2b = NSec.Cryptography.HashAlgorithm;
+using IncrementalHash = System.Security.Cryptography.IncrementalHash;
+using NSecHash = NSec.Cryptography.HashAlgorithm;
 
 namespace CrafyCaptcha.Cryptography;
 
@@ -34,6 +35,7 @@ public sealed class SecretBox : IDisposable
     private readonly byte[] _secretUtf8;
     private readonly byte[] _v1Key;
     private readonly Argon2Gate _argon2Gate;
+    private readonly ThreadLocal<IncrementalHash> _tokenHmac;
 
     /// <summary>Creates a secret box for <paramref name="secretKey"/> (any non-empty text; normally <c>sk_</c> + 64 hex).</summary>
     /// <param name="secretKey">The credential's Secret Key.</param>
@@ -50,13 +52,22 @@ public sealed class SecretBox : IDisposable
         _secretUtf8 = Encoding.UTF8.GetBytes(secretKey);
         _v1Key = SHA256.HashData(_secretUtf8);
         Span<byte> v3KeyBytes = stackalloc byte[32];
-        Blake2b.Blake2b_256.Hash(_secretUtf8, v3KeyBytes);
+        NSecHash.Blake2b_256.Hash(_secretUtf8, v3KeyBytes);
         _v3Key = Key.Import(Aead, v3KeyBytes, KeyBlobFormat.RawSymmetricKey);
         CryptographicOperations.ZeroMemory(v3KeyBytes);
+        _tokenHmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _secretUtf8), trackAllValues: true);
     }
 
-    /// <summary>The UTF-8 bytes of the secret key: the HMAC key of captcha tokens.</summary>
-    internal ReadOnlySpan<byte> SecretUtf8 => _secretUtf8;
+    /// <summary>
+    /// HMAC-SHA256 keyed by the UTF-8 secret (the captcha token's <c>server_sign</c>), with the keyed state prepared
+    /// once per thread rather than once per call.
+    /// </summary>
+    internal void ComputeTokenSignature(ReadOnlySpan<byte> payloadUtf8, Span<byte> mac)
+    {
+        IncrementalHash hmac = _tokenHmac.Value!;
+        hmac.AppendData(payloadUtf8);
+        hmac.GetHashAndReset(mac);
+    }
 
     /// <summary>Seals <paramref name="plaintext"/> as a v3 value with a fresh random nonce.</summary>
     /// <param name="plaintext">The text to seal; its UTF-8 bytes are encrypted.</param>
@@ -283,5 +294,14 @@ public sealed class SecretBox : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _v3Key.Dispose();
+    public void Dispose()
+    {
+        _v3Key.Dispose();
+        foreach (IncrementalHash hmac in _tokenHmac.Values)
+        {
+            hmac.Dispose();
+        }
+
+        _tokenHmac.Dispose();
+    }
 }

@@ -88,7 +88,7 @@ internal static class CaptchaTokenReader
     }
 
     /// <summary>Reads <c>payload</c> (unescaped, as UTF-8) and <c>server_sign</c>; the last occurrence of a key wins, as in JSON.parse.</summary>
-    private static bool TryReadEnvelope(ReadOnlySpan<byte> json, Span<byte> payload, out int payloadLength, Span<char> signature, out int signatureLength)
+    internal static bool TryReadEnvelope(ReadOnlySpan<byte> json, Span<byte> payload, out int payloadLength, Span<char> signature, out int signatureLength)
     {
         payloadLength = -1;
         signatureLength = -1;
@@ -143,14 +143,14 @@ internal static class CaptchaTokenReader
     private static bool SignatureMatches(SecretBox secretBox, ReadOnlySpan<byte> payload, ReadOnlySpan<char> signature)
     {
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(secretBox.SecretUtf8, payload, mac);
+        secretBox.ComputeTokenSignature(payload, mac);
         Span<char> expected = stackalloc char[HmacHexLength];
         Convert.TryToHexStringLower(mac, expected, out _);
         return signature.Length == HmacHexLength
             && CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(expected), MemoryMarshal.AsBytes(signature));
     }
 
-    private static TokenCheck CheckPayload(ReadOnlySpan<byte> payloadUtf8, SecretBox secretBox, DateTimeOffset now)
+    internal static TokenCheck CheckPayload(ReadOnlySpan<byte> payloadUtf8, SecretBox secretBox, DateTimeOffset now)
     {
         string payloadJson = Encoding.UTF8.GetString(payloadUtf8);
         bool statusOk = false;

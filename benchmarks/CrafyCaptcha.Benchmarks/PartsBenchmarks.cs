@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using BenchmarkDotNet.Attributes;
+using CrafyCaptcha.Cryptography;
+using CrafyCaptcha.Protocol;
+
+namespace CrafyCaptcha.Benchmarks;
+
+/// <summary>The stages of a verification on their own, to see where the time of VerifyFlow goes.</summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+public class PartsBenchmarks
+{
+    private const string Secret = "sk_5526a47fc8b0eae583e42f4219e53e5fa96ed80cc4c1b7246e548e402b7a81b9";
+    private SecretBox _box = null!;
+    private string _token = null!;
+    private string _sealedNonce = null!;
+    private byte[] _payload = null!;
+    private readonly byte[] _buffer = new byte[8192];
+    private readonly byte[] _mac = new byte[32];
+    private IncrementalHash _hmac = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _box = new SecretBox(Secret);
+        _sealedNonce = _box.Seal(Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
+        string payload = new JsonObject
+        {
+            ["status"] = "success",
+            ["expires_at"] = "2099-01-01T00:00:00Z",
+            ["nonce"] = _sealedNonce,
+            ["risk_score"] = 0.1,
+            ["flow_token"] = Guid.NewGuid().ToString(),
+            ["mode"] = "auto",
+            ["hostname"] = "localhost",
+        }.ToJsonString();
+        _payload = Encoding.UTF8.GetBytes(payload);
+        string sign = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), _payload));
+        _token = Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject { ["payload"] = payload, ["server_sign"] = sign }.ToJsonString()));
+        _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(Secret));
+    }
+
+    [Benchmark(Description = "Base64 decode of the token (lenient)")]
+    public bool Base64() => LenientBase64.TryDecode(_token, _buffer, out _);
+
+    [Benchmark(Description = "HMAC-SHA256, key state reused (IncrementalHash)")]
+    public int HmacReused()
+    {
+        _hmac.AppendData(_payload);
+        return _hmac.GetHashAndReset(_mac);
+    }
+
+    [Benchmark(Description = "Open the sealed nonce (SecretBox)")]
+    public bool OpenNonce() => _box.TryOpen(_sealedNonce, _buffer, out _);
+
+    [Benchmark(Description = "Stateless checks 1-7 (CaptchaTokenReader)")]
+    public FlowFailure Checks() => CaptchaTokenReader.Check(_token, _box, DateTimeOffset.UtcNow, 8192).Failure;
+
+    [Benchmark(Description = "Envelope: JSON read of payload and server_sign")]
+    public bool Envelope()
+    {
+        LenientBase64.TryDecode(_token, _buffer, out int n);
+        Span<char> sig = stackalloc char[256];
+        return CaptchaTokenReader.TryReadEnvelope(_buffer.AsSpan(0, n), _payloadCopy, out _, sig, out _);
+    }
+
+    [Benchmark(Description = "Payload: JSON read, status, expiry, nonce open")]
+    public FlowFailure Payload() => CaptchaTokenReader.CheckPayload(_payload, _box, DateTimeOffset.UtcNow).Failure;
+
+    private readonly byte[] _payloadCopy = new byte[8192];
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _hmac.Dispose();
+        _box.Dispose();
+    }
+}

@@ -1,0 +1,118 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using BenchmarkDotNet.Attributes;
+using CrafyCaptcha.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using NSec.Cryptography;
+
+namespace CrafyCaptcha.Benchmarks;
+
+/// <summary>
+/// The SDK core on one thread: VerifyFlow and CreateFlow with the default (in-memory distributed cache) store,
+/// next to the bare primitives every verification needs (HMAC-SHA256 of the payload, XChaCha20-Poly1305 open of the nonce).
+/// Each VerifyFlow invocation verifies a different, valid token whose nonce was stored in the iteration setup.
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10, invocationCount: Tokens)]
+public class SdkBenchmarks
+{
+    private const int Tokens = 20_000;
+    private const string Secret = "sk_5526a47fc8b0eae583e42f4219e53e5fa96ed80cc4c1b7246e548e402b7a81b9";
+
+    private ServiceProvider _provider = null!;
+    private ICrafyCaptcha _captcha = null!;
+    private INonceStore _store = null!;
+    private string[] _nonces = null!;
+    private string[] _tokens = null!;
+    private string _forgedToken = null!;
+    private int _next;
+    private byte[] _payloadUtf8 = null!;
+    private byte[] _hmacKey = null!;
+    private readonly byte[] _mac = new byte[32];
+    private Key _aeadKey = null!;
+    private byte[] _aeadNonce = null!;
+    private byte[] _aeadCiphertext = null!;
+    private readonly byte[] _aeadPlaintext = new byte[64];
+
+    [GlobalSetup]
+    public void GlobalSetup()
+    {
+        var services = new ServiceCollection();
+        services.AddCrafyCaptchaCore(o => o.SecretKey = Secret);
+        _provider = services.BuildServiceProvider();
+        _captcha = _provider.GetRequiredService<ICrafyCaptcha>();
+        _store = _provider.GetRequiredService<INonceStore>();
+
+        using var box = new SecretBox(Secret);
+        _nonces = new string[Tokens];
+        _tokens = new string[Tokens];
+        for (int i = 0; i < Tokens; i++)
+        {
+            _nonces[i] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+            _tokens[i] = Sign(Payload(box, _nonces[i]));
+        }
+
+        string payload = Payload(box, _nonces[0]);
+        _forgedToken = Token(payload, new string('0', 64));
+        _payloadUtf8 = Encoding.UTF8.GetBytes(payload);
+        _hmacKey = Encoding.UTF8.GetBytes(Secret);
+
+        byte[] keyBytes = NSec.Cryptography.HashAlgorithm.Blake2b_256.Hash(_hmacKey);
+        _aeadKey = Key.Import(AeadAlgorithm.XChaCha20Poly1305, keyBytes, KeyBlobFormat.RawSymmetricKey);
+        _aeadNonce = RandomNumberGenerator.GetBytes(24);
+        _aeadCiphertext = AeadAlgorithm.XChaCha20Poly1305.Encrypt(_aeadKey, _aeadNonce, default, Encoding.ASCII.GetBytes(_nonces[0]));
+    }
+
+    [IterationSetup(Target = nameof(VerifyFlow))]
+    public void StoreNonces()
+    {
+        _next = 0;
+        foreach (string nonce in _nonces)
+        {
+            _store.StoreAsync(nonce, null, TimeSpan.FromMinutes(20)).AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    [Benchmark(Description = "VerifyFlow (valid token, default store)")]
+    public bool VerifyFlow()
+    {
+        FlowVerification result = _captcha.VerifyFlowAsync(_tokens[_next++]).AsTask().GetAwaiter().GetResult();
+        return result.IsValid ? true : throw new InvalidOperationException(result.ToString());
+    }
+
+    [Benchmark(Description = "VerifyFlow (forged signature, rejected)")]
+    public bool VerifyForged() => _captcha.VerifyFlowAsync(_forgedToken).AsTask().GetAwaiter().GetResult().IsValid;
+
+    [Benchmark(Description = "CreateFlow (default store)")]
+    public string CreateFlow() => _captcha.CreateFlowAsync().AsTask().GetAwaiter().GetResult();
+
+    [Benchmark(Description = "Primitive: HMAC-SHA256 of the payload")]
+    public int Hmac() => HMACSHA256.HashData(_hmacKey, _payloadUtf8, _mac);
+
+    [Benchmark(Description = "Primitive: XChaCha20-Poly1305 open of a nonce")]
+    public bool AeadOpen() => AeadAlgorithm.XChaCha20Poly1305.Decrypt(_aeadKey, _aeadNonce, default, _aeadCiphertext, _aeadPlaintext);
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _aeadKey.Dispose();
+        _provider.Dispose();
+    }
+
+    private static string Payload(SecretBox box, string nonce) => new JsonObject
+    {
+        ["status"] = "success",
+        ["expires_at"] = "2099-01-01T00:00:00Z",
+        ["nonce"] = box.Seal(nonce),
+        ["risk_score"] = 0.1,
+        ["flow_token"] = Guid.NewGuid().ToString(),
+        ["mode"] = "auto",
+        ["hostname"] = "localhost",
+    }.ToJsonString();
+
+    private static string Sign(string payload) => Token(payload, Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(payload))));
+
+    private static string Token(string payload, string signature)
+        => Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject { ["payload"] = payload, ["server_sign"] = signature }.ToJsonString()));
+}
