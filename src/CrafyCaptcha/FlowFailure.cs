@@ -50,4 +50,7 @@ public enum FlowFailure
 
     /// <summary>The nonce store could not be reached; the token was not accepted (fail closed).</summary>
     StoreUnavailable = 15,
+
+    /// <summary>The token verified, but its risk score is above what the policy accepts (the nonce was consumed).</summary>
+    RiskTooHigh = 16,
 }

@@ -24,6 +24,7 @@ public static class FlowFailureMessages
         FlowFailure.ContextMismatch => "The captcha token was issued for another form or context.",
         FlowFailure.NonceNotFound => "The captcha token was already used or its flow has expired.",
         FlowFailure.StoreUnavailable => "The captcha could not be checked because the nonce store is unavailable.",
+        FlowFailure.RiskTooHigh => "The captcha token's risk score is too high for this form.",
         _ => "The captcha token is not valid.",
     };
 }

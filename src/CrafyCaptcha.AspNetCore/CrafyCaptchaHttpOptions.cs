@@ -1,0 +1,80 @@
+namespace CrafyCaptcha.AspNetCore;
+
+/// <summary>
+/// How CrafyCaptcha protects HTTP endpoints: the named policies, where tokens are read, the options endpoint's
+/// limits, the failure message and the rejection hook. Configure with <c>AddCrafyCaptcha(o =&gt; ...)</c>.
+/// </summary>
+public sealed class CrafyCaptchaHttpOptions
+{
+    /// <summary>The default form field of the token, as the official widget names it.</summary>
+    public const string DefaultFormFieldName = "CrafyCAPTCHA_token";
+
+    /// <summary>The name of the policy used when an endpoint names none.</summary>
+    public const string DefaultPolicyName = "default";
+
+    /// <summary>The header fetch/JSON clients send the token in.</summary>
+    public const string DefaultHeaderName = "X-Crafy-Captcha-Token";
+
+    internal const string PolicyContextKey = "policy";
+
+    private readonly Dictionary<string, CrafyFlowPolicy> _policies = new(StringComparer.Ordinal)
+    {
+        [DefaultPolicyName] = new CrafyFlowPolicy(),
+    };
+
+    /// <summary>The header the token may be sent in instead of the form field (default <c>X-Crafy-Captcha-Token</c>).</summary>
+    public string HeaderName { get; set; } = DefaultHeaderName;
+
+    /// <summary>
+    /// The ModelState error added when verification fails on an MVC action or Razor Page. It is looked up through
+    /// <see cref="ErrorMessageResolver"/> when that is set, so apps can localise it.
+    /// </summary>
+    public string ErrorMessage { get; set; } = "Please complete the captcha and try again.";
+
+    /// <summary>Resolves the failure message for a request (for example with an <c>IStringLocalizer</c>); <see langword="null"/> uses <see cref="ErrorMessage"/>.</summary>
+    public Func<HttpContext, FlowFailure, string>? ErrorMessageResolver { get; set; }
+
+    /// <summary>The ModelState key of the failure message (default: the token's form field name).</summary>
+    public string? ModelStateKey { get; set; }
+
+    /// <summary>
+    /// Called when a minimal-API endpoint rejects a request, after the default 400 ProblemDetails response has been
+    /// prepared (status code set, nothing written); write your own response here to replace it.
+    /// </summary>
+    public Func<CrafyCaptchaRejectedContext, ValueTask>? OnRejected { get; set; }
+
+    /// <summary>How many flows one client IP may create through the options endpoint per minute (default 30).</summary>
+    public int OptionsEndpointPermitsPerMinute { get; set; } = 30;
+
+    /// <summary>Whether the options endpoint requires a valid antiforgery token (default <see langword="true"/>).</summary>
+    public bool OptionsEndpointRequiresAntiforgery { get; set; } = true;
+
+    /// <summary>The URL of the widget script the tag helper loads (default: the copy shipped with this package).</summary>
+    public string WidgetScriptUrl { get; set; } = "~/_content/CrafyCaptcha.AspNetCore/crafy-captcha.js";
+
+    /// <summary>The challenge iframe's address given to the widget; <see langword="null"/> lets the widget use its default.</summary>
+    public string? IframeUrl { get; set; }
+
+    /// <summary>Reads the CSP nonce of the current response for the widget's script tag; <see langword="null"/> when the app uses none.</summary>
+    public Func<HttpContext, string?>? CspNonce { get; set; }
+
+    /// <summary>Allows the test credentials outside the Development environment (default <see langword="false"/>).</summary>
+    public bool AllowTestCredentials { get; set; }
+
+    internal IReadOnlyDictionary<string, CrafyFlowPolicy> Policies => _policies;
+
+    /// <summary>Adds or replaces the policy <paramref name="name"/>.</summary>
+    /// <param name="name">The policy name used by attributes, filters and tag helpers.</param>
+    /// <param name="configure">Sets the policy.</param>
+    public void AddPolicy(string name, Action<CrafyFlowPolicy> configure)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        var policy = new CrafyFlowPolicy();
+        configure(policy);
+        _policies[name] = policy;
+    }
+
+    internal bool TryGetPolicy(string? name, out CrafyFlowPolicy policy)
+        => _policies.TryGetValue(name ?? DefaultPolicyName, out policy!);
+}

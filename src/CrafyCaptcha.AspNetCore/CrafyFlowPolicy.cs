@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+
+namespace CrafyCaptcha.AspNetCore;
+
+/// <summary>
+/// A named flow policy, like a rate-limiter policy: what flows created for it ask of the challenge server and how
+/// its tokens are read. The policy name is stored as the flow's server-side context, so a token minted for one
+/// policy fails on an endpoint that requires another.
+/// </summary>
+public sealed class CrafyFlowPolicy
+{
+    /// <summary>The friction mode of the policy's flows (default: left to the server, <c>auto</c>).</summary>
+    public FlowMode? Mode { get; set; }
+
+    /// <summary>The puzzles allowed, in order; <see langword="null"/> leaves the choice to the server.</summary>
+    public IList<PuzzleKind>? Puzzles { get; set; }
+
+    /// <summary>The form field the token is posted in (default <c>CrafyCAPTCHA_token</c>).</summary>
+    public string FormFieldName { get; set; } = CrafyCaptchaHttpOptions.DefaultFormFieldName;
+
+    /// <summary>Tokens whose risk score is above this are rejected (default 1.0: the score is not checked).</summary>
+    public double MaxRiskScore { get; set; } = 1.0;
+
+    /// <summary>Other keys passed to the challenge server (for example <c>lang</c>).</summary>
+    public JsonObject AdditionalOptions { get; } = [];
+
+    internal FlowOptions ToFlowOptions(string policyName)
+    {
+        var options = new FlowOptions
+        {
+            Mode = Mode,
+            Puzzles = Puzzles,
+            Context = new JsonObject { [CrafyCaptchaHttpOptions.PolicyContextKey] = policyName },
+        };
+        foreach (KeyValuePair<string, JsonNode?> pair in AdditionalOptions)
+        {
+            options.AdditionalOptions[pair.Key] = pair.Value?.DeepClone();
+        }
+
+        return options;
+    }
+}

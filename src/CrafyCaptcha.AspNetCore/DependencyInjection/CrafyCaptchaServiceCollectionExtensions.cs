@@ -1,0 +1,64 @@
+using CrafyCaptcha;
+using CrafyCaptcha.AspNetCore;
+using CrafyCaptcha.AspNetCore.Internal;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers CrafyCaptcha for ASP.NET Core.</summary>
+public static class CrafyCaptchaServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds CrafyCaptcha: the SDK core, the nonce store on <c>IDistributedCache</c> (in-memory unless the app has
+    /// one), options bound from the <c>CrafyCaptcha</c> section and the <c>CRAFY_*</c> variables and validated at
+    /// start-up, the MVC/Razor Pages filter, the options endpoint and the tag helpers' services. Idempotent.
+    /// </summary>
+    /// <param name="services">The app's services.</param>
+    /// <returns>A builder for policies, stores and the challenge engine.</returns>
+    public static ICrafyCaptchaBuilder AddCrafyCaptcha(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        bool alreadyAdded = services.Any(d => d.ServiceType == typeof(CrafyCaptchaRequestVerifier));
+        ICrafyCaptchaBuilder builder = services.AddCrafyCaptchaCore();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CrafyCaptchaOptions>, CrafyCaptchaConfigureOptions>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrafyCaptchaOptions>, CrafyCaptchaWebOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, ConfigureMvcFilter>());
+        services.AddOptions<CrafyCaptchaHttpOptions>();
+        services.AddAntiforgery();
+        services.AddMetrics();
+        services.TryAddSingleton<CrafyCaptchaMetrics>();
+        services.TryAddSingleton<CrafyCaptchaRequestVerifier>();
+        services.TryAddSingleton<CrafyCaptchaMvcFilter>();
+        services.TryAddSingleton<OptionsEndpoint>();
+        services.TryAddSingleton<PublicTokenSource>();
+        if (!alreadyAdded)
+        {
+            // The official client's behaviour: 10 s per attempt, 3 retries from 500 ms doubling, Retry-After honoured.
+            services.AddHttpClient(PublicTokenSource.HttpClientName).AddStandardResilienceHandler(o =>
+            {
+                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
+                o.Retry.MaxRetryAttempts = 3;
+                o.Retry.Delay = TimeSpan.FromMilliseconds(500);
+                o.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
+                o.Retry.UseJitter = false;
+                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(45);
+            });
+        }
+
+        return builder;
+    }
+
+    /// <summary><see cref="AddCrafyCaptcha(IServiceCollection)"/> plus <paramref name="configure"/> for the HTTP options.</summary>
+    /// <param name="services">The app's services.</param>
+    /// <param name="configure">Sets policies, token locations, messages and the rejection hook.</param>
+    /// <returns>A builder for policies, stores and the challenge engine.</returns>
+    public static ICrafyCaptchaBuilder AddCrafyCaptcha(this IServiceCollection services, Action<CrafyCaptchaHttpOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        ICrafyCaptchaBuilder builder = services.AddCrafyCaptcha();
+        services.Configure(configure);
+        return builder;
+    }
+}

@@ -1,0 +1,194 @@
+using System.Net;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CrafyCaptcha.AspNetCore.Internal;
+
+/// <summary>
+/// The widget's <c>optionsUrl</c>: <c>POST {"action":"get_options","policy":"login"}</c> answers <c>{"eo":"…"}</c>.
+/// Each call creates a flow (a nonce in the store, a unit of quota), so the endpoint checks antiforgery and limits
+/// each client IP; responses are never cached.
+/// </summary>
+internal sealed class OptionsEndpoint : IDisposable
+{
+    public const string EndpointName = "CrafyCaptchaOptions";
+    private const int MaxBodyBytes = 4096;
+    private const string AntiforgeryBodyField = "__RequestVerificationToken";
+
+    private readonly ICrafyCaptcha _captcha;
+    private readonly CrafyCaptchaHttpOptions _options;
+    private readonly bool _forcePuzzle;
+    private readonly IAntiforgery _antiforgery;
+    private readonly AntiforgeryOptions _antiforgeryOptions;
+    private readonly CrafyCaptchaMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly PartitionedRateLimiter<IPAddress> _limiter;
+
+    public OptionsEndpoint(
+        ICrafyCaptcha captcha,
+        IOptions<CrafyCaptchaHttpOptions> options,
+        IOptions<CrafyCaptchaOptions> captchaOptions,
+        IAntiforgery antiforgery,
+        IOptions<AntiforgeryOptions> antiforgeryOptions,
+        CrafyCaptchaMetrics metrics,
+        ILogger<OptionsEndpoint> logger)
+    {
+        _captcha = captcha;
+        _options = options.Value;
+        _forcePuzzle = captchaOptions.Value.SecretKey == CrafyCaptchaTestCredentials.ForcesPuzzleSecretKey;
+        _antiforgery = antiforgery;
+        _antiforgeryOptions = antiforgeryOptions.Value;
+        _metrics = metrics;
+        _logger = logger;
+        int permits = _options.OptionsEndpointPermitsPerMinute;
+        _limiter = PartitionedRateLimiter.Create<IPAddress, IPAddress>(ip => RateLimitPartition.GetFixedWindowLimiter(ip, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permits,
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+    }
+
+    public async Task<IResult> HandleAsync(HttpContext httpContext)
+    {
+        httpContext.Response.Headers.CacheControl = "no-store";
+        IPAddress client = httpContext.Connection.RemoteIpAddress ?? IPAddress.None;
+        using RateLimitLease lease = _limiter.AttemptAcquire(client);
+        if (!lease.IsAcquired)
+        {
+            Log.OptionsRefused(_logger, "rate limit");
+            httpContext.Response.Headers.RetryAfter = "60";
+            return Problem(StatusCodes.Status429TooManyRequests, "captcha_options_rate_limited", "Too many captcha requests from this client; try again in a minute.");
+        }
+
+        if (httpContext.Request.ContentLength > MaxBodyBytes)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "captcha_options_bad_request", "The request body is too large.");
+        }
+
+        JsonElement body;
+        try
+        {
+            using JsonDocument document = await JsonDocument.ParseAsync(new LimitedStream(httpContext.Request.Body, MaxBodyBytes), cancellationToken: httpContext.RequestAborted).ConfigureAwait(false);
+            body = document.RootElement.Clone();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "captcha_options_bad_request", "The request body must be a JSON object with \"action\": \"get_options\".");
+        }
+
+        if (body.ValueKind != JsonValueKind.Object
+            || !body.TryGetProperty("action", out JsonElement action)
+            || action.ValueKind != JsonValueKind.String
+            || action.GetString() != "get_options")
+        {
+            return Problem(StatusCodes.Status400BadRequest, "captcha_options_bad_request", "The request body must be a JSON object with \"action\": \"get_options\".");
+        }
+
+        if (_options.OptionsEndpointRequiresAntiforgery && !await IsAntiforgeryValidAsync(httpContext, body).ConfigureAwait(false))
+        {
+            Log.OptionsRefused(_logger, "antiforgery token missing or invalid");
+            return Problem(StatusCodes.Status400BadRequest, "captcha_options_antiforgery", "The antiforgery token is missing or invalid; reload the page.");
+        }
+
+        string? policyName = body.TryGetProperty("policy", out JsonElement p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        policyName ??= CrafyCaptchaHttpOptions.DefaultPolicyName;
+        if (!_options.TryGetPolicy(policyName, out CrafyFlowPolicy policy))
+        {
+            return Problem(StatusCodes.Status400BadRequest, CrafyCaptchaErrorCodes.UnknownPolicy, "Unknown captcha policy.");
+        }
+
+        FlowOptions flow = policy.ToFlowOptions(policyName);
+        if (_forcePuzzle)
+        {
+            flow.Mode = FlowMode.Puzzle;
+        }
+
+        string eo;
+        try
+        {
+            eo = await _captcha.CreateFlowAsync(flow, httpContext.RequestAborted).ConfigureAwait(false);
+        }
+        catch (NonceStoreUnavailableException ex)
+        {
+            Log.FlowStoreUnavailable(_logger, ex);
+            return Problem(StatusCodes.Status503ServiceUnavailable, CrafyCaptchaErrorCodes.Unavailable, "The captcha is temporarily unavailable.");
+        }
+
+        _metrics.FlowCreated(policyName);
+        return TypedResults.Json(new OptionsResponse(eo), OptionsJsonContext.Default.OptionsResponse);
+    }
+
+    private async Task<bool> IsAntiforgeryValidAsync(HttpContext httpContext, JsonElement body)
+    {
+        // The official widget cannot send headers, only body fields: accept the token from the body too.
+        if (_antiforgeryOptions.HeaderName is { } headerName
+            && string.IsNullOrEmpty(httpContext.Request.Headers[headerName])
+            && body.TryGetProperty(AntiforgeryBodyField, out JsonElement token)
+            && token.ValueKind == JsonValueKind.String)
+        {
+            httpContext.Request.Headers[headerName] = token.GetString();
+        }
+
+        try
+        {
+            return await _antiforgery.IsRequestValidAsync(httpContext).ConfigureAwait(false);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return false;
+        }
+    }
+
+    private static IResult Problem(int status, string code, string detail) => CrafyCaptchaEndpointFilter.Problem(status, code, detail);
+
+    public void Dispose() => _limiter.Dispose();
+
+    /// <summary>Reads at most a number of bytes, failing past it, whatever Content-Length said.</summary>
+    private sealed class LimitedStream(Stream inner, long limit) : Stream
+    {
+        private long _read;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Synchronous reads are not allowed.");
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            _read += n;
+            return _read > limit ? throw new InvalidDataException("The request body is too large.") : n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
+
+internal sealed record OptionsResponse(string Eo);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(OptionsResponse))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class OptionsJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
