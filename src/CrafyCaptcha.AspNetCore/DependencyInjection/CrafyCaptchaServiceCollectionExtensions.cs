@@ -1,6 +1,7 @@
 using CrafyCaptcha;
 using CrafyCaptcha.AspNetCore;
 using CrafyCaptcha.AspNetCore.Internal;
+using CrafyCaptcha.AspNetCore.TagHelpers;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,7 @@ public static class CrafyCaptchaServiceCollectionExtensions
         services.TryAddSingleton<CrafyCaptchaMvcFilter>();
         services.TryAddSingleton<OptionsEndpoint>();
         services.TryAddSingleton<PublicTokenSource>();
+        services.TryAddSingleton<CrafyCaptchaWidgetRenderer>();
         if (!alreadyAdded)
         {
             // The official client's behaviour: 10 s per attempt, 3 retries from 500 ms doubling, Retry-After honoured.

@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CrafyCaptcha.AspNetCore.Internal;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace CrafyCaptcha.AspNetCore.TagHelpers;
+
+/// <summary>Writes a widget's HTML: container, script once per page, init call. Shared by both tag helpers.</summary>
+internal sealed class CrafyCaptchaWidgetRenderer
+{
+    private static readonly object PageStateKey = new();
+    private static readonly JsonSerializerOptions ScriptJson = new() { Encoder = JavaScriptEncoder.Default };
+
+    private readonly CrafyCaptchaOptions _captchaOptions;
+    private readonly CrafyCaptchaHttpOptions _options;
+    private readonly PublicTokenSource _publicToken;
+    private readonly LinkGenerator _links;
+    private readonly IAntiforgery _antiforgery;
+
+    public CrafyCaptchaWidgetRenderer(
+        IOptions<CrafyCaptchaOptions> captchaOptions,
+        IOptions<CrafyCaptchaHttpOptions> options,
+        PublicTokenSource publicToken,
+        LinkGenerator links,
+        IAntiforgery antiforgery)
+    {
+        _captchaOptions = captchaOptions.Value;
+        _options = options.Value;
+        _publicToken = publicToken;
+        _links = links;
+        _antiforgery = antiforgery;
+    }
+
+    public async Task<string> RenderAsync(HttpContext httpContext, CrafyCaptchaWidget widget)
+    {
+        PageState page = PageState.For(httpContext);
+        int number = ++page.Widgets;
+        string policyName = widget.Policy ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
+        if (!_options.TryGetPolicy(policyName, out CrafyFlowPolicy policy))
+        {
+            throw new InvalidOperationException($"<crafy-captcha policy=\"{policyName}\"> names a policy that was never added. Add it with AddCrafyCaptcha().AddFlowPolicy(\"{policyName}\", ...).");
+        }
+
+        string containerId = string.Create(CultureInfo.InvariantCulture, $"crafy-captcha-{number}");
+        string inputName = widget.InputName ?? (number == 1 ? policy.FormFieldName : string.Create(CultureInfo.InvariantCulture, $"{policy.FormFieldName}_{number}"));
+        string? nonce = _options.CspNonce?.Invoke(httpContext);
+        string? publicToken = await _publicToken.GetAsync(httpContext.RequestAborted).ConfigureAwait(false);
+        string? optionsUrl = _links.GetPathByName(httpContext, OptionsEndpoint.EndpointName, values: null);
+
+        var html = new StringBuilder(1024);
+        html.Append("<div id=\"").Append(HtmlEncoder.Default.Encode(containerId))
+            .Append("\" class=\"crafy-captcha\" data-crafy-policy=\"").Append(HtmlEncoder.Default.Encode(policyName)).Append('"');
+        if (publicToken is null)
+        {
+            html.Append(" data-crafy-error=\"public_token_unavailable\"");
+        }
+
+        html.Append("></div>");
+        if (inputName != policy.FormFieldName)
+        {
+            html.Append("<input type=\"hidden\" name=\"").Append(CrafyCaptchaRequestVerifier.FieldNameField)
+                .Append("\" value=\"").Append(HtmlEncoder.Default.Encode(inputName)).Append("\" />");
+        }
+
+        string nonceAttribute = nonce is null ? string.Empty : $" nonce=\"{HtmlEncoder.Default.Encode(nonce)}\"";
+        if (!page.ScriptWritten)
+        {
+            page.ScriptWritten = true;
+            string src = _options.WidgetScriptUrl.StartsWith("~/", StringComparison.Ordinal)
+                ? httpContext.Request.PathBase.Add(new PathString(_options.WidgetScriptUrl[1..])).ToString()
+                : _options.WidgetScriptUrl;
+            html.Append("<script src=\"").Append(HtmlEncoder.Default.Encode(src)).Append('"').Append(nonceAttribute).Append("></script>");
+        }
+
+        var initOptions = new JsonObject { ["inputName"] = inputName };
+        if (optionsUrl is not null)
+        {
+            initOptions["optionsUrl"] = optionsUrl;
+        }
+
+        if (widget.Theme is not null)
+        {
+            initOptions["theme"] = widget.Theme;
+        }
+
+        if (_options.IframeUrl is not null)
+        {
+            initOptions["iframeUrl"] = _options.IframeUrl;
+        }
+
+        if (nonce is not null)
+        {
+            initOptions["cspNonce"] = nonce;
+        }
+
+        var style = new JsonObject();
+        foreach ((string key, string? value) in widget.Style)
+        {
+            if (value is not null)
+            {
+                style[key] = value;
+            }
+        }
+
+        if (style.Count > 0)
+        {
+            initOptions["style"] = style;
+        }
+
+        var fetchParameters = new JsonObject { ["policy"] = policyName };
+        if (_options.OptionsEndpointRequiresAntiforgery)
+        {
+            fetchParameters["__RequestVerificationToken"] = _antiforgery.GetAndStoreTokens(httpContext).RequestToken;
+        }
+
+        string arguments = string.Join(',',
+            JsonSerializer.Serialize(containerId, ScriptJson),
+            JsonSerializer.Serialize(_captchaOptions.PublicKey, ScriptJson),
+            JsonSerializer.Serialize(publicToken ?? string.Empty, ScriptJson),
+            JsonSerializer.Serialize(_captchaOptions.SigningPublicKey ?? string.Empty, ScriptJson),
+            initOptions.ToJsonString(ScriptJson),
+            new JsonObject { ["fetchOptionsParameters"] = fetchParameters }.ToJsonString(ScriptJson));
+        string autoLoad = widget.AutoLoad ? string.Empty : "c.setAutoLoad(false);";
+        html.Append("<script").Append(nonceAttribute).Append(">(function(w){function s(){var c=new w.CrafyCAPTCHA();")
+            .Append(autoLoad)
+            .Append("c.init(").Append(arguments).Append(");}")
+            .Append("if(w.CrafyCAPTCHA){s();}else{w.addEventListener(\"CrafyCAPTCHALoaded\",s,{once:true});}})(window);</script>");
+        return html.ToString();
+    }
+
+    private sealed class PageState
+    {
+        public int Widgets { get; set; }
+
+        public bool ScriptWritten { get; set; }
+
+        public static PageState For(HttpContext httpContext)
+        {
+            if (httpContext.Items[PageStateKey] is not PageState state)
+            {
+                state = new PageState();
+                httpContext.Items[PageStateKey] = state;
+            }
+
+            return state;
+        }
+    }
+}
