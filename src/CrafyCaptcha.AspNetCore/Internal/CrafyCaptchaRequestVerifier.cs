@@ -37,6 +37,10 @@ internal sealed class CrafyCaptchaRequestVerifier
             CrafyCaptchaTestCredentials.AlwaysPassesSecretKey or CrafyCaptchaTestCredentials.ForcesPuzzleSecretKey => FlowFailure.None,
             _ => null,
         };
+        if (_testVerdict is not null)
+        {
+            Log.TestCredentialsInUse(logger, captchaOptions.Value.SecretKey!);
+        }
     }
 
     /// <summary>The recorded result, verifying first when nothing has verified this request yet.</summary>

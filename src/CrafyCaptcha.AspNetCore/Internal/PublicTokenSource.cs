@@ -9,7 +9,7 @@ namespace CrafyCaptcha.AspNetCore.Internal;
 /// <summary>
 /// The credential's Public Token for the widget, from the hosted API's <c>authenticate</c> call (outbound HTTP
 /// through <see cref="IHttpClientFactory"/> with the standard resilience handler), cached until 60 seconds before
-/// it expires. One refresh at a time; concurrent callers share it.
+/// it expires; a failure is remembered for 30 seconds. One refresh at a time; concurrent callers share it.
 /// </summary>
 internal sealed partial class PublicTokenSource(
     IHttpClientFactory httpClientFactory,
@@ -19,6 +19,7 @@ internal sealed partial class PublicTokenSource(
 {
     public const string HttpClientName = "CrafyCaptcha.Api";
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(30);
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile CachedToken? _cached;
 
@@ -43,8 +44,10 @@ internal sealed partial class PublicTokenSource(
                 return fresh.Token;
             }
 
-            _cached = await AuthenticateAsync(o, cancellationToken).ConfigureAwait(false);
-            return _cached?.Token;
+            // A failure is remembered for a while, so pages do not each wait for a dead API's retries.
+            _cached = await AuthenticateAsync(o, cancellationToken).ConfigureAwait(false)
+                ?? new CachedToken(null, timeProvider.GetUtcNow() + FailureBackoff);
+            return _cached.Token;
         }
         finally
         {
@@ -84,7 +87,7 @@ internal sealed partial class PublicTokenSource(
     [LoggerMessage(121, LogLevel.Warning, "CrafyCAPTCHA authenticate could not reach the API.", EventName = "AuthenticateError")]
     private static partial void LogAuthenticateError(ILogger logger, Exception exception);
 
-    private sealed record CachedToken(string Token, DateTimeOffset RefreshAt);
+    private sealed record CachedToken(string? Token, DateTimeOffset RefreshAt);
 }
 
 internal sealed record AuthenticateRequest(

@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using CrafyCaptcha;
+using CrafyCaptcha.Sample.Models;
+using Microsoft.AspNetCore.Mvc;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddControllersWithViews();
+builder.Services.AddRazorPages();
+
+// One line: keys from the "CrafyCaptcha" section or the CRAFY_* variables; a named policy per form.
+builder.Services.AddCrafyCaptcha()
+    .AddFlowPolicy("login", p => p.Mode = FlowMode.Auto)
+    .AddFlowPolicy("register", p => { p.Mode = FlowMode.Puzzle; p.Puzzles = [PuzzleKind.Slider, PuzzleKind.Connect]; })
+    .AddFlowPolicy("comments", p => p.Mode = FlowMode.Hidden);
+builder.Services.AddHealthChecks().AddCrafyCaptcha();
+builder.Services.AddSingleton<ConcurrentQueue<Comment>>();
+
+var app = builder.Build();
+
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAntiforgery();
+
+app.MapCrafyOptions();
+app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
+app.MapRazorPages();
+app.MapHealthChecks("/health");
+
+// Minimal API: the comment form posts here; the endpoint filter verifies the token first.
+app.MapPost("/comments", ([FromForm] CommentInput input, ConcurrentQueue<Comment> comments) =>
+    {
+        if (string.IsNullOrWhiteSpace(input.Author) || string.IsNullOrWhiteSpace(input.Text))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["text"] = ["Author and text are required."] });
+        }
+
+        comments.Enqueue(new Comment(input.Author, input.Text, DateTimeOffset.UtcNow));
+        return Results.Redirect("/Comments");
+    })
+    .RequireCrafyCaptcha("comments");
+
+app.Run();
+
+/// <summary>The sample app's entry point (public for WebApplicationFactory).</summary>
+public partial class Program;
