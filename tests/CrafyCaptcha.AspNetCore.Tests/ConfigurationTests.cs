@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using CrafyCaptcha.AspNetCore.Internal;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Options;
+
+namespace CrafyCaptcha.AspNetCore.Tests;
+
+public sealed class ConfigurationTests
+{
+    [Theory]
+    [InlineData("CrafyCaptcha:SecretKey", "CrafyCaptcha:SecretKey is missing. Set it in configuration (CrafyCaptcha:SecretKey) or in the CRAFY_SECRET_KEY environment variable.")]
+    [InlineData("CrafyCaptcha:PublicKey", "CrafyCaptcha:PublicKey is missing. Set it in configuration (CrafyCaptcha:PublicKey) or in the CRAFY_PUBLIC_KEY environment variable.")]
+    public void A_missing_key_fails_at_start_up_with_a_message_naming_it(string key, string message)
+    {
+        using var app = new SampleApp();
+        app.Settings[key] = string.Empty;
+
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => app.Client());
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("CrafyCaptcha:PublicKey", "pk_short", "CrafyCaptcha:PublicKey is malformed")]
+    [InlineData("CrafyCaptcha:SigningPublicKey", "bm90IDMyIGJ5dGVz", "CrafyCaptcha:SigningPublicKey is malformed")]
+    [InlineData("CrafyCaptcha:FlowLifetime", "-00:01:00", "CrafyCaptcha:FlowLifetime must be greater than zero")]
+    public void A_malformed_key_fails_at_start_up(string key, string value, string message)
+    {
+        using var app = new SampleApp();
+        app.Settings[key] = value;
+
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => app.Client());
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keys_come_from_the_CRAFY_variables_when_the_section_has_none()
+    {
+        using var app = new SampleApp();
+        app.Settings["CrafyCaptcha:PublicKey"] = null;
+        app.Settings["CrafyCaptcha:SecretKey"] = null;
+        app.Settings["CrafyCaptcha:SigningPublicKey"] = null;
+        app.Settings["CRAFY_PUBLIC_KEY"] = SampleApp.PublicKey;
+        app.Settings["CRAFY_SECRET_KEY"] = SampleApp.SecretKey;
+        app.Settings["CRAFY_SIGNING_PUBLIC_KEY"] = SampleApp.SigningPublicKey;
+        using HttpClient client = app.Client();
+
+        CrafyCaptchaOptions options = app.Services.GetRequiredService<IOptions<CrafyCaptchaOptions>>().Value;
+
+        Assert.Equal(SampleApp.SecretKey, options.SecretKey);
+        var fields = new Dictionary<string, string> { ["author"] = "Ana", ["text"] = "hi", ["CrafyCAPTCHA_token"] = await app.MintTokenAsync("comments") };
+        Assert.Equal(HttpStatusCode.Redirect, (await SampleApp.PostFormAsync(client, "/Comments", "/comments", fields)).StatusCode);
+    }
+
+    [Fact]
+    public void Test_credentials_are_refused_outside_development()
+    {
+        using var app = new SampleApp { EnvironmentName = "Production" };
+        app.Settings["CrafyCaptcha:SecretKey"] = CrafyCaptchaTestCredentials.AlwaysPassesSecretKey;
+
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => app.Client());
+
+        Assert.Contains("test credential", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'Production'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Test_credentials_can_be_allowed_explicitly_outside_development()
+    {
+        using var app = new SampleApp
+        {
+            EnvironmentName = "Staging",
+            ConfigureServices = s => s.Configure<CrafyCaptchaHttpOptions>(o => o.AllowTestCredentials = true),
+        };
+        app.Settings["CrafyCaptcha:SecretKey"] = CrafyCaptchaTestCredentials.AlwaysPassesSecretKey;
+        using HttpClient client = app.Client();
+
+        var fields = new Dictionary<string, string> { ["author"] = "Ana", ["text"] = "hi", ["CrafyCAPTCHA_token"] = "anything" };
+
+        Assert.Equal(HttpStatusCode.Redirect, (await SampleApp.PostFormAsync(client, "/Comments", "/comments", fields)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(CrafyCaptchaTestCredentials.AlwaysPassesSecretKey, "token", null)]
+    [InlineData(CrafyCaptchaTestCredentials.ForcesPuzzleSecretKey, "token", null)]
+    [InlineData(CrafyCaptchaTestCredentials.AlwaysFailsSecretKey, "token", CrafyCaptchaErrorCodes.Invalid)]
+    [InlineData(CrafyCaptchaTestCredentials.AlwaysSpentSecretKey, "token", CrafyCaptchaErrorCodes.Replayed)]
+    [InlineData(CrafyCaptchaTestCredentials.AlwaysPassesSecretKey, "", CrafyCaptchaErrorCodes.Missing)]
+    public async Task Test_credentials_give_their_documented_verdict(string secretKey, string token, string? code)
+    {
+        using var app = new SampleApp();
+        app.Settings["CrafyCaptcha:SecretKey"] = secretKey;
+        using HttpClient client = app.Client();
+        var fields = new Dictionary<string, string> { ["author"] = "Ana", ["text"] = "hi", ["CrafyCAPTCHA_token"] = token };
+
+        HttpResponseMessage response = await SampleApp.PostFormAsync(client, "/Comments", "/comments", fields);
+
+        if (code is null)
+        {
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        }
+        else
+        {
+            Assert.Equal(code, (string)(await SampleApp.ProblemAsync(response))["code"]!);
+        }
+    }
+
+    [Fact]
+    public async Task The_forcing_test_credential_asks_every_flow_for_a_puzzle()
+    {
+        using var app = new SampleApp();
+        app.Settings["CrafyCaptcha:SecretKey"] = CrafyCaptchaTestCredentials.ForcesPuzzleSecretKey;
+        using HttpClient client = app.Client();
+        string antiforgery = await SampleApp.AntiforgeryTokenAsync(client, "/Comments");
+
+        HttpResponseMessage response = await client.PostAsJsonAsync("/crafy-options", new { action = "get_options", policy = "comments", __RequestVerificationToken = antiforgery });
+
+        string eo = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["eo"]!;
+        using var box = new CrafyCaptcha.Cryptography.SecretBox(CrafyCaptchaTestCredentials.ForcesPuzzleSecretKey);
+        Assert.True(box.TryOpen(eo, out byte[]? plaintext));
+        Assert.Equal("puzzle", (string)JsonNode.Parse(plaintext)!["mode"]!);
+    }
+
+    [Fact]
+    public async Task Health_check_reports_the_store_healthy()
+    {
+        using var app = new SampleApp();
+        using HttpClient client = app.Client();
+
+        HttpResponseMessage response = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Verifications_are_counted_by_outcome_and_policy()
+    {
+        using var app = new SampleApp();
+        using HttpClient client = app.Client();
+        using var collector = new MetricCollector<long>(app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), CrafyCaptchaMetrics.MeterName, "crafy_captcha.verifications");
+        var ok = new Dictionary<string, string> { ["author"] = "Ana", ["text"] = "hi", ["CrafyCAPTCHA_token"] = await app.MintTokenAsync("comments") };
+        var bad = new Dictionary<string, string> { ["author"] = "Ana", ["text"] = "hi" };
+
+        await SampleApp.PostFormAsync(client, "/Comments", "/comments", ok);
+        await SampleApp.PostFormAsync(client, "/Comments", "/comments", bad);
+
+        IReadOnlyList<CollectedMeasurement<long>> measurements = collector.GetMeasurementSnapshot();
+        Assert.Equal(2, measurements.Count);
+        Assert.Contains(measurements, m => (string?)m.Tags["outcome"] == "valid" && (string?)m.Tags["policy"] == "comments");
+        Assert.Contains(measurements, m => (string?)m.Tags["outcome"] == CrafyCaptchaErrorCodes.Missing);
+    }
+}

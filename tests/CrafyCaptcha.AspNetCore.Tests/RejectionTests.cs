@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text;
+using CrafyCaptcha.AspNetCore.Internal;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CrafyCaptcha.AspNetCore.Tests;
+
+public sealed class RejectionTests
+{
+    [Fact]
+    public async Task OnRejected_can_shape_the_failure_response()
+    {
+        using var app = new SampleApp
+        {
+            ConfigureServices = s => s.Configure<CrafyCaptchaHttpOptions>(o => o.OnRejected = async ctx =>
+            {
+                ctx.HttpContext.Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+                await ctx.HttpContext.Response.WriteAsync($"captcha said no: {ctx.ErrorCode} for {ctx.Feature.PolicyName}");
+            }),
+        };
+        using HttpClient client = app.Client();
+
+        HttpResponseMessage response = await SampleApp.PostFormAsync(client, "/Comments", "/comments", new() { ["author"] = "a", ["text"] = "b" });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("captcha said no: captcha_missing for comments", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_unavailable_store_fails_closed_with_503_and_the_options_endpoint_too()
+    {
+        using var app = new SampleApp { ConfigureServices = s => s.AddSingleton<INonceStore, UnreachableStore>() };
+        using HttpClient client = app.Client();
+        var fields = new Dictionary<string, string>
+        {
+            ["author"] = "a",
+            ["text"] = "b",
+            ["CrafyCAPTCHA_token"] = SampleApp.TokenFor(new string('b', 64), DateTimeOffset.UtcNow.AddMinutes(5)),
+        };
+
+        HttpResponseMessage verify = await SampleApp.PostFormAsync(client, "/Comments", "/comments", fields);
+        string antiforgery = await SampleApp.AntiforgeryTokenAsync(client, "/Comments");
+        HttpResponseMessage options = await client.PostAsync("/crafy-options", new StringContent($"{{\"action\":\"get_options\",\"policy\":\"comments\",\"__RequestVerificationToken\":\"{antiforgery}\"}}", Encoding.UTF8, "application/json"));
+        HttpResponseMessage health = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, verify.StatusCode);
+        Assert.Equal(CrafyCaptchaErrorCodes.Unavailable, (string)(await SampleApp.ProblemAsync(verify))["code"]!);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, options.StatusCode);
+        Assert.Equal(CrafyCaptchaErrorCodes.Unavailable, (string)(await SampleApp.ProblemAsync(options))["code"]!);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_request_is_verified_once_and_every_reader_sees_that_result()
+    {
+        using var app = new SampleApp();
+        using HttpClient client = app.Client();
+        var verifier = app.Services.GetRequiredService<CrafyCaptchaRequestVerifier>();
+        var context = new DefaultHttpContext { RequestServices = app.Services };
+        context.Request.Method = "POST";
+        context.Request.Headers["X-Crafy-Captcha-Token"] = await app.MintTokenAsync("comments");
+
+        ICrafyCaptchaFeature first = await verifier.VerifyAsync(context, "comments");
+        ICrafyCaptchaFeature second = await verifier.VerifyAsync(context, "comments");
+
+        Assert.True(first.Verification.IsValid);
+        Assert.Same(first, second);
+        Assert.Same(first.Verification, context.GetCrafyCaptchaResult());
+
+        // A new request with the same token is a replay.
+        var replay = new DefaultHttpContext { RequestServices = app.Services };
+        replay.Request.Method = "POST";
+        replay.Request.Headers["X-Crafy-Captcha-Token"] = context.Request.Headers["X-Crafy-Captcha-Token"];
+        Assert.Equal(FlowFailure.NonceNotFound, (await verifier.VerifyAsync(replay, "comments")).Verification.Failure);
+    }
+
+    private sealed class UnreachableStore : INonceStore
+    {
+        public ValueTask StoreAsync(string nonce, string? contextJson, TimeSpan lifetime, CancellationToken cancellationToken = default)
+            => throw new NonceStoreUnavailableException("store down (test)");
+
+        public ValueTask<NonceConsumption> TryConsumeAsync(string nonce, CancellationToken cancellationToken = default)
+            => throw new NonceStoreUnavailableException("store down (test)");
+
+        public ValueTask ClearAllNoncesAsync(CancellationToken cancellationToken = default)
+            => throw new NonceStoreUnavailableException("store down (test)");
+    }
+}
