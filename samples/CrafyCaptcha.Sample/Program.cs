@@ -8,8 +8,10 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddControllersWithViews();
 builder.Services.AddRazorPages();
 
-// One line: keys from the "CrafyCaptcha" section or the CRAFY_* variables; a named policy per form.
+// One line: keys from the "CrafyCaptcha" section or the CRAFY_* variables (none needed here: the embedded
+// challenge engine serves a development credential); a named policy per form.
 builder.Services.AddCrafyCaptcha()
+    .AddEmbeddedChallengeServer()
     .AddFlowPolicy("login", p => p.Mode = FlowMode.Auto)
     .AddFlowPolicy("register", p => { p.Mode = FlowMode.Puzzle; p.Puzzles = [PuzzleKind.Slider, PuzzleKind.Connect]; })
     .AddFlowPolicy("comments", p => p.Mode = FlowMode.Hidden);
@@ -23,6 +25,7 @@ app.UseRouting();
 app.UseAntiforgery();
 
 app.MapCrafyOptions();
+app.MapCrafyChallengeServer();
 app.MapControllerRoute("default", "{controller=Home}/{action=Index}/{id?}");
 app.MapRazorPages();
 app.MapHealthChecks("/health");

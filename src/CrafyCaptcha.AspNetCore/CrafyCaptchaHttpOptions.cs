@@ -52,7 +52,7 @@ public sealed class CrafyCaptchaHttpOptions
     /// <summary>The URL of the widget script the tag helper loads (default: the copy shipped with this package).</summary>
     public string WidgetScriptUrl { get; set; } = "~/_content/CrafyCaptcha.AspNetCore/crafy-captcha.js";
 
-    /// <summary>The challenge iframe's address given to the widget; <see langword="null"/> lets the widget use its default.</summary>
+    /// <summary>The challenge iframe's address given to the widget (<c>~/</c> is the app's base); <see langword="null"/> lets the widget use its default.</summary>
     public string? IframeUrl { get; set; }
 
     /// <summary>Reads the CSP nonce of the current response for the widget's script tag; <see langword="null"/> when the app uses none.</summary>

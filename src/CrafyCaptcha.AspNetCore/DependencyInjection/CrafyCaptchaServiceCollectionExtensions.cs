@@ -33,12 +33,13 @@ public static class CrafyCaptchaServiceCollectionExtensions
         services.TryAddSingleton<CrafyCaptchaRequestVerifier>();
         services.TryAddSingleton<CrafyCaptchaMvcFilter>();
         services.TryAddSingleton<OptionsEndpoint>();
-        services.TryAddSingleton<PublicTokenSource>();
+        services.TryAddSingleton<HostedPublicTokenProvider>();
+        services.TryAddSingleton<ICrafyPublicTokenProvider>(sp => sp.GetRequiredService<HostedPublicTokenProvider>());
         services.TryAddSingleton<CrafyCaptchaWidgetRenderer>();
         if (!alreadyAdded)
         {
             // The official client's behaviour: 10 s per attempt, 3 retries from 500 ms doubling, Retry-After honoured.
-            services.AddHttpClient(PublicTokenSource.HttpClientName).AddStandardResilienceHandler(o =>
+            services.AddHttpClient(HostedPublicTokenProvider.HttpClientName).AddStandardResilienceHandler(o =>
             {
                 o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
                 o.Retry.MaxRetryAttempts = 3;

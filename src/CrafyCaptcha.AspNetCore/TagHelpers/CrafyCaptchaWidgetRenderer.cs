@@ -19,14 +19,14 @@ internal sealed class CrafyCaptchaWidgetRenderer
 
     private readonly CrafyCaptchaOptions _captchaOptions;
     private readonly CrafyCaptchaHttpOptions _options;
-    private readonly PublicTokenSource _publicToken;
+    private readonly ICrafyPublicTokenProvider _publicToken;
     private readonly LinkGenerator _links;
     private readonly IAntiforgery _antiforgery;
 
     public CrafyCaptchaWidgetRenderer(
         IOptions<CrafyCaptchaOptions> captchaOptions,
         IOptions<CrafyCaptchaHttpOptions> options,
-        PublicTokenSource publicToken,
+        ICrafyPublicTokenProvider publicToken,
         LinkGenerator links,
         IAntiforgery antiforgery)
     {
@@ -50,7 +50,7 @@ internal sealed class CrafyCaptchaWidgetRenderer
         string containerId = string.Create(CultureInfo.InvariantCulture, $"crafy-captcha-{number}");
         string inputName = widget.InputName ?? (number == 1 ? policy.FormFieldName : string.Create(CultureInfo.InvariantCulture, $"{policy.FormFieldName}_{number}"));
         string? nonce = _options.CspNonce?.Invoke(httpContext);
-        string? publicToken = await _publicToken.GetAsync(httpContext.RequestAborted).ConfigureAwait(false);
+        string? publicToken = await _publicToken.GetPublicTokenAsync(httpContext.RequestAborted).ConfigureAwait(false);
         string? optionsUrl = _links.GetPathByName(httpContext, OptionsEndpoint.EndpointName, values: null);
 
         var html = new StringBuilder(1024);
@@ -72,9 +72,7 @@ internal sealed class CrafyCaptchaWidgetRenderer
         if (!page.ScriptWritten)
         {
             page.ScriptWritten = true;
-            string src = _options.WidgetScriptUrl.StartsWith("~/", StringComparison.Ordinal)
-                ? httpContext.Request.PathBase.Add(new PathString(_options.WidgetScriptUrl[1..])).ToString()
-                : _options.WidgetScriptUrl;
+            string src = AppRelative(httpContext, _options.WidgetScriptUrl);
             html.Append("<script src=\"").Append(HtmlEncoder.Default.Encode(src)).Append('"').Append(nonceAttribute).Append("></script>");
         }
 
@@ -91,7 +89,7 @@ internal sealed class CrafyCaptchaWidgetRenderer
 
         if (_options.IframeUrl is not null)
         {
-            initOptions["iframeUrl"] = _options.IframeUrl;
+            initOptions["iframeUrl"] = AppRelative(httpContext, _options.IframeUrl);
         }
 
         if (nonce is not null)
@@ -133,6 +131,9 @@ internal sealed class CrafyCaptchaWidgetRenderer
             .Append("if(w.CrafyCAPTCHA){s();}else{w.addEventListener(\"CrafyCAPTCHALoaded\",s,{once:true});}})(window);</script>");
         return html.ToString();
     }
+
+    private static string AppRelative(HttpContext httpContext, string url)
+        => url.StartsWith("~/", StringComparison.Ordinal) ? httpContext.Request.PathBase.Add(new PathString(url[1..])).ToString() : url;
 
     private sealed class PageState
     {

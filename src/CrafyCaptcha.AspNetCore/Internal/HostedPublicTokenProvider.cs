@@ -11,11 +11,11 @@ namespace CrafyCaptcha.AspNetCore.Internal;
 /// through <see cref="IHttpClientFactory"/> with the standard resilience handler), cached until 60 seconds before
 /// it expires; a failure is remembered for 30 seconds. One refresh at a time; concurrent callers share it.
 /// </summary>
-internal sealed partial class PublicTokenSource(
+internal sealed partial class HostedPublicTokenProvider(
     IHttpClientFactory httpClientFactory,
     IOptions<CrafyCaptchaOptions> options,
     TimeProvider timeProvider,
-    ILogger<PublicTokenSource> logger) : IDisposable
+    ILogger<HostedPublicTokenProvider> logger) : ICrafyPublicTokenProvider, IDisposable
 {
     public const string HttpClientName = "CrafyCaptcha.Api";
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
@@ -23,7 +23,7 @@ internal sealed partial class PublicTokenSource(
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private volatile CachedToken? _cached;
 
-    public async ValueTask<string?> GetAsync(CancellationToken cancellationToken)
+    public async ValueTask<string?> GetPublicTokenAsync(CancellationToken cancellationToken)
     {
         CrafyCaptchaOptions o = options.Value;
         if (CrafyCaptchaTestCredentials.IsTestSecretKey(o.SecretKey))

@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+using CrafyCaptcha.Server.Pow;
+
+namespace CrafyCaptcha.Server.Api;
+
+internal sealed record VerifyRequest(
+    [property: JsonPropertyName("flow_token")] string? FlowToken,
+    [property: JsonPropertyName("pow")] PowSolution? Pow,
+    [property: JsonPropertyName("checkbox")] bool? Checkbox);
+
+internal sealed record CompleteResponse(
+    [property: JsonPropertyName("payload")] string Payload,
+    [property: JsonPropertyName("signature")] string Signature,
+    [property: JsonPropertyName("server_sign")] string ServerSign);
+
+internal sealed record ErrorResponse([property: JsonPropertyName("error")] string Error);
+
+internal sealed record SiteKeyData(
+    [property: JsonPropertyName("payload")] string Payload,
+    [property: JsonPropertyName("signature")] string Signature);
+
+internal sealed record SiteKeyResponse(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message,
+    [property: JsonPropertyName("data"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SiteKeyData? Data);
+
+[JsonSerializable(typeof(VerifyRequest))]
+[JsonSerializable(typeof(CompleteResponse))]
+[JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(SiteKeyResponse))]
+[JsonSerializable(typeof(PowChallenge))]
+internal sealed partial class ChallengeJson : JsonSerializerContext;

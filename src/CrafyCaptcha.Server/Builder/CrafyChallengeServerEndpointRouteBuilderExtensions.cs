@@ -1,0 +1,29 @@
+using CrafyCaptcha.Server.Api;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the CrafyCaptcha challenge engine.</summary>
+public static class CrafyChallengeServerEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>{pattern}/challenge/</c> (the iframe, POSTed by the widget), <c>{pattern}/challenge/verify</c>,
+    /// <c>{pattern}/challenge/assets/{name}</c> and <c>{pattern}/api/turnstile_site_key.php</c>.
+    /// </summary>
+    /// <param name="endpoints">The app.</param>
+    /// <param name="pattern">The mount path (default <c>/crafy</c>).</param>
+    /// <returns>The group's builder.</returns>
+    public static RouteGroupBuilder MapCrafyChallengeServer(this IEndpointRouteBuilder endpoints, string pattern = "/crafy")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ChallengeEndpoints handlers = endpoints.ServiceProvider.GetRequiredService<ChallengeEndpoints>();
+        RouteGroupBuilder group = endpoints.MapGroup(pattern);
+        group.MapPost("/challenge/", (Func<HttpContext, Task<IResult>>)handlers.ChallengeAsync).DisableAntiforgery();
+        group.MapPost("/challenge/verify", (Func<HttpContext, Task<IResult>>)handlers.VerifyAsync).DisableAntiforgery();
+        group.MapGet("/challenge/assets/{name}", (string name) => handlers.Asset(name));
+        group.MapGet("/api/turnstile_site_key.php", (Func<HttpContext, IResult>)handlers.SiteKey);
+        group.ExcludeFromDescription();
+        return group;
+    }
+}

@@ -1,0 +1,35 @@
+namespace CrafyCaptcha.Server;
+
+/// <summary>The challenge engine's settings (configuration section <c>CrafyChallengeServer</c>).</summary>
+public sealed class ChallengeServerOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "CrafyChallengeServer";
+
+    /// <summary>The credentials served besides the development credential.</summary>
+    public IList<ChallengeCredential> Credentials { get; } = [];
+
+    /// <summary>
+    /// Creates (once) and serves a development credential, persisted in <see cref="DevelopmentCredentialPath"/> with its
+    /// secrets protected by ASP.NET Core Data Protection (default <see langword="true"/>).
+    /// </summary>
+    public bool UseDevelopmentCredential { get; set; } = true;
+
+    /// <summary>Where the development credential is kept (default <c>{ContentRoot}/.crafy/dev-credential.json</c>).</summary>
+    public string? DevelopmentCredentialPath { get; set; }
+
+    /// <summary>The proof-of-work search space at risk 0 (default 20,000: about 0.1 s in a browser); it grows tenfold at risk 1.</summary>
+    public int PowMaxNumber { get; set; } = 20_000;
+
+    /// <summary>How long a proof-of-work challenge can be answered (default 5 minutes).</summary>
+    public TimeSpan PowLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a flow (one iframe load) lives (default 10 minutes).</summary>
+    public TimeSpan FlowLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long an issued captcha token is valid (default 5 minutes).</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>In <c>auto</c> mode, a risk score at or above this shows the checkbox step (default 0.7).</summary>
+    public double CheckboxRiskThreshold { get; set; } = 0.7;
+}

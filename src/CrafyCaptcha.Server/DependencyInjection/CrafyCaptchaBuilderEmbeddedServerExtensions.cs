@@ -1,0 +1,60 @@
+using CrafyCaptcha;
+using CrafyCaptcha.AspNetCore;
+using CrafyCaptcha.AspNetCore.Internal;
+using CrafyCaptcha.Server;
+using CrafyCaptcha.Server.Credentials;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Runs the challenge engine inside the app that uses the SDK: a complete, offline, keyless setup.</summary>
+public static class CrafyCaptchaBuilderEmbeddedServerExtensions
+{
+    /// <summary>
+    /// Adds the challenge engine to this app and points the SDK and the widget at it: when no keys are configured the
+    /// SDK uses the engine's development credential, the tag helper gets its public token from the engine, and the
+    /// widget loads the challenge from <paramref name="mountPath"/>. Map the engine there with
+    /// <c>app.MapCrafyChallengeServer(mountPath)</c>.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddCrafyCaptcha</c>.</param>
+    /// <param name="mountPath">Where the engine is mapped (default <c>/crafy</c>).</param>
+    /// <param name="configure">Adjusts the engine's options.</param>
+    /// <returns>The builder.</returns>
+    public static ICrafyCaptchaBuilder AddEmbeddedChallengeServer(this ICrafyCaptchaBuilder builder, string mountPath = "/crafy", Action<ChallengeServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddCrafyChallengeServer(configure);
+        builder.Services.AddSingleton<IPostConfigureOptions<CrafyCaptchaOptions>, UseDevelopmentCredential>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<ICrafyPublicTokenProvider, EmbeddedPublicTokenProvider>());
+        builder.Services.Configure<CrafyCaptchaHttpOptions>(o => o.IframeUrl ??= "~" + mountPath.TrimEnd('/') + "/challenge/");
+        return builder;
+    }
+
+    /// <summary>Fills the SDK's keys from the engine's development credential when the app configured none.</summary>
+    private sealed class UseDevelopmentCredential(CredentialStore store) : IPostConfigureOptions<CrafyCaptchaOptions>
+    {
+        public void PostConfigure(string? name, CrafyCaptchaOptions options)
+        {
+            if (string.IsNullOrEmpty(options.SecretKey) && store.Development is { } dev)
+            {
+                options.PublicKey = dev.Credential.PublicKey;
+                options.SecretKey = dev.Credential.SecretKey;
+                options.SigningPublicKey = dev.SigningPublicKey;
+            }
+            else if (store.FindByPublicKey(options.PublicKey) is { } served)
+            {
+                options.SigningPublicKey ??= served.SigningPublicKey;
+            }
+        }
+    }
+
+    /// <summary>The public token of the engine's credential for the SDK's public key; other keys ask the hosted API.</summary>
+    private sealed class EmbeddedPublicTokenProvider(CredentialStore store, IOptions<CrafyCaptchaOptions> options, IServiceProvider services) : ICrafyPublicTokenProvider
+    {
+        public ValueTask<string?> GetPublicTokenAsync(CancellationToken cancellationToken)
+            => store.FindByPublicKey(options.Value.PublicKey) is { } served
+                ? ValueTask.FromResult<string?>(served.Credential.PublicToken)
+                : services.GetRequiredService<HostedPublicTokenProvider>().GetPublicTokenAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,46 @@
+using CrafyCaptcha.Server;
+using CrafyCaptcha.Server.Api;
+using CrafyCaptcha.Server.Credentials;
+using CrafyCaptcha.Server.Flows;
+using CrafyCaptcha.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the CrafyCaptcha challenge engine.</summary>
+public static class CrafyChallengeServerServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the challenge engine: credentials (from the <c>CrafyChallengeServer</c> section plus a development
+    /// credential kept under Data Protection), flow state on the nonce store, and the endpoints' services.
+    /// Map it with <c>app.MapCrafyChallengeServer()</c>. Idempotent.
+    /// </summary>
+    /// <param name="services">The app's services.</param>
+    /// <param name="configure">Adjusts the engine's options.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddCrafyChallengeServer(this IServiceCollection services, Action<ChallengeServerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<ChallengeServerOptions>()
+            .Configure<IConfiguration>((o, config) => config.GetSection(ChallengeServerOptions.SectionName).Bind(o))
+            .Validate(o => o.PowMaxNumber is >= 100 and <= 10_000_000, "CrafyChallengeServer:PowMaxNumber must be between 100 and 10000000.")
+            .Validate(o => o.Credentials.All(c => c.PublicKey.Length > 0 && c.SecretKey.Length > 0 && c.SigningPrivateKey.Length > 0 && c.PublicToken.Length > 0), "Every CrafyChallengeServer credential needs PublicKey, SecretKey, SigningPrivateKey and PublicToken.")
+            .ValidateOnStart();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        services.AddDataProtection();
+        services.AddDistributedMemoryCache();
+        services.AddLogging();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<INonceStore, DistributedCacheNonceStore>();
+        services.TryAddSingleton<CredentialStore>();
+        services.TryAddSingleton<FlowRepository>();
+        services.TryAddSingleton<ChallengeEndpoints>();
+        return services;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CrafyCaptcha.Server.Credentials;
+using CrafyCaptcha.Server.Flows;
+
+namespace CrafyCaptcha.Server.Protocol;
+
+/// <summary>A message the iframe posts to the parent: the payload text, its Ed25519 signature and, for tokens, the HMAC.</summary>
+internal sealed record SignedMessage(string Payload, string Signature, string? ServerSign = null);
+
+/// <summary>Builds the signed messages of the widget protocol and the captcha token payload of the backend protocol.</summary>
+internal static class ChallengeMessages
+{
+    public static SignedMessage Handshake(ServedCredential credential, string flowToken, DateTimeOffset now)
+    {
+        string payload = Write(w =>
+        {
+            w.WriteStartObject("payload");
+            w.WriteString("flow_token", flowToken);
+            w.WriteEndObject();
+            w.WriteString("issued_at", Iso(now));
+        });
+        return new SignedMessage(payload, credential.Sign(payload));
+    }
+
+    public static SignedMessage SiteKey(ServedCredential credential)
+    {
+        string payload = Write(w =>
+        {
+            w.WriteStartObject("payload");
+            w.WriteNull("site_key");
+            w.WriteEndObject();
+        });
+        return new SignedMessage(payload, credential.Sign(payload));
+    }
+
+    /// <summary>The CHALLENGE_COMPLETE message: the token payload, signed with Ed25519 and with the credential's HMAC.</summary>
+    public static SignedMessage Complete(ServedCredential credential, FlowRecord flow, string flowToken, DateTimeOffset expiresAt)
+    {
+        string payload = Write(w =>
+        {
+            w.WriteString("status", "success");
+            w.WriteString("expires_at", Iso(expiresAt));
+            w.WriteString("nonce", credential.SecretBox.Seal(flow.Nonce));
+            w.WriteNumber("risk_score", flow.Risk);
+            w.WriteString("flow_token", flowToken);
+            w.WriteString("mode", flow.NeedsCheckbox ? "checkbox" : "invisible");
+            w.WriteString("hostname", flow.Hostname);
+        });
+        string serverSign = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(credential.Credential.SecretKey), Encoding.UTF8.GetBytes(payload)));
+        return new SignedMessage(payload, credential.Sign(payload), serverSign);
+    }
+
+    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static string Write(Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

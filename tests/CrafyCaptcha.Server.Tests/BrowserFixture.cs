@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Playwright;
+
+namespace CrafyCaptcha.Server.Tests;
+
+/// <summary>The sample site (embedded engine, no keys) on a real Kestrel server on 127.0.0.1, and Debian's chromium driven by Playwright.</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private readonly string _contentState = Path.Combine(Path.GetTempPath(), "crafy-browser-" + Guid.NewGuid().ToString("N"));
+    private IPlaywright? _playwright;
+
+    public WebApplicationFactory<Program> App { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public static string ArtifactsDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "artifacts");
+
+    public async Task InitializeAsync()
+    {
+        App = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
+        {
+            b.UseEnvironment("Development");
+            b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["CrafyChallengeServer:DevelopmentCredentialPath"] = Path.Combine(_contentState, "dev-credential.json"),
+                ["Logging:LogLevel:Default"] = "Warning",
+            }));
+        });
+        App.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        App.StartServer();
+        BaseUrl = App.ClientOptions.BaseAddress;
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        Directory.CreateDirectory(ArtifactsDirectory);
+    }
+
+    public async Task<IPage> NewPageAsync(string? colorScheme = null)
+    {
+        IBrowserContext context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl.ToString(),
+            ColorScheme = colorScheme == "dark" ? ColorScheme.Dark : ColorScheme.Light,
+            Locale = "en-US",
+        });
+        IPage page = await context.NewPageAsync();
+        page.Console += (_, message) => Console.WriteLine($"[browser {message.Type}] {message.Text}");
+        return page;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await App.DisposeAsync();
+        if (Directory.Exists(_contentState))
+        {
+            Directory.Delete(_contentState, recursive: true);
+        }
+    }
+}
