@@ -152,7 +152,7 @@ internal sealed class ChallengeEndpoints(
             }
 
             FlowRecord? flow = await flows.TakeAsync(flowToken, http.RequestAborted).ConfigureAwait(false);
-            if (flow is null || flow.PublicKey != credential.Credential.PublicKey)
+            if (flow is null || flow.PublicKey != credential.Credential.PublicKey || await flows.IsSpentAsync(flow.Nonce, http.RequestAborted).ConfigureAwait(false))
             {
                 return Error("flow_unknown_or_spent", StatusCodes.Status410Gone);
             }
