@@ -17,7 +17,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public Uri BaseUrl { get; private set; } = null!;
 
-    public static string ArtifactsDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "artifacts");
+    /// <summary>Screenshots and timings; <c>CRAFY_ARTIFACTS</c> overrides the place (CI keeps them under TestResults).</summary>
+    public static string ArtifactsDirectory { get; } = Environment.GetEnvironmentVariable("CRAFY_ARTIFACTS") is { Length: > 0 } dir ? dir : Path.Combine(AppContext.BaseDirectory, "artifacts");
 
     public async Task InitializeAsync()
     {

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Playwright;
 
 namespace CrafyCaptcha.Server.Tests;
@@ -5,23 +7,85 @@ namespace CrafyCaptcha.Server.Tests;
 /// <summary>A person's path through the sample in a real browser: page, widget, iframe, invisible pass, token, submit.</summary>
 public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
+    private const string TokenFilled = "name => { const i = document.querySelector(`input[name=\"${name}\"]`); return !!i && i.value.length > 100; }";
+
+    private static Task WaitForTokenAsync(IPage page, string inputName = "CrafyCAPTCHA_token")
+        => page.WaitForFunctionAsync(TokenFilled, inputName, new PageWaitForFunctionOptions { Timeout = 30_000 });
+
     [Fact]
     public async Task Login_passes_invisibly_and_the_server_accepts_the_token_once()
     {
         IPage page = await fixture.NewPageAsync();
+        var stopwatch = Stopwatch.StartNew();
         await page.GotoAsync("/Account/Login");
-
-        ILocator token = page.Locator("input[name=CrafyCAPTCHA_token]");
-        await token.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 20_000 });
-        await page.WaitForFunctionAsync("() => document.querySelector('input[name=CrafyCAPTCHA_token]').value.length > 100", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
-        string value = await token.InputValueAsync();
+        await WaitForTokenAsync(page);
+        stopwatch.Stop();
+        string token = await page.Locator("input[name=CrafyCAPTCHA_token]").InputValueAsync();
+        await File.AppendAllTextAsync(Path.Combine(BrowserFixture.ArtifactsDirectory, "timings.txt"),
+            string.Create(CultureInfo.InvariantCulture, $"page load to token (login, invisible): {stopwatch.ElapsedMilliseconds} ms{Environment.NewLine}"));
+        Assert.Equal("Verified", await page.Locator("#crafy-captcha-1 .crafy-status").TextContentAsync());
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "login-light.png") });
 
         await page.FillAsync("#Email", "ana@example.com");
         await page.FillAsync("#Password", "hunter2");
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/Account/Login");
-
+        await page.WaitForSelectorAsync("h1:has-text('Welcome')");
         Assert.Contains("Welcome, ana@example.com", await page.ContentAsync(), StringComparison.Ordinal);
-        Assert.True(value.Length > 100);
+
+        // The same token posted again (as a replaying attacker would, with a fresh antiforgery token) is rejected.
+        await page.GotoAsync("/Account/Login");
+        string replayHtml = await page.EvaluateAsync<string>(
+            @"async token => {
+                const form = new FormData(document.querySelector('form'));
+                form.set('Email', 'eve@example.com'); form.set('Password', 'x'); form.set('CrafyCAPTCHA_token', token);
+                const r = await fetch('/Account/Login', { method: 'POST', body: new URLSearchParams(form) });
+                return await r.text();
+            }", token);
+        Assert.Contains("Please complete the captcha and try again.", replayHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("Welcome", replayHtml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_widgets_on_one_page_each_get_a_token_and_the_second_form_posts()
+    {
+        IPage page = await fixture.NewPageAsync("dark");
+        await page.GotoAsync("/Contact");
+
+        await WaitForTokenAsync(page, "CrafyCAPTCHA_token");
+        await WaitForTokenAsync(page, "CrafyCAPTCHA_token_2");
+        string first = await page.Locator("input[name=CrafyCAPTCHA_token]").InputValueAsync();
+        string second = await page.Locator("input[name=CrafyCAPTCHA_token_2]").InputValueAsync();
+        Assert.NotEqual(first, second);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "two-widgets-light-and-dark.png"), FullPage = true });
+
+        await page.FillAsync("#author2", "Ana");
+        await page.FillAsync("#text2", "Feedback from the second form");
+        await page.Locator("main > form").Nth(1).Locator("button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync("**/Comments");
+
+        Assert.Contains("Feedback from the second form", await page.ContentAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Puzzle_policy_shows_a_keyboard_usable_checkbox_and_then_registers()
+    {
+        IPage page = await fixture.NewPageAsync("dark");
+        await page.GotoAsync("/Register");
+        await page.FillAsync("#Input_UserName", "ana");
+        await page.FillAsync("#Input_Email", "ana@example.com");
+
+        // Submitting before solving reveals the challenge instead of posting.
+        await page.ClickAsync("button[type=submit]");
+        IFrameLocator challenge = page.FrameLocator("#crafy-captcha-1 iframe");
+        ILocator box = challenge.Locator("#check");
+        await box.WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
+        await page.WaitForFunctionAsync("() => !document.querySelector('#crafy-captcha-1 iframe').hasAttribute('aria-hidden')");
+        await box.FocusAsync();
+        await page.Keyboard.PressAsync("Space");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "register-dark-checkbox.png"), FullPage = true });
+
+        // The token arrives and the pending submit goes through by itself (cascading submit).
+        await page.WaitForSelectorAsync("#registered", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.Contains("Registered ana.", await page.Locator("#registered").TextContentAsync(), StringComparison.Ordinal);
     }
 }

@@ -176,7 +176,7 @@
     box.appendChild(footer);
     this.container.appendChild(box);
     this.container.appendChild(iframe);
-    this.container.appendChild(form);
+    d.body.appendChild(form); // outside the page's own form: forms must not nest
     this.ui = { box: box, start: start, check: check, label: label, status: status, footer: footer };
     this.iframe = iframe;
     this.postForm = form;
@@ -274,7 +274,6 @@
     this.ui.check.style.background = this.colors.primary;
     this.ui.start.style.display = "";
     this.ui.start.disabled = true;
-    this.ui.label.textContent = TEXT[this.lang][4];
     this._setStatus(TEXT[this.lang][4], "");
     this.container.dispatchEvent(new CustomEvent("crafy:success", { detail: token }));
     if (typeof this.options.onSuccess === "function") { this.options.onSuccess(token); }
@@ -337,6 +336,7 @@
     clearTimeout(this._expiry);
     delete usedInputs[this.inputName];
     instances.splice(instances.indexOf(this), 1);
+    if (this.postForm && this.postForm.parentNode) { this.postForm.parentNode.removeChild(this.postForm); }
     if (this.container) {
       while (this.container.firstChild) { this.container.removeChild(this.container.firstChild); }
       this.container.removeAttribute("data-crafy-initialized");

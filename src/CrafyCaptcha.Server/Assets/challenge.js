@@ -9,7 +9,7 @@
 
   function post(message) { window.parent.postMessage(message, parentOrigin); }
   function handshake() { post({ action: "HANDSHAKE", payload: data.handshakePayload, signature: data.handshakeSignature }); }
-  function resize() { post({ action: "RESIZE", payload: { height: document.documentElement.scrollHeight } }); }
+  function resize() { post({ action: "RESIZE", payload: { height: Math.ceil(document.body.getBoundingClientRect().height) + 4 } }); }
   function say(text, colour) { status.textContent = text; status.style.color = colour || ""; resize(); }
 
   window.addEventListener("message", function (e) {
