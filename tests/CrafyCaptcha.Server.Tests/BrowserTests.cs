@@ -80,9 +80,9 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         ILocator box = challenge.Locator("#check");
         await box.WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
         await page.WaitForFunctionAsync("() => !document.querySelector('#crafy-captcha-1 iframe').hasAttribute('aria-hidden')");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "register-dark-checkbox.png"), FullPage = true });
         await box.FocusAsync();
         await page.Keyboard.PressAsync("Space");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "register-dark-checkbox.png"), FullPage = true });
 
         // The token arrives and the pending submit goes through by itself (cascading submit).
         await page.WaitForSelectorAsync("#registered", new PageWaitForSelectorOptions { Timeout = 30_000 });
