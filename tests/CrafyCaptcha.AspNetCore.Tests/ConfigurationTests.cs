@@ -17,6 +17,7 @@ public sealed class ConfigurationTests
     {
         using var app = new SampleApp();
         app.Settings[key] = string.Empty;
+        app.Settings["CrafyChallengeServer:UseDevelopmentCredential"] = "false"; // the sample's embedded engine would fill the keys
 
         OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => app.Client());
 
