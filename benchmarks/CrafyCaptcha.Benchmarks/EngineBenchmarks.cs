@@ -1,0 +1,50 @@
+using BenchmarkDotNet.Attributes;
+using CrafyCaptcha.Server.Credentials;
+using CrafyCaptcha.Server.Flows;
+using CrafyCaptcha.Server.Pow;
+using CrafyCaptcha.Server.Protocol;
+
+namespace CrafyCaptcha.Benchmarks;
+
+/// <summary>The challenge engine's per-flow work on one thread: issuing a proof-of-work challenge, checking an answer, issuing the signed token.</summary>
+[MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
+public class EngineBenchmarks
+{
+    private ServedCredential _credential = null!;
+    private PowChallenge _challenge = null!;
+    private long _answer;
+    private FlowRecord _flow = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _credential = new ServedCredential(CredentialStore.NewCredential());
+        _challenge = PowChallenge.Create(_credential.PowKey, Guid.NewGuid().ToString(), _credential.Credential.PublicKey, 20_000, DateTimeOffset.UtcNow.AddMinutes(5));
+        for (long n = 0; ; n++)
+        {
+            if (PowChallenge.Hash(_challenge.Salt, n) == _challenge.Challenge)
+            {
+                _answer = n;
+                break;
+            }
+        }
+
+        _flow = new FlowRecord(_credential.Credential.PublicKey, new string('a', 64), "auto", 0.1, false, "http://localhost", "localhost");
+    }
+
+    [Benchmark(Description = "Issue a proof-of-work challenge (random salt, SHA-256, HMAC)")]
+    public object IssueChallenge()
+        => PowChallenge.Create(_credential.PowKey, "8d0f5a2c-0000-4000-8000-000000000000", _credential.Credential.PublicKey, 20_000, DateTimeOffset.UtcNow.AddMinutes(5));
+
+    [Benchmark(Description = "Check an answer (HMAC + one SHA-256)")]
+    public bool CheckAnswer()
+        => PowChallenge.Sign(_credential.PowKey, _challenge.Challenge) == _challenge.Signature
+            && PowChallenge.Hash(_challenge.Salt, _answer) == _challenge.Challenge;
+
+    [Benchmark(Description = "Issue the token (seal nonce, HMAC, Ed25519 sign)")]
+    public object IssueToken() => ChallengeMessages.Complete(_credential, _flow, "8d0f5a2c-0000-4000-8000-000000000000", DateTimeOffset.UtcNow.AddMinutes(5));
+
+    [GlobalCleanup]
+    public void Cleanup() => _credential.Dispose();
+}
