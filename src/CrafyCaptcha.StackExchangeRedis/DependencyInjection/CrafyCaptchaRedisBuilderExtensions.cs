@@ -1,0 +1,48 @@
+using CrafyCaptcha;
+using CrafyCaptcha.StackExchangeRedis;
+using CrafyCaptcha.StackExchangeRedis.Internal;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Puts CrafyCaptcha's nonces (and the embedded engine's flow state) in Redis, for several instances behind a load balancer.</summary>
+public static class CrafyCaptchaRedisBuilderExtensions
+{
+    /// <summary>Uses the Redis nonce store with a StackExchange.Redis configuration string.</summary>
+    /// <param name="builder">The builder from <c>AddCrafyCaptcha</c>.</param>
+    /// <param name="configuration">For example <c>127.0.0.1:6379</c>.</param>
+    /// <returns>The builder.</returns>
+    public static ICrafyCaptchaBuilder AddRedisNonceStore(this ICrafyCaptchaBuilder builder, string configuration)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(configuration);
+        return builder.AddRedisNonceStore(o => o.Configuration = configuration);
+    }
+
+    /// <summary>
+    /// Uses the Redis nonce store: consume is one <c>GETDEL</c> (exactly one caller across all instances wins), Redis
+    /// expires nonces, and a Redis failure fails verification closed (<c>captcha_unavailable</c>, HTTP 503).
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddCrafyCaptcha</c>.</param>
+    /// <param name="configure">The connection (a configuration string, the registered multiplexer, or the Redis cache's connection), key prefix and timeout.</param>
+    /// <returns>The builder.</returns>
+    public static ICrafyCaptchaBuilder AddRedisNonceStore(this ICrafyCaptchaBuilder builder, Action<RedisNonceStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddOptions<RedisNonceStoreOptions>()
+            .Configure(configure)
+            .Validate(o => !string.IsNullOrEmpty(o.Configuration) || o.UseRegisteredConnection || o.UseDistributedCacheConnection,
+                "CrafyCaptcha Redis nonce store: set a configuration string, UseRegisteredConnection or UseDistributedCacheConnection.")
+            .Validate(o => o.OperationTimeout > TimeSpan.Zero && o.OperationTimeout <= TimeSpan.FromSeconds(30), "CrafyCaptcha Redis nonce store: OperationTimeout must be between 0 and 30 seconds.")
+            .Validate(o => !string.IsNullOrEmpty(o.KeyPrefix), "CrafyCaptcha Redis nonce store: KeyPrefix must not be empty.")
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton<RedisConnection>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<INonceStore>(sp => new RedisNonceStore(
+            sp.GetRequiredService<RedisConnection>(),
+            sp.GetRequiredService<IOptions<RedisNonceStoreOptions>>().Value.KeyPrefix,
+            sp.GetRequiredService<ILogger<RedisNonceStore>>())));
+        return builder;
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace CrafyCaptcha.StackExchangeRedis.Internal;
+
+/// <summary>
+/// The store's one connection, made on first use: from the configuration string, the registered multiplexer or the
+/// Redis distributed cache's settings. It never aborts on a failed connect, so it reconnects by itself when Redis returns.
+/// </summary>
+internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisNonceStoreOptions> options) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _connect = new(1, 1);
+    private IConnectionMultiplexer? _multiplexer;
+    private bool _owned;
+
+    public async ValueTask<IConnectionMultiplexer> GetAsync()
+    {
+        if (_multiplexer is { } ready)
+        {
+            return ready;
+        }
+
+        await _connect.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_multiplexer is null)
+            {
+                (_multiplexer, _owned) = await ConnectAsync(options.Value).ConfigureAwait(false);
+            }
+
+            return _multiplexer;
+        }
+        finally
+        {
+            _connect.Release();
+        }
+    }
+
+    private async Task<(IConnectionMultiplexer, bool)> ConnectAsync(RedisNonceStoreOptions o)
+    {
+        if (o.UseRegisteredConnection)
+        {
+            return (services.GetRequiredService<IConnectionMultiplexer>(), false);
+        }
+
+        ConfigurationOptions configuration;
+        if (o.UseDistributedCacheConnection)
+        {
+            RedisCacheOptions cache = services.GetRequiredService<IOptions<RedisCacheOptions>>().Value;
+            if (cache.ConnectionMultiplexerFactory is { } factory)
+            {
+                return (await factory().ConfigureAwait(false), false);
+            }
+
+            configuration = cache.ConfigurationOptions?.Clone() ?? ConfigurationOptions.Parse(cache.Configuration ?? throw new InvalidOperationException("The Redis distributed cache has no connection configured."));
+        }
+        else
+        {
+            configuration = ConfigurationOptions.Parse(o.Configuration!);
+        }
+
+        int timeout = (int)o.OperationTimeout.TotalMilliseconds;
+        configuration.AbortOnConnectFail = false;
+        configuration.ConnectTimeout = timeout;
+        configuration.SyncTimeout = timeout;
+        configuration.AsyncTimeout = timeout;
+        configuration.ConnectRetry = 1;
+        return (await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false), true);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_owned && _multiplexer is not null)
+        {
+            await _multiplexer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _connect.Dispose();
+    }
+}
