@@ -14,10 +14,13 @@ namespace CrafyCaptcha.Server.Tests;
 /// <summary>The sample with its embedded engine, and a client that plays the widget's part over HTTP.</summary>
 public sealed class EngineApp : IDisposable
 {
-    private readonly string _state = Path.Combine(Path.GetTempPath(), "crafy-engine-" + Guid.NewGuid().ToString("N"));
+    private readonly string _state;
+    private readonly bool _ownsState;
 
-    public EngineApp(TimeProvider? timeProvider = null)
+    public EngineApp(TimeProvider? timeProvider = null, string? sharedStateDirectory = null, Action<IServiceCollection>? services = null)
     {
+        _ownsState = sharedStateDirectory is null;
+        _state = sharedStateDirectory ?? Path.Combine(Path.GetTempPath(), "crafy-engine-" + Guid.NewGuid().ToString("N"));
         Factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Development");
@@ -29,6 +32,11 @@ public sealed class EngineApp : IDisposable
             if (timeProvider is not null)
             {
                 b.ConfigureServices(s => s.AddSingleton(timeProvider));
+            }
+
+            if (services is not null)
+            {
+                b.ConfigureServices(services);
             }
         });
         Client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
@@ -120,7 +128,7 @@ public sealed class EngineApp : IDisposable
     {
         Client.Dispose();
         Factory.Dispose();
-        if (Directory.Exists(_state))
+        if (_ownsState && Directory.Exists(_state))
         {
             Directory.Delete(_state, recursive: true);
         }
