@@ -23,7 +23,7 @@ namespace CrafyCaptcha.Benchmarks;
 public class EndpointBenchmarks
 {
     private const int Requests = 5_000;
-    private const string Secret = "sk_5526a47fc8b0eae583e42f4219e53e5fa96ed80cc4c1b7246e548e402b7a81b9";
+    private const string Secret = BenchmarkTokens.Secret;
 
     private WebApplication _app = null!;
     private HttpClient _client = null!;
@@ -63,17 +63,7 @@ public class EndpointBenchmarks
         {
             string eo = _captcha.CreateFlowAsync(new FlowOptions { Context = new JsonObject { ["policy"] = "default" } }).AsTask().GetAwaiter().GetResult();
             _box.TryOpen(eo, out byte[]? plaintext);
-            string nonce = (string)JsonNode.Parse(plaintext)!["nonce"]!;
-            string payload = new JsonObject
-            {
-                ["status"] = "success",
-                ["expires_at"] = "2099-01-01T00:00:00Z",
-                ["nonce"] = _box.Seal(nonce),
-                ["risk_score"] = 0.1,
-                ["flow_token"] = Guid.NewGuid().ToString(),
-            }.ToJsonString();
-            string sign = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(payload)));
-            _tokens[i] = Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject { ["payload"] = payload, ["server_sign"] = sign }.ToJsonString()));
+            _tokens[i] = BenchmarkTokens.Token(_box, (string)JsonNode.Parse(plaintext)!["nonce"]!);
         }
     }
 

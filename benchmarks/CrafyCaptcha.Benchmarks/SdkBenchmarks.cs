@@ -18,7 +18,7 @@ namespace CrafyCaptcha.Benchmarks;
 public class SdkBenchmarks
 {
     private const int Tokens = 20_000;
-    private const string Secret = "sk_5526a47fc8b0eae583e42f4219e53e5fa96ed80cc4c1b7246e548e402b7a81b9";
+    private const string Secret = BenchmarkTokens.Secret;
 
     private ServiceProvider _provider = null!;
     private ICrafyCaptcha _captcha = null!;
@@ -49,12 +49,12 @@ public class SdkBenchmarks
         _tokens = new string[Tokens];
         for (int i = 0; i < Tokens; i++)
         {
-            _nonces[i] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-            _tokens[i] = Sign(Payload(box, _nonces[i]));
+            _nonces[i] = BenchmarkTokens.NewNonce();
+            _tokens[i] = BenchmarkTokens.Token(box, _nonces[i]);
         }
 
-        string payload = Payload(box, _nonces[0]);
-        _forgedToken = Token(payload, new string('0', 64));
+        string payload = BenchmarkTokens.Payload(box, _nonces[0]);
+        _forgedToken = BenchmarkTokens.Envelope(payload, new string('0', 64));
         _payloadUtf8 = Encoding.UTF8.GetBytes(payload);
         _hmacKey = Encoding.UTF8.GetBytes(Secret);
 
@@ -99,20 +99,4 @@ public class SdkBenchmarks
         _aeadKey.Dispose();
         _provider.Dispose();
     }
-
-    private static string Payload(SecretBox box, string nonce) => new JsonObject
-    {
-        ["status"] = "success",
-        ["expires_at"] = "2099-01-01T00:00:00Z",
-        ["nonce"] = box.Seal(nonce),
-        ["risk_score"] = 0.1,
-        ["flow_token"] = Guid.NewGuid().ToString(),
-        ["mode"] = "auto",
-        ["hostname"] = "localhost",
-    }.ToJsonString();
-
-    private static string Sign(string payload) => Token(payload, Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(payload))));
-
-    private static string Token(string payload, string signature)
-        => Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject { ["payload"] = payload, ["server_sign"] = signature }.ToJsonString()));
 }

@@ -87,6 +87,15 @@ public sealed class RedisNonceStoreTests(RedisServer redis) : IClassFixture<Redi
     }
 
     [Fact]
+    public async Task The_provider_can_be_disposed_synchronously_after_use()
+    {
+        ServiceProvider provider = Provider("t5:");
+        await provider.GetRequiredService<INonceStore>().StoreAsync("x", null, TimeSpan.FromMinutes(1));
+
+        provider.Dispose();
+    }
+
+    [Fact]
     public void A_store_without_a_connection_fails_at_start_up()
     {
         var services = new ServiceCollection();

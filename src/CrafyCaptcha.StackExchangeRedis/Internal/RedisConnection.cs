@@ -9,7 +9,7 @@ namespace CrafyCaptcha.StackExchangeRedis.Internal;
 /// The store's one connection, made on first use: from the configuration string, the registered multiplexer or the
 /// Redis distributed cache's settings. It never aborts on a failed connect, so it reconnects by itself when Redis returns.
 /// </summary>
-internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisNonceStoreOptions> options) : IAsyncDisposable
+internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisNonceStoreOptions> options) : IAsyncDisposable, IDisposable
 {
     private readonly SemaphoreSlim _connect = new(1, 1);
     private IConnectionMultiplexer? _multiplexer;
@@ -75,6 +75,16 @@ internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisN
         if (_owned && _multiplexer is not null)
         {
             await _multiplexer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _connect.Dispose();
+    }
+
+    public void Dispose()
+    {
+        if (_owned)
+        {
+            _multiplexer?.Dispose();
         }
 
         _connect.Dispose();
