@@ -231,6 +231,19 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public async Task Oversized_requests_are_refused_before_parsing()
+    {
+        using var app = new EngineApp();
+        var big = new FormUrlEncodedContent(new Dictionary<string, string> { ["pt"] = "x", ["cdweo"] = new string('a', 40_000), ["parent_origin"] = EngineApp.ParentOrigin });
+
+        HttpResponseMessage page = await app.Client.PostAsync("/crafy/challenge/", big);
+        HttpResponseMessage verify = await app.Client.PostAsync("/crafy/challenge/verify", new StringContent(new string(' ', 5000) + "{}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, page.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, verify.StatusCode);
+    }
+
+    [Fact]
     public async Task The_site_key_document_is_signed_and_says_no_turnstile()
     {
         using var app = new EngineApp();

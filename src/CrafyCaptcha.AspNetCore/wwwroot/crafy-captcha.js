@@ -79,7 +79,7 @@
     return fetch(o.optionsUrl, { method: "POST", headers: headers, body: JSON.stringify(body), credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (j) { return (j && j.eo) || o.encryptedOptions || ""; })
-      .catch(function (e) { self._log("options fetch failed", e); self._setError(); return o.encryptedOptions || ""; });
+      .catch(function (e) { self._log("options fetch failed", e); self._setError(e); return o.encryptedOptions || ""; });
   };
 
   CrafyCAPTCHA.prototype.init = function (containerRef, publicKey, publicToken, signingPublicKey, options, internalOptions) {
@@ -188,7 +188,10 @@
     this.ui.status.style.color = color || "";
   };
 
-  CrafyCAPTCHA.prototype._setError = function () { this._setStatus(TEXT[this.lang][2], "#ea580c"); };
+  CrafyCAPTCHA.prototype._setError = function (error) {
+    this._setStatus(TEXT[this.lang][2], "#ea580c");
+    if (typeof this.options.onError === "function") { this.options.onError(error || new Error("connection error")); }
+  };
 
   CrafyCAPTCHA.prototype._cdweo = function () {
     var nav = w.navigator || {};
@@ -240,6 +243,7 @@
     if (m.action === "RESIZE" && m.payload && typeof m.payload.height === "number" && this.iframe.getAttribute("aria-hidden") === null) {
       this.iframe.style.height = Math.max(0, Math.min(m.payload.height, 2000)) + "px";
     } else if (m.action === "REQUEST_RELOAD") {
+      if (typeof this.options.onError === "function") { this.options.onError(new Error("challenge failed; reloading")); }
       this.reset();
     } else if (m.action === "HANDSHAKE") {
       verifySignature(this.signingPublicKey, m.payload, m.signature).then(function (ok) {

@@ -26,17 +26,33 @@ internal sealed class ChallengeEndpoints(
     ILogger<ChallengeEndpoints> logger)
 {
     private const int MaxEoLength = 8192;
+    private const long MaxChallengeBody = 32 * 1024;
+    private const long MaxVerifyBody = 4 * 1024;
     private readonly ChallengeServerOptions _options = options.Value;
 
     /// <summary><c>POST {base}/challenge/</c>: fields <c>pt</c>, <c>cdweo</c>, <c>theme</c>, <c>bg</c>, <c>text</c>, <c>primary</c>, <c>border</c>, <c>parent_origin</c>.</summary>
     public async Task<IResult> ChallengeAsync(HttpContext http)
     {
+        if (!LimitBody(http, MaxChallengeBody))
+        {
+            return ErrorPage(http, HttpStatusCode.RequestEntityTooLarge, "The challenge request is too large.", null);
+        }
+
         if (!http.Request.HasFormContentType)
         {
             return ErrorPage(http, HttpStatusCode.BadRequest, "This address is the CrafyCAPTCHA challenge; it is opened by the widget, not directly.", null);
         }
 
-        IFormCollection form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException)
+        {
+            return ErrorPage(http, HttpStatusCode.BadRequest, "The challenge request could not be read.", null);
+        }
+
         string? parentOrigin = NormaliseOrigin(form["parent_origin"]);
         if (parentOrigin is null)
         {
@@ -106,6 +122,11 @@ internal sealed class ChallengeEndpoints(
     /// <summary><c>POST {base}/challenge/verify</c>: <c>{"flow_token", "pow": {algorithm, challenge, number, salt, signature}, "checkbox": bool}</c>.</summary>
     public async Task<IResult> VerifyAsync(HttpContext http)
     {
+        if (!LimitBody(http, MaxVerifyBody))
+        {
+            return Error("too_large", StatusCodes.Status413PayloadTooLarge);
+        }
+
         VerifyRequest? request;
         try
         {
@@ -198,6 +219,22 @@ internal sealed class ChallengeEndpoints(
 
         Stream? stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("CrafyCaptcha.Server.Assets." + name);
         return stream is null ? Results.NotFound() : Results.Stream(stream, "text/javascript; charset=utf-8");
+    }
+
+    /// <summary>Refuses a declared body over the limit and caps what the server will read of an undeclared one.</summary>
+    private static bool LimitBody(HttpContext http, long limit)
+    {
+        if (http.Request.ContentLength > limit)
+        {
+            return false;
+        }
+
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit;
+        }
+
+        return true;
     }
 
     private static (string? Eo, JsonElement? Telemetry) ReadCdweo(string? cdweo)
