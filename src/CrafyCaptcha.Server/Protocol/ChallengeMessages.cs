@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CrafyCaptcha.Server.Credentials;
@@ -50,7 +49,9 @@ internal static class ChallengeMessages
             w.WriteString("mode", flow.NeedsCheckbox ? "checkbox" : "invisible");
             w.WriteString("hostname", flow.Hostname);
         });
-        string serverSign = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(credential.Credential.SecretKey), Encoding.UTF8.GetBytes(payload)));
+        Span<byte> mac = stackalloc byte[32];
+        credential.SecretBox.ComputeTokenSignature(Encoding.UTF8.GetBytes(payload), mac);
+        string serverSign = Convert.ToHexStringLower(mac);
         return new SignedMessage(payload, credential.Sign(payload), serverSign);
     }
 
