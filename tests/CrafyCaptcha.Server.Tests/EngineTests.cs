@@ -231,6 +231,27 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public async Task The_rest_authenticate_call_gives_the_public_token_to_the_right_keys_only()
+    {
+        using var app = new EngineApp();
+        PageInit page = await app.OpenPageAsync("/Account/Login");
+        CrafyCaptchaOptions sdk = app.Factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CrafyCaptchaOptions>>().Value;
+
+        HttpResponseMessage ok = await app.Client.PostAsJsonAsync("/crafy/api/?action=authenticate", new { public_key = sdk.PublicKey, secret_key = sdk.SecretKey });
+        HttpResponseMessage wrong = await app.Client.PostAsJsonAsync("/crafy/api/?action=authenticate", new { public_key = sdk.PublicKey, secret_key = "sk_wrong" });
+        HttpResponseMessage limited = await app.Client.PostAsJsonAsync("/crafy/api/?action=authenticate", new { public_key = sdk.PublicKey, secret_key = sdk.SecretKey });
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        JsonObject envelope = (await ok.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("success", (string)envelope["status"]!);
+        Assert.Equal(page.PublicToken, (string)envelope["data"]!["public_token"]!);
+        Assert.Equal(3600, (int)envelope["data"]!["expires_in"]!);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal("error", (string)(await wrong.Content.ReadFromJsonAsync<JsonObject>())!["status"]!);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode); // 2 per second per client, as the hosted API
+    }
+
+    [Fact]
     public async Task Oversized_requests_are_refused_before_parsing()
     {
         using var app = new EngineApp();

@@ -26,6 +26,11 @@ internal sealed class ChallengeEndpoints(
     ILogger<ChallengeEndpoints> logger)
 {
     private const int MaxEoLength = 8192;
+
+    private readonly System.Threading.RateLimiting.PartitionedRateLimiter<IPAddress> _authenticateLimiter =
+        System.Threading.RateLimiting.PartitionedRateLimiter.CreateChained(
+            System.Threading.RateLimiting.PartitionedRateLimiter.Create<IPAddress, IPAddress>(ip => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(ip, _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) })),
+            System.Threading.RateLimiting.PartitionedRateLimiter.Create<IPAddress, IPAddress>(ip => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(ip, _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = 2, Window = TimeSpan.FromSeconds(1) })));
     private const long MaxChallengeBody = 32 * 1024;
     private const long MaxVerifyBody = 4 * 1024;
     private readonly ChallengeServerOptions _options = options.Value;
@@ -208,6 +213,57 @@ internal sealed class ChallengeEndpoints(
         SignedMessage message = ChallengeMessages.SiteKey(credential);
         return TypedResults.Json(new SiteKeyResponse("success", null, new SiteKeyData(message.Payload, message.Signature)), ChallengeJson.Default.SiteKeyResponse);
     }
+
+    /// <summary>
+    /// <c>POST {base}/api/?action=authenticate</c> with <c>{"public_key","secret_key"}</c>: the REST call the SDKs make for
+    /// the Public Token. Answers the protocol's envelope; the bearer token is an opaque, HMAC-signed value (this engine
+    /// has no bearer-protected calls yet). Limited per client IP as the hosted API is (10/min, 2/s).
+    /// </summary>
+    public async Task<IResult> ApiAsync(HttpContext http)
+    {
+        if (http.Request.Query["action"] != "authenticate")
+        {
+            return ApiError(StatusCodes.Status400BadRequest, "Unknown action.");
+        }
+
+        using System.Threading.RateLimiting.RateLimitLease lease = _authenticateLimiter.AttemptAcquire(http.Connection.RemoteIpAddress ?? IPAddress.None);
+        if (!lease.IsAcquired)
+        {
+            http.Response.Headers.RetryAfter = "60";
+            return ApiError(StatusCodes.Status429TooManyRequests, "Too many requests.");
+        }
+
+        if (!LimitBody(http, MaxVerifyBody))
+        {
+            return ApiError(StatusCodes.Status413PayloadTooLarge, "Request too large.");
+        }
+
+        AuthenticateBody? body;
+        try
+        {
+            body = await http.Request.ReadFromJsonAsync(ChallengeJson.Default.AuthenticateBody, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
+        {
+            return ApiError(StatusCodes.Status400BadRequest, "The body must be JSON with public_key and secret_key.");
+        }
+
+        ServedCredential? credential = credentials.FindByPublicKey(body?.PublicKey);
+        if (credential is null || body?.SecretKey is null || !FixedTimeEquals(credential.Credential.SecretKey, body.SecretKey))
+        {
+            Log.Refused(logger, "authenticate with wrong credentials");
+            return ApiError(StatusCodes.Status401Unauthorized, "Invalid credentials.");
+        }
+
+        const int ExpiresIn = 3600;
+        long expires = timeProvider.GetUtcNow().ToUnixTimeSeconds() + ExpiresIn;
+        string claims = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{credential.Credential.PublicKey}.{expires}");
+        string bearer = claims + "." + PowChallenge.Sign(credential.PowKey, "bearer:" + claims);
+        return TypedResults.Json(new AuthenticateEnvelope("success", new AuthenticateResult(bearer, credential.Credential.PublicToken, ExpiresIn)), ChallengeJson.Default.AuthenticateEnvelope);
+    }
+
+    private static IResult ApiError(int status, string message)
+        => TypedResults.Json(new SiteKeyResponse("error", message, null), ChallengeJson.Default.SiteKeyResponse, statusCode: status);
 
     /// <summary><c>GET {base}/challenge/assets/{name}</c>: the iframe's scripts (embedded in this assembly).</summary>
     public IResult Asset(string name)

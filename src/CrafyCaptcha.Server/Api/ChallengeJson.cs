@@ -24,6 +24,21 @@ internal sealed record SiteKeyResponse(
     [property: JsonPropertyName("message"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message,
     [property: JsonPropertyName("data"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SiteKeyData? Data);
 
+internal sealed record AuthenticateBody(
+    [property: JsonPropertyName("public_key")] string? PublicKey,
+    [property: JsonPropertyName("secret_key")] string? SecretKey);
+
+internal sealed record AuthenticateResult(
+    [property: JsonPropertyName("token")] string Token,
+    [property: JsonPropertyName("public_token")] string PublicToken,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn);
+
+internal sealed record AuthenticateEnvelope(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("data")] AuthenticateResult Data);
+
+[JsonSerializable(typeof(AuthenticateBody))]
+[JsonSerializable(typeof(AuthenticateEnvelope))]
 [JsonSerializable(typeof(VerifyRequest))]
 [JsonSerializable(typeof(CompleteResponse))]
 [JsonSerializable(typeof(ErrorResponse))]

@@ -9,7 +9,8 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>{pattern}/challenge/</c> (the iframe, POSTed by the widget), <c>{pattern}/challenge/verify</c>,
-    /// <c>{pattern}/challenge/assets/{name}</c> and <c>{pattern}/api/turnstile_site_key.php</c>.
+    /// <c>{pattern}/challenge/assets/{name}</c>, <c>{pattern}/api/turnstile_site_key.php</c> and the REST call
+    /// <c>POST {pattern}/api/?action=authenticate</c> (so SDK apps can set <c>CrafyCaptcha:ApiBaseUrl</c> to <c>{engine}{pattern}/api</c>).
     /// </summary>
     /// <param name="endpoints">The app.</param>
     /// <param name="pattern">The mount path (default <c>/crafy</c>).</param>
@@ -23,6 +24,7 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
         group.MapPost("/challenge/verify", (Func<HttpContext, Task<IResult>>)handlers.VerifyAsync).DisableAntiforgery();
         group.MapGet("/challenge/assets/{name}", (string name) => handlers.Asset(name));
         group.MapGet("/api/turnstile_site_key.php", (Func<HttpContext, IResult>)handlers.SiteKey);
+        group.MapPost("/api/", (Func<HttpContext, Task<IResult>>)handlers.ApiAsync).DisableAntiforgery();
         group.ExcludeFromDescription();
         return group;
     }
