@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CrafyCaptcha;
+using CrafyCaptcha.Sample;
 using CrafyCaptcha.Sample.Models;
 using Microsoft.AspNetCore.Mvc;
 
@@ -10,7 +11,7 @@ builder.Services.AddRazorPages();
 
 // One line: keys from the "CrafyCaptcha" section or the CRAFY_* variables (none needed here: the embedded
 // challenge engine serves a development credential); a named policy per form.
-builder.Services.AddCrafyCaptcha()
+builder.Services.AddCrafyCaptcha(o => o.OnRejected = CommentForm.ReturnToFormAsync)
     .AddEmbeddedChallengeServer()
     .AddFlowPolicy("login", p => p.Mode = FlowMode.Auto)
     .AddFlowPolicy("register", p => { p.Mode = FlowMode.Puzzle; p.Puzzles = [PuzzleKind.Slider, PuzzleKind.Connect]; })

@@ -39,7 +39,8 @@ public sealed class CrafyCaptchaHttpOptions
 
     /// <summary>
     /// Called when a minimal-API endpoint rejects a request, after the default 400 ProblemDetails response has been
-    /// prepared (status code set, nothing written); write your own response here to replace it.
+    /// prepared (status code set, nothing written). Write a body or set another status code (a redirect, say) to
+    /// replace the default ProblemDetails; leave both alone to keep it.
     /// </summary>
     public Func<CrafyCaptchaRejectedContext, ValueTask>? OnRejected { get; set; }
 

@@ -87,3 +87,27 @@ public sealed class RejectionTests
             => throw new NonceStoreUnavailableException("store down (test)");
     }
 }
+
+public sealed class CommentFormTests
+{
+    [Fact]
+    public async Task A_browser_form_post_that_fails_returns_to_the_form_with_the_input_and_the_reason()
+    {
+        using var app = new SampleApp();
+        using HttpClient client = app.Client();
+        string antiforgery = await SampleApp.AntiforgeryTokenAsync(client, "/Comments");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/comments")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["author"] = "Ana <3", ["text"] = "my long comment", ["__RequestVerificationToken"] = antiforgery }),
+        };
+        request.Headers.Add("Accept", "text/html,application/xhtml+xml");
+
+        HttpResponseMessage response = await client.SendAsync(request);
+        string form = await client.GetStringAsync(response.Headers.Location!.ToString());
+
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("value=\"Ana &lt;3\"", form, StringComparison.Ordinal);
+        Assert.Contains(">my long comment</textarea>", form, StringComparison.Ordinal);
+        Assert.Contains("No captcha token was sent.", form, StringComparison.Ordinal);
+    }
+}

@@ -41,9 +41,9 @@ internal sealed class CrafyCaptchaEndpointFilter(CrafyCaptchaRequestVerifier ver
         {
             httpContext.Response.StatusCode = status;
             await onRejected(new CrafyCaptchaRejectedContext(httpContext, feature)).ConfigureAwait(false);
-            if (httpContext.Response.HasStarted)
+            if (httpContext.Response.HasStarted || httpContext.Response.StatusCode != status)
             {
-                return Results.Empty;
+                return Results.Empty; // the hook wrote or redirected: its response replaces the default
             }
         }
 
