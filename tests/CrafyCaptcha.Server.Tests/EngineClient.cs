@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -29,6 +30,11 @@ public sealed class EngineApp : IDisposable
                 ["CrafyChallengeServer:DevelopmentCredentialPath"] = Path.Combine(_state, "dev-credential.json"),
                 ["Logging:LogLevel:Default"] = "Warning",
             }));
+            // Keys in the shared state folder, so instances sharing it read each other's development credential
+            // whatever the machine's home folder is.
+            b.ConfigureServices(s => s.AddDataProtection()
+                .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(_state, "keys")))
+                .SetApplicationName("crafy-tests"));
             if (timeProvider is not null)
             {
                 b.ConfigureServices(s => s.AddSingleton(timeProvider));

@@ -289,7 +289,12 @@ public sealed class EngineTests
             string PublicKeyOf()
             {
                 using var factory = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>().WithWebHostBuilder(b =>
-                    b.UseSetting("CrafyChallengeServer:DevelopmentCredentialPath", path));
+                {
+                    b.UseSetting("CrafyChallengeServer:DevelopmentCredentialPath", path);
+                    b.ConfigureServices(s => Microsoft.AspNetCore.DataProtection.DataProtectionBuilderExtensions.PersistKeysToFileSystem(
+                        Microsoft.Extensions.DependencyInjection.DataProtectionServiceCollectionExtensions.AddDataProtection(s),
+                        new DirectoryInfo(Path.Combine(Path.GetDirectoryName(path)!, "keys"))));
+                });
                 return factory.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CrafyCaptchaOptions>>().Value.PublicKey!;
             }
 
