@@ -180,6 +180,11 @@
     this.ui = { box: box, start: start, check: check, label: label, status: status, footer: footer };
     this.iframe = iframe;
     this.postForm = form;
+    if (this.autoLoad) {
+      // As the official widget: disabled and spinning until the challenge has been requested.
+      start.disabled = true;
+      check.style.borderStyle = "dotted";
+    }
   };
 
   CrafyCAPTCHA.prototype._setStatus = function (text, color) {
@@ -223,6 +228,10 @@
       f.appendChild(input);
     }
     f.submit();
+    if (!this.isSolved) {
+      this.ui.start.disabled = false;
+      this.ui.check.style.borderStyle = "";
+    }
   };
 
   CrafyCAPTCHA.prototype.loadIframe = function () { this._load(); };
