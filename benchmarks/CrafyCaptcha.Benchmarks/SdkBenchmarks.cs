@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
 using CrafyCaptcha.Cryptography;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using CrafyCaptcha.Cli;
 
 return await CrafyCommand.RunAsync(args, Console.Out, Console.Error);

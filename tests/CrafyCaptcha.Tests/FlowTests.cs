@@ -3,11 +3,11 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CrafyCaptcha.Cryptography;
 using CrafyCaptcha.Protocol;
+using CrafyCaptcha.Storage;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using CrafyCaptcha.Storage;
 
 namespace CrafyCaptcha.Tests;
 

@@ -1,6 +1,5 @@
 using CrafyCaptcha.AspNetCore;
 using CrafyCaptcha.AspNetCore.Internal;
-using Microsoft.AspNetCore.Http;
 
 namespace Microsoft.AspNetCore.Builder;
 

@@ -1,4 +1,3 @@
-using CrafyCaptcha;
 using CrafyCaptcha.AspNetCore;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -35,8 +35,6 @@ internal sealed class CredentialStore : IDisposable
     /// <summary>The development credential, when enabled.</summary>
     public ServedCredential? Development { get; }
 
-    public IEnumerable<ServedCredential> All => _byPublicKey.Values;
-
     public ServedCredential? FindByPublicToken(string? publicToken)
         => publicToken is not null && _byPublicToken.TryGetValue(publicToken, out ServedCredential? c) ? c : null;
 

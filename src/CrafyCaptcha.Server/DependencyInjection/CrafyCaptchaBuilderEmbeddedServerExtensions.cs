@@ -1,4 +1,3 @@
-using CrafyCaptcha;
 using CrafyCaptcha.AspNetCore;
 using CrafyCaptcha.AspNetCore.Internal;
 using CrafyCaptcha.Server;

@@ -5,7 +5,6 @@ using CrafyCaptcha.Server.Flows;
 using CrafyCaptcha.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

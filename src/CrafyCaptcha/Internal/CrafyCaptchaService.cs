@@ -27,8 +27,6 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
         _secretBox = new SecretBox(_options.SecretKey ?? throw new InvalidOperationException(CrafyCaptchaOptionsValidator.MissingSecretKeyMessage));
     }
 
-    internal SecretBox SecretBox => _secretBox;
-
     public async ValueTask<string> CreateFlowAsync(FlowOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new FlowOptions();
