@@ -65,7 +65,7 @@ internal sealed class OptionsEndpoint : IDisposable
             return Problem(StatusCodes.Status429TooManyRequests, "captcha_options_rate_limited", "Too many captcha requests from this client; try again in a minute.");
         }
 
-        if (httpContext.Request.ContentLength > MaxBodyBytes)
+        if (!RequestBodyLimit.TryApply(httpContext, MaxBodyBytes))
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "captcha_options_bad_request", "The request body is too large.");
         }
@@ -73,10 +73,10 @@ internal sealed class OptionsEndpoint : IDisposable
         JsonElement body;
         try
         {
-            using JsonDocument document = await JsonDocument.ParseAsync(new LimitedStream(httpContext.Request.Body, MaxBodyBytes), cancellationToken: httpContext.RequestAborted).ConfigureAwait(false);
+            using JsonDocument document = await JsonDocument.ParseAsync(httpContext.Request.Body, cancellationToken: httpContext.RequestAborted).ConfigureAwait(false);
             body = document.RootElement.Clone();
         }
-        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        catch (Exception ex) when (ex is JsonException or BadHttpRequestException)
         {
             return Problem(StatusCodes.Status400BadRequest, "captcha_options_bad_request", "The request body must be a JSON object with \"action\": \"get_options\".");
         }
@@ -147,44 +147,6 @@ internal sealed class OptionsEndpoint : IDisposable
     private static IResult Problem(int status, string code, string detail) => CrafyCaptchaEndpointFilter.Problem(status, code, detail);
 
     public void Dispose() => _limiter.Dispose();
-
-    /// <summary>Reads at most a number of bytes, failing past it, whatever Content-Length said.</summary>
-    private sealed class LimitedStream(Stream inner, long limit) : Stream
-    {
-        private long _read;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Synchronous reads are not allowed.");
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            int n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            _read += n;
-            return _read > limit ? throw new InvalidDataException("The request body is too large.") : n;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }
 
 internal sealed record OptionsResponse(string Eo);

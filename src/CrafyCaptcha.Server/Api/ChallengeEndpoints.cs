@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using RequestBodyLimit = CrafyCaptcha.AspNetCore.Internal.RequestBodyLimit;
 using CrafyCaptcha.Server.Credentials;
 using CrafyCaptcha.Server.Flows;
 using CrafyCaptcha.Server.Internal;
@@ -38,7 +39,7 @@ internal sealed class ChallengeEndpoints(
     /// <summary><c>POST {base}/challenge/</c>: fields <c>pt</c>, <c>cdweo</c>, <c>theme</c>, <c>bg</c>, <c>text</c>, <c>primary</c>, <c>border</c>, <c>parent_origin</c>.</summary>
     public async Task<IResult> ChallengeAsync(HttpContext http)
     {
-        if (!LimitBody(http, MaxChallengeBody))
+        if (!RequestBodyLimit.TryApply(http, MaxChallengeBody))
         {
             return ErrorPage(http, HttpStatusCode.RequestEntityTooLarge, "The challenge request is too large.", null);
         }
@@ -127,7 +128,7 @@ internal sealed class ChallengeEndpoints(
     /// <summary><c>POST {base}/challenge/verify</c>: <c>{"flow_token", "pow": {algorithm, challenge, number, salt, signature}, "checkbox": bool}</c>.</summary>
     public async Task<IResult> VerifyAsync(HttpContext http)
     {
-        if (!LimitBody(http, MaxVerifyBody))
+        if (!RequestBodyLimit.TryApply(http, MaxVerifyBody))
         {
             return Error("too_large", StatusCodes.Status413PayloadTooLarge);
         }
@@ -233,7 +234,7 @@ internal sealed class ChallengeEndpoints(
             return ApiError(StatusCodes.Status429TooManyRequests, "Too many requests.");
         }
 
-        if (!LimitBody(http, MaxVerifyBody))
+        if (!RequestBodyLimit.TryApply(http, MaxVerifyBody))
         {
             return ApiError(StatusCodes.Status413PayloadTooLarge, "Request too large.");
         }
@@ -275,22 +276,6 @@ internal sealed class ChallengeEndpoints(
 
         Stream? stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("CrafyCaptcha.Server.Assets." + name);
         return stream is null ? Results.NotFound() : Results.Stream(stream, "text/javascript; charset=utf-8");
-    }
-
-    /// <summary>Refuses a declared body over the limit and caps what the server will read of an undeclared one.</summary>
-    private static bool LimitBody(HttpContext http, long limit)
-    {
-        if (http.Request.ContentLength > limit)
-        {
-            return false;
-        }
-
-        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
-        {
-            feature.MaxRequestBodySize = limit;
-        }
-
-        return true;
     }
 
     private static (string? Eo, JsonElement? Telemetry) ReadCdweo(string? cdweo)
