@@ -24,6 +24,12 @@ public sealed class CrafyCaptchaOptions
     /// <summary>The hosted REST API's base address (default <c>https://captcha.crafy.net/api</c>).</summary>
     public Uri ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
 
+    /// <summary>
+    /// The longest a page waits for the hosted API's public token when it has none (default 1 second). The API call
+    /// goes on in the background; until it succeeds, widgets render in their error state instead of delaying the page.
+    /// </summary>
+    public TimeSpan PublicTokenTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a created flow's nonce stays usable (default 20 minutes, as the official SDKs).</summary>
     public TimeSpan FlowLifetime { get; set; } = TimeSpan.FromMinutes(20);
 

@@ -26,6 +26,12 @@ public sealed class FakeHostedApi : IAsyncDisposable
     /// <summary>How many of the next calls answer 503 (the client retries those).</summary>
     public int FailNext { get; set; }
 
+    /// <summary>How every call is answered (after <see cref="FailNext"/>), to play the API's bad days.</summary>
+    public ApiBehavior Behavior { get; set; }
+
+    /// <summary>The <c>Retry-After</c> seconds of <see cref="ApiBehavior.RateLimited"/>.</summary>
+    public int RetryAfterSeconds { get; set; } = 60;
+
     public Uri BaseUrl { get; private set; } = null!;
 
     public static async Task<FakeHostedApi> StartAsync()
@@ -49,6 +55,18 @@ public sealed class FakeHostedApi : IAsyncDisposable
                 return Results.Json(new JsonObject { ["status"] = "error", ["message"] = "busy" }, statusCode: 503);
             }
 
+            switch (api.Behavior)
+            {
+                case ApiBehavior.RateLimited:
+                    ctx.Response.Headers.RetryAfter = api.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return Results.Json(new JsonObject { ["status"] = "error", ["message"] = "rate limited" }, statusCode: 429);
+                case ApiBehavior.ServerError:
+                    return Results.Json(new JsonObject { ["status"] = "error", ["message"] = "internal error" }, statusCode: 500);
+                case ApiBehavior.NeverAnswers:
+                    await Task.Delay(Timeout.Infinite, ctx.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                    return Results.Empty;
+            }
+
             JsonObject? body = await ctx.Request.ReadFromJsonAsync<JsonObject>();
             if ((string?)body?["public_key"] != SampleApp.PublicKey || (string?)body?["secret_key"] != SampleApp.SecretKey)
             {
@@ -68,4 +86,20 @@ public sealed class FakeHostedApi : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
+
+/// <summary>How <see cref="FakeHostedApi"/> answers <c>authenticate</c>.</summary>
+public enum ApiBehavior
+{
+    /// <summary>As the protocol describes.</summary>
+    Normal,
+
+    /// <summary>429 with <c>Retry-After</c>, the API's documented rate limiting.</summary>
+    RateLimited,
+
+    /// <summary>500.</summary>
+    ServerError,
+
+    /// <summary>Accepts the request and never answers.</summary>
+    NeverAnswers,
 }

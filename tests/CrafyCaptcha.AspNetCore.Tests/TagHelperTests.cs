@@ -105,6 +105,7 @@ public sealed class TagHelperTests
         api.FailNext = 1; // the first attempt fails with 503: the resilience handler retries it
         using var app = new SampleApp();
         app.Settings["CrafyCaptcha:ApiBaseUrl"] = api.BaseUrl.ToString();
+        app.Settings["CrafyCaptcha:PublicTokenTimeout"] = "00:00:10"; // the first page waits for the retry
         using HttpClient client = app.Client();
 
         for (int i = 0; i < 5; i++)

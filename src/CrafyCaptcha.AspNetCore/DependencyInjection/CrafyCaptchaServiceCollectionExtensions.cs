@@ -33,11 +33,16 @@ public static class CrafyCaptchaServiceCollectionExtensions
         services.TryAddSingleton<CrafyCaptchaMvcFilter>();
         services.TryAddSingleton<OptionsEndpoint>();
         services.TryAddSingleton<HostedPublicTokenProvider>();
-        services.TryAddSingleton<ICrafyPublicTokenProvider>(sp => sp.GetRequiredService<HostedPublicTokenProvider>());
+        services.TryAddSingleton<ICrafyPublicTokenProvider>(sp =>
+            CrafyCaptchaTestCredentials.IsTestSecretKey(sp.GetRequiredService<IOptions<CrafyCaptchaOptions>>().Value.SecretKey)
+                ? new TestCredentialPublicTokenProvider()
+                : sp.GetRequiredService<HostedPublicTokenProvider>());
         services.TryAddSingleton<CrafyCaptchaWidgetRenderer>();
         if (!alreadyAdded)
         {
-            // The official client's behaviour: 10 s per attempt, 3 retries from 500 ms doubling, Retry-After honoured.
+            // The official client's behaviour: 10 s per attempt, 3 retries from 500 ms doubling. It runs in the
+            // background (pages wait at most PublicTokenTimeout); a 429 is not retried here: the provider remembers
+            // it until the API's Retry-After instead of hammering a rate-limited API.
             services.AddHttpClient(HostedPublicTokenProvider.HttpClientName).AddStandardResilienceHandler(o =>
             {
                 o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
@@ -45,6 +50,10 @@ public static class CrafyCaptchaServiceCollectionExtensions
                 o.Retry.Delay = TimeSpan.FromMilliseconds(500);
                 o.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
                 o.Retry.UseJitter = false;
+                Func<Polly.Retry.RetryPredicateArguments<HttpResponseMessage>, ValueTask<bool>> transient = o.Retry.ShouldHandle;
+                o.Retry.ShouldHandle = args => args.Outcome.Result?.StatusCode == System.Net.HttpStatusCode.TooManyRequests
+                    ? ValueTask.FromResult(false)
+                    : transient(args);
                 o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(45);
             });
         }

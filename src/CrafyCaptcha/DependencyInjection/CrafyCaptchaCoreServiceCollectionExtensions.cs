@@ -12,7 +12,8 @@ public static class CrafyCaptchaCoreServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="ICrafyCaptcha"/>, the default nonce store on <c>IDistributedCache</c> (an in-memory cache is
     /// added when the app has none), <see cref="TimeProvider"/>, and start-up validation of <see cref="CrafyCaptchaOptions"/>.
-    /// Idempotent.
+    /// Keys left unset by the app are read from the <c>CRAFY_PUBLIC_KEY</c>, <c>CRAFY_SECRET_KEY</c> and
+    /// <c>CRAFY_SIGNING_PUBLIC_KEY</c> environment variables. Idempotent.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>A builder to add stores and policies.</returns>
@@ -21,6 +22,7 @@ public static class CrafyCaptchaCoreServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<CrafyCaptchaOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrafyCaptchaOptions>, CrafyCaptchaOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<CrafyCaptchaOptions>, CrafyCaptchaEnvironmentVariables>());
         services.AddLogging();
         services.AddDistributedMemoryCache();
         services.TryAddSingleton(TimeProvider.System);

@@ -36,6 +36,11 @@ internal sealed class CrafyCaptchaOptionsValidator : IValidateOptions<CrafyCaptc
             failures.Add("CrafyCaptcha:FlowLifetime must be greater than zero and at most one day.");
         }
 
+        if (options.PublicTokenTimeout < TimeSpan.Zero || options.PublicTokenTimeout > TimeSpan.FromSeconds(30))
+        {
+            failures.Add("CrafyCaptcha:PublicTokenTimeout must be between 0 and 30 seconds.");
+        }
+
         if (options.MaxOutstandingFlows < 1)
         {
             failures.Add("CrafyCaptcha:MaxOutstandingFlows must be at least 1.");
