@@ -22,7 +22,8 @@ public sealed class RedisServer : IAsyncLifetime
     public async Task StartAsync()
     {
         string pidFile = Path.Combine(_directory, "redis.pid");
-        using var process = Process.Start(new ProcessStartInfo("redis-server",
+        string redisServer = CrafyCaptcha.Testing.RequiredProgram.Find("redis-server", "redis-server");
+        using var process = Process.Start(new ProcessStartInfo(redisServer,
             $"--bind 127.0.0.1 --port {Port} --daemonize yes --pidfile {pidFile} --dir {_directory} --save \"\" --appendonly no --logfile {Path.Combine(_directory, "redis.log")}")
         {
             UseShellExecute = false,
