@@ -1,0 +1,222 @@
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CrafyCaptcha.Server.Risk;
+
+/// <summary>What the risk engine decided for one challenge load.</summary>
+/// <param name="Score">0.0 (safe) to 1.0 (bot-like), from what the server observed.</param>
+/// <param name="Reasons">The named reasons that raised it (see <see cref="RiskReasons"/>).</param>
+/// <param name="Step">The rung of the ladder the flow must climb.</param>
+/// <param name="PowMaxNumber">The proof-of-work search space for this score.</param>
+/// <param name="Refusal">The status of an outright refusal (403 deny list, 429 flood), or 0.</param>
+/// <param name="RetryAfter">For a 429: when the client may come back.</param>
+internal sealed record RiskAssessment(double Score, IReadOnlyList<string> Reasons, ChallengeStep Step, int PowMaxNumber, int Refusal, TimeSpan RetryAfter);
+
+/// <summary>
+/// The server-side risk engine (the seed's risk matrix): request velocity per IP and per network over sliding windows
+/// kept in the engine's shared state (every instance agrees), recent refusals, datacenter/Tor/deny lists, header
+/// consistency and the client's telemetry — which may raise the score, never lower it. The score picks the rung of the
+/// escalation ladder (invisible → checkbox → slider → connect) and the proof-of-work difficulty; outright refusals only
+/// at the extremes (a denied network: 403; a flood far beyond any office: 429 with <c>Retry-After</c>).
+/// </summary>
+internal sealed partial class RiskEngine : IDisposable
+{
+    private readonly IVelocityCounters _counters;
+    private readonly AddressLists _lists;
+    private readonly ChallengeRiskOptions _options;
+    private readonly int _powBase;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RiskEngine> _logger;
+    private readonly Meter _meter;
+    private readonly Counter<long> _reasonCounter;
+    private readonly Counter<long> _stepCounter;
+    private readonly Histogram<double> _scoreHistogram;
+
+    public RiskEngine(IVelocityCounters counters, AddressLists lists, IOptions<ChallengeRiskOptions> options, IOptions<ChallengeServerOptions> server, TimeProvider time, IMeterFactory meters, ILogger<RiskEngine> logger)
+    {
+        _counters = counters;
+        _lists = lists;
+        _options = options.Value;
+        _powBase = server.Value.PowMaxNumber;
+        _time = time;
+        _logger = logger;
+        _meter = meters.Create("CrafyCaptcha.Server");
+        _reasonCounter = _meter.CreateCounter<long>("crafy_captcha.engine.risk_reasons", description: "Risk reasons raised on challenge loads (tag reason).");
+        _stepCounter = _meter.CreateCounter<long>("crafy_captcha.engine.steps", description: "Challenge loads by ladder step (tag step), refusals included (tag step=refused).");
+        _scoreHistogram = _meter.CreateHistogram<double>("crafy_captcha.engine.risk_score", description: "Risk score of challenge loads.");
+    }
+
+    /// <summary>Records one challenge load and decides its score, step and difficulty.</summary>
+    /// <param name="http">The challenge request.</param>
+    /// <param name="telemetry">The client's telemetry from <c>cdweo</c>, if any.</param>
+    /// <param name="mode">The flow's mode: <c>auto</c>, <c>hidden</c> or <c>puzzle</c>.</param>
+    /// <param name="puzzles">The puzzles the flow allows, in order (empty: checkbox, slider, connect).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    public async ValueTask<RiskAssessment> AssessLoadAsync(HttpContext http, JsonElement? telemetry, string mode, IReadOnlyList<string> puzzles, CancellationToken cancellationToken)
+    {
+        ClientAddress client = ClientAddress.From(http.Connection.RemoteIpAddress);
+        if (_lists.Deny?.Contains(client.Address) == true)
+        {
+            return Refuse(StatusCodes.Status403Forbidden, TimeSpan.Zero, "deny_list");
+        }
+
+        TimeSpan window = _options.VelocityWindow;
+        long ipLoads = await CountAsync("load-ip:" + client.AddressKey, add: true, cancellationToken).ConfigureAwait(false);
+        long networkLoads = await CountAsync("load-net:" + client.NetworkKey, add: true, cancellationToken).ConfigureAwait(false);
+        long failures = await CountAsync("fail-ip:" + client.AddressKey, add: false, cancellationToken).ConfigureAwait(false);
+        if (ipLoads > _options.IpLoadsRefused)
+        {
+            return Refuse(StatusCodes.Status429TooManyRequests, window, "velocity_ip");
+        }
+
+        var reasons = new List<string>();
+        double score = _options.BaseScore;
+        score += Ramp(reasons, RiskReasons.VelocityIp, ipLoads, _options.IpFreeLoads, _options.IpLoadsToFullWeight);
+        score += Ramp(reasons, RiskReasons.VelocityNetwork, networkLoads, _options.NetworkFreeLoads, _options.NetworkLoadsToFullWeight);
+        score += Ramp(reasons, RiskReasons.RecentFailures, failures, _options.FreeFailures, _options.FailuresToFullWeight);
+        if (_lists.Datacenter?.Contains(client.Address) == true)
+        {
+            reasons.Add(RiskReasons.Datacenter);
+            score += Weight(RiskReasons.Datacenter);
+        }
+
+        if (_lists.Tor?.Contains(client.Address) == true)
+        {
+            reasons.Add(RiskReasons.Tor);
+            score += Weight(RiskReasons.Tor);
+        }
+
+        var observed = new List<string>();
+        RequestSignals.Collect(http.Request, telemetry, observed);
+        foreach (string reason in observed)
+        {
+            reasons.Add(reason);
+            score += Weight(reason);
+        }
+
+        score = Math.Round(Math.Clamp(score, 0, 1), 2);
+        ChallengeStep step = StepFor(score, mode, puzzles);
+        int maxNumber = (int)Math.Min(int.MaxValue, Math.Round(_powBase * Math.Pow(_options.PowGrowth, score)));
+        foreach (string reason in reasons)
+        {
+            _reasonCounter.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        }
+
+        _stepCounter.Add(1, new KeyValuePair<string, object?>("step", StepName(step)));
+        _scoreHistogram.Record(score);
+        LogAssessed(_logger, score, StepName(step), maxNumber, string.Join(',', reasons));
+        return new RiskAssessment(score, reasons, step, maxNumber, 0, TimeSpan.Zero);
+    }
+
+    /// <summary>Counts a refused answer (wrong, forged, replayed, too fast, no evidence) against the client's address.</summary>
+    public async ValueTask RecordFailureAsync(HttpContext http, string reason, CancellationToken cancellationToken)
+    {
+        ClientAddress client = ClientAddress.From(http.Connection.RemoteIpAddress);
+        await CountAsync("fail-ip:" + client.AddressKey, add: true, cancellationToken).ConfigureAwait(false);
+        LogFailureRecorded(_logger, reason);
+    }
+
+    /// <summary>The ladder's rung for a score, a mode and the puzzles a flow allows.</summary>
+    internal ChallengeStep StepFor(double score, string mode, IReadOnlyList<string> puzzles)
+    {
+        ChallengeStep ladder = score >= _options.ConnectThreshold ? ChallengeStep.Connect
+            : score >= _options.SliderThreshold ? ChallengeStep.Slider
+            : score >= _options.CheckboxThreshold ? ChallengeStep.Checkbox
+            : ChallengeStep.Invisible;
+        switch (mode)
+        {
+            case "hidden" when score < _options.HiddenModeInteractiveThreshold:
+                return ChallengeStep.Invisible;
+            case "hidden" or "puzzle" when ladder == ChallengeStep.Invisible:
+                ladder = ChallengeStep.Checkbox; // a forced puzzle, or a hidden flow past its threshold
+                break;
+        }
+
+        if (ladder == ChallengeStep.Invisible || puzzles.Count == 0)
+        {
+            return ladder;
+        }
+
+        // The seed: "the higher the Risk Score, the more the user progresses through the puzzles in this list".
+        int rung = Math.Min((int)ladder - 1, puzzles.Count - 1);
+        return puzzles[rung] switch
+        {
+            "slider" => ChallengeStep.Slider,
+            "connect" => ChallengeStep.Connect,
+            _ => ChallengeStep.Checkbox,
+        };
+    }
+
+    internal static string StepName(ChallengeStep step) => step switch
+    {
+        ChallengeStep.Invisible => "invisible",
+        ChallengeStep.Checkbox => "checkbox",
+        ChallengeStep.Slider => "slider",
+        _ => "connect",
+    };
+
+    private RiskAssessment Refuse(int status, TimeSpan retryAfter, string reason)
+    {
+        _stepCounter.Add(1, new KeyValuePair<string, object?>("step", "refused"));
+        LogRefused(_logger, status, reason);
+        return new RiskAssessment(1, [reason], ChallengeStep.Connect, 0, status, retryAfter);
+    }
+
+    private double Weight(string reason) => _options.Weights.TryGetValue(reason, out double w) ? w : 0;
+
+    private double Ramp(List<string> reasons, string reason, long count, int free, int toFull)
+    {
+        if (count <= free)
+        {
+            return 0;
+        }
+
+        reasons.Add(reason);
+        return Weight(reason) * Math.Min(1.0, (count - free) / (double)toFull);
+    }
+
+    /// <summary>
+    /// A sliding window from two fixed windows: this window's count plus the previous one's, weighted by how much of
+    /// it still overlaps the sliding window. Every instance sharing the state store agrees.
+    /// </summary>
+    private async ValueTask<long> CountAsync(string key, bool add, CancellationToken cancellationToken)
+    {
+        long windowTicks = _options.VelocityWindow.Ticks;
+        long now = _time.GetUtcNow().UtcTicks;
+        long index = now / windowTicks;
+        double elapsed = (now % windowTicks) / (double)windowTicks;
+        string current = string.Create(CultureInfo.InvariantCulture, $"v:{key}:{index}");
+        string previous = string.Create(CultureInfo.InvariantCulture, $"v:{key}:{index - 1}");
+        TimeSpan keep = _options.VelocityWindow * 2;
+        long here = add
+            ? await _counters.IncrementAsync(current, keep, cancellationToken).ConfigureAwait(false)
+            : await _counters.ReadAsync(current, cancellationToken).ConfigureAwait(false);
+        long before = await _counters.ReadAsync(previous, cancellationToken).ConfigureAwait(false);
+        return here + (long)Math.Floor(before * (1 - elapsed));
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    [LoggerMessage(130, LogLevel.Information, "CrafyCAPTCHA risk {Score} → {Step} (proof-of-work up to {MaxNumber}); reasons: {Reasons}.", EventName = "RiskAssessed")]
+    private static partial void LogAssessed(ILogger logger, double score, string step, int maxNumber, string reasons);
+
+    [LoggerMessage(131, LogLevel.Warning, "CrafyCAPTCHA refused a challenge load with {Status} ({Reason}).", EventName = "RiskRefused")]
+    private static partial void LogRefused(ILogger logger, int status, string reason);
+
+    [LoggerMessage(132, LogLevel.Information, "CrafyCAPTCHA refused an answer ({Reason}); counted against the client.", EventName = "AnswerFailureRecorded")]
+    private static partial void LogFailureRecorded(ILogger logger, string reason);
+}
+
+/// <summary>The atomic counters the risk engine keeps in the engine's shared state.</summary>
+internal interface IVelocityCounters
+{
+    /// <summary>Adds one to <paramref name="key"/> (created with <paramref name="timeToLive"/>) and returns the new count.</summary>
+    ValueTask<long> IncrementAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken);
+
+    /// <summary>The count of <paramref name="key"/>, 0 when absent.</summary>
+    ValueTask<long> ReadAsync(string key, CancellationToken cancellationToken);
+}
