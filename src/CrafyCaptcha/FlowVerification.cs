@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace CrafyCaptcha;
 
 /// <summary>The outcome of verifying one captcha token: valid, or the reason it is not. Immutable.</summary>
@@ -12,6 +14,8 @@ public sealed class FlowVerification
         PayloadJson = payloadJson;
     }
 
+    private string[]? _riskReasons;
+
     /// <summary><see langword="true"/> when every check passed and the nonce was consumed by this call.</summary>
     public bool IsValid => Failure == FlowFailure.None;
 
@@ -20,6 +24,13 @@ public sealed class FlowVerification
 
     /// <summary>The challenge server's risk score (0.0 to 1.0) when the signed payload carried one.</summary>
     public double? RiskScore { get; }
+
+    /// <summary>
+    /// The named reasons the challenge server gave for <see cref="RiskScore"/> (the signed payload's
+    /// <c>risk_reasons</c>, an extension of this engine that the official SDKs ignore), for example
+    /// <c>velocity_ip</c> or <c>webdriver</c>; empty when the payload has none. Read from the signed payload on first use.
+    /// </summary>
+    public IReadOnlyList<string> RiskReasons => _riskReasons ??= ReadRiskReasons(PayloadJson);
 
     /// <summary>The flow token (a UUID) when the signed payload carried one.</summary>
     public string? FlowToken { get; }
@@ -38,6 +49,31 @@ public sealed class FlowVerification
 
     internal static FlowVerification Failed(FlowFailure failure, double? riskScore = null, string? flowToken = null, DateTimeOffset? expiresAt = null, string? payloadJson = null)
         => new(failure, riskScore, flowToken, expiresAt, payloadJson);
+
+    private static string[] ReadRiskReasons(string? payloadJson)
+    {
+        if (payloadJson is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            using JsonDocument payload = JsonDocument.Parse(payloadJson);
+            if (payload.RootElement.ValueKind != JsonValueKind.Object
+                || !payload.RootElement.TryGetProperty("risk_reasons", out JsonElement reasons)
+                || reasons.ValueKind != JsonValueKind.Array)
+            {
+                return [];
+            }
+
+            return [.. reasons.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()!).Take(64)];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
 
     /// <inheritdoc />
     public override string ToString() => IsValid ? "Valid" : $"Invalid ({Failure}): {Message}";
