@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Reflection;
@@ -33,7 +34,7 @@ public sealed partial class ErrorTableTests
             string[][] matching = [.. rows.Where(r => r[0] == $"`{code}`")];
 
             string[] row = Assert.Single(matching);
-            Assert.True(row[1] == status.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{code} ({failure}): the table says {row[1]}, the code answers {status}");
+            Assert.True(row[1] == status.ToString(CultureInfo.InvariantCulture), $"{code} ({failure}): the table says {row[1]}, the code answers {status}");
             Assert.True(row[2].Contains($"`{failure}`", StringComparison.Ordinal), $"{code}: the cause should name `{failure}`: {row[2]}");
         }
     }
@@ -58,7 +59,8 @@ public sealed partial class ErrorTableTests
         foreach (FlowFailure failure in Enum.GetValues<FlowFailure>().Where(f => f != FlowFailure.None))
         {
             Assert.True(rows.TryGetValue($"`{failure}`", out string? value), $"`{failure}` is missing from \"Why a token is rejected\"");
-            Assert.Equal(((int)failure).ToString(System.Globalization.CultureInfo.InvariantCulture), value);
+            string actual = ((int)failure).ToString(CultureInfo.InvariantCulture);
+            Assert.True(actual == value, $"`{failure}`: the table says {value}, the enum's value is {actual}");
         }
 
         Assert.Equal(Enum.GetValues<FlowFailure>().Length - 1, rows.Count);
@@ -88,8 +90,10 @@ public sealed partial class ErrorTableTests
         string[][] rows = [.. Table("Error codes").Where(r => r[0] == $"`{CrafyCaptchaErrorCodes.UnknownPolicy}`")];
         string[] optionsRow = Assert.Single(rows, r => r[2].Contains("options endpoint", StringComparison.Ordinal));
         string[] filterRow = Assert.Single(rows, r => !r[2].Contains("options endpoint", StringComparison.Ordinal));
-        Assert.Equal(((int)options.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), optionsRow[1]);
-        Assert.Equal(((int)filter.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), filterRow[1]);
+        string optionsStatus = ((int)options.StatusCode).ToString(CultureInfo.InvariantCulture);
+        string filterStatus = ((int)filter.StatusCode).ToString(CultureInfo.InvariantCulture);
+        Assert.True(optionsRow[1] == optionsStatus, $"options endpoint, unknown policy: the table says {optionsRow[1]}, the endpoint answers {optionsStatus}");
+        Assert.True(filterRow[1] == filterStatus, $"endpoint filter, unknown policy: the table says {filterRow[1]}, the filter answers {filterStatus}");
         Assert.Equal(HttpStatusCode.BadRequest, options.StatusCode);
         Assert.Equal(HttpStatusCode.InternalServerError, filter.StatusCode);
         Assert.Contains("InvalidOperationException", filterRow[2], StringComparison.Ordinal); // the MVC attribute's behaviour is told too

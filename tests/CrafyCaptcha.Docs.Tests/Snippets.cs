@@ -16,7 +16,7 @@ namespace CrafyCaptcha.Docs.Tests;
 /// Every block is compiled with ONLY the <c>using</c> directives it shows plus the implicit global usings of a
 /// <c>dotnet new web</c> project (<see cref="ImplicitUsings"/>), nullable enabled, against the test's trusted platform
 /// assemblies (the .NET and ASP.NET Core shared frameworks, the packages) and the CrafyCaptcha libraries. Errors
-/// fail; warnings are printed but do not fail (a <c>dotnet new web</c> project does not treat them as errors).
+/// and compiler warnings fail (as in this repository, where warnings are errors); the harness adds none.
 /// </para>
 /// <para>
 /// The HTML comment on the last non-blank line before the fence says how the block is compiled; the <c>using</c>
@@ -50,9 +50,9 @@ internal static partial class Snippets
 
     /// <summary>The fields of the <c>class-member</c> and <c>statements</c> harness (fully qualified: they add no using).</summary>
     public const string HarnessFields = """
-            private readonly global::CrafyCaptcha.ICrafyCaptcha captcha = null!;
-            private readonly string token = "";
-            private readonly string secretKey = "";
+            public readonly global::CrafyCaptcha.ICrafyCaptcha captcha = null!;
+            public readonly string token = "";
+            public readonly string secretKey = "";
         """;
 
     /// <summary>Types the snippets may name without defining them.</summary>
