@@ -139,6 +139,51 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Three_hundred_health_probes_write_nothing()
+    {
+        var cache = new CountingCache();
+        using var app = new SampleApp { ConfigureServices = s => s.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(cache) };
+        using HttpClient client = app.Client();
+
+        for (int i = 0; i < 300; i++)
+        {
+            HttpResponseMessage response = await client.GetAsync("/health");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(0, cache.Writes);
+        Assert.True(cache.Reads >= 300, $"the probe should reach the store ({cache.Reads} reads)");
+    }
+
+    /// <summary>The real in-memory cache, counting what reaches it.</summary>
+    private sealed class CountingCache : Microsoft.Extensions.Caching.Distributed.IDistributedCache
+    {
+        private readonly Microsoft.Extensions.Caching.Distributed.MemoryDistributedCache _inner = new(Microsoft.Extensions.Options.Options.Create(new Microsoft.Extensions.Caching.Memory.MemoryDistributedCacheOptions()));
+        private int _writes;
+        private int _reads;
+
+        public int Writes => Volatile.Read(ref _writes);
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public byte[]? Get(string key) { Interlocked.Increment(ref _reads); return _inner.Get(key); }
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) { Interlocked.Increment(ref _reads); return _inner.GetAsync(key, token); }
+
+        public void Refresh(string key) => _inner.Refresh(key);
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => _inner.RefreshAsync(key, token);
+
+        public void Remove(string key) => _inner.Remove(key);
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => _inner.RemoveAsync(key, token);
+
+        public void Set(string key, byte[] value, Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions options) { Interlocked.Increment(ref _writes); _inner.Set(key, value, options); }
+
+        public Task SetAsync(string key, byte[] value, Microsoft.Extensions.Caching.Distributed.DistributedCacheEntryOptions options, CancellationToken token = default) { Interlocked.Increment(ref _writes); return _inner.SetAsync(key, value, options, token); }
+    }
+
+    [Fact]
     public async Task Verifications_are_counted_by_outcome_and_policy()
     {
         using var app = new SampleApp();
