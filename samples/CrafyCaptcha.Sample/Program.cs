@@ -6,8 +6,11 @@ using Microsoft.AspNetCore.Mvc;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.Services.AddControllersWithViews();
-builder.Services.AddRazorPages();
+// A failed form keeps what was typed in TempData; kept server-side (session in IDistributedCache, one small cookie),
+// so a long comment never grows the browser's cookies.
+builder.Services.AddControllersWithViews().AddSessionStateTempDataProvider();
+builder.Services.AddRazorPages().AddSessionStateTempDataProvider();
+builder.Services.AddSession(o => { o.Cookie.HttpOnly = true; o.Cookie.IsEssential = true; o.IdleTimeout = TimeSpan.FromMinutes(20); });
 
 // One line: keys from the "CrafyCaptcha" section or the CRAFY_* variables (none needed here: the embedded
 // challenge engine serves a development credential); a named policy per form.
@@ -23,6 +26,7 @@ var app = builder.Build();
 
 app.UseStaticFiles();
 app.UseRouting();
+app.UseSession();
 app.UseAntiforgery();
 
 app.MapCrafyOptions();
@@ -32,11 +36,13 @@ app.MapRazorPages();
 app.MapHealthChecks("/health");
 
 // Minimal API: the comment form posts here; the endpoint filter verifies the token first.
-app.MapPost("/comments", ([FromForm] CommentInput input, ConcurrentQueue<Comment> comments) =>
+app.MapPost("/comments", async ([FromForm] CommentInput input, ConcurrentQueue<Comment> comments, HttpContext http) =>
     {
-        if (string.IsNullOrWhiteSpace(input.Author) || string.IsNullOrWhiteSpace(input.Text))
+        if (string.IsNullOrWhiteSpace(input.Author) || string.IsNullOrWhiteSpace(input.Text) || input.Text.Length > CommentForm.MaxTextLength)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["text"] = ["Author and text are required."] });
+            string problem = $"Author and text are required; a comment has at most {CommentForm.MaxTextLength} characters.";
+            return await CommentForm.ReturnToFormAsync(http, problem)
+                ?? Results.ValidationProblem(new Dictionary<string, string[]> { ["text"] = [problem] });
         }
 
         comments.Enqueue(new Comment(input.Author, input.Text, DateTimeOffset.UtcNow));

@@ -110,4 +110,47 @@ public sealed class CommentFormTests
         Assert.Contains(">my long comment</textarea>", form, StringComparison.Ordinal);
         Assert.Contains("No captcha token was sent.", form, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_long_comment_that_fails_again_and_again_never_grows_the_cookies()
+    {
+        using var app = new SampleApp();
+        using HttpClient client = app.Client(); // keeps the cookies it is given, as a browser does
+        string text = new('x', CrafyCaptcha.Sample.CommentForm.MaxTextLength);
+
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            HttpResponseMessage response = await PostAsBrowserAsync(client, new() { ["author"] = "Ana", ["text"] = text });
+            Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+            int cookieBytes = response.Headers.TryGetValues("Set-Cookie", out IEnumerable<string>? cookies) ? cookies.Sum(c => c.Length) : 0;
+            Assert.True(cookieBytes < 1024, $"attempt {attempt + 1} set {cookieBytes} bytes of cookies");
+            string form = await client.GetStringAsync("/Comments");
+            Assert.Contains(text, form, StringComparison.Ordinal); // the input is kept, server-side
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/Account/Login")).StatusCode); // never 431
+    }
+
+    [Fact]
+    public async Task A_browser_comment_with_invalid_input_returns_to_the_form_not_raw_json()
+    {
+        using var app = new SampleApp();
+        using HttpClient client = app.Client();
+        var fields = new Dictionary<string, string> { ["author"] = "Ana", ["text"] = " ", ["CrafyCAPTCHA_token"] = await app.MintTokenAsync("comments") };
+
+        HttpResponseMessage response = await PostAsBrowserAsync(client, fields);
+
+        Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
+        string form = await client.GetStringAsync(response.Headers.Location!.ToString());
+        Assert.Contains("value=\"Ana\"", form, StringComparison.Ordinal);
+        Assert.Contains("Author and text are required", form, StringComparison.Ordinal);
+    }
+
+    private static async Task<HttpResponseMessage> PostAsBrowserAsync(HttpClient client, Dictionary<string, string> fields)
+    {
+        fields["__RequestVerificationToken"] = await SampleApp.AntiforgeryTokenAsync(client, "/Comments");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/comments") { Content = new FormUrlEncodedContent(fields) };
+        request.Headers.Add("Accept", "text/html,application/xhtml+xml");
+        return await client.SendAsync(request);
+    }
 }
