@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.CommandLine;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -9,7 +8,6 @@ using CrafyCaptcha.Cryptography;
 using CrafyCaptcha.Internal;
 using CrafyCaptcha.Protocol;
 using Microsoft.Extensions.DependencyInjection;
-using NSec.Cryptography;
 
 namespace CrafyCaptcha.Cli;
 
@@ -29,8 +27,24 @@ internal static class CrafyCommand
             Description = "The Secret Key (default: the CRAFY_SECRET_KEY environment variable).",
         };
 
-        var keysNew = new Command("new", "Create a new credential set (public key, secret key, Ed25519 signing key pair).");
-        keysNew.SetAction(_ => KeysNew(output));
+        var engineUrl = new Option<string>("--engine-url")
+        {
+            Description = "The challenge engine's public base address including its mount path; the site's ApiBaseUrl is this + /api.",
+            DefaultValueFactory = _ => KeysNew.DefaultEngineUrl,
+        };
+        var domains = new Option<string[]>("--domain")
+        {
+            Description = "A host name allowed to embed the challenge (repeatable; localhost is always allowed).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var format = new Option<string>("--format")
+        {
+            Description = "text (everything, default), json (machine-readable) or env (.env lines only).",
+            DefaultValueFactory = _ => "text",
+        };
+        format.AcceptOnlyFromAmong(KeysNew.Formats);
+        var keysNew = new Command("new", "Create a complete credential set: site keys, Ed25519 signing key pair, the engine's public token, appsettings.json blocks and .env lines for the site and the engine.") { engineUrl, domains, format };
+        keysNew.SetAction(r => KeysNewAction(r.GetValue(engineUrl)!, r.GetValue(domains) ?? [], r.GetValue(format)!, output));
         var keys = new Command("keys", "Credentials.") { keysNew };
 
         var optionsJson = new Option<string?>("--options") { Description = "The flow options as a JSON object, e.g. {\"mode\":\"puzzle\"}." };
@@ -55,7 +69,7 @@ internal static class CrafyCommand
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            error.WriteLine($"crafy: {parse.Errors[0].Message}");
+            error.WriteLine($"crafy: {string.Join(' ', parse.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
             return BadInput;
         }
 
@@ -83,26 +97,22 @@ internal static class CrafyCommand
             : value;
     }
 
-    private static int KeysNew(TextWriter output)
+    private static int KeysNewAction(string engineUrl, string[] domains, string format, TextWriter output)
     {
-        string publicKey = "pk_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        string secretKey = "sk_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        using Key signing = Key.Create(SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
-        string signingPublic = Convert.ToBase64String(signing.PublicKey.Export(KeyBlobFormat.RawPublicKey));
-        string signingPrivate = Convert.ToBase64String(signing.Export(KeyBlobFormat.RawPrivateKey));
+        if (!Uri.TryCreate(engineUrl, UriKind.Absolute, out Uri? engine) || engine.Scheme is not ("http" or "https"))
+        {
+            throw new UsageException("--engine-url must be an absolute http(s) URL, e.g. https://captcha.example.com/crafy.");
+        }
 
-        output.WriteLine($"Public key:          {publicKey}");
-        output.WriteLine($"Secret key:          {secretKey}");
-        output.WriteLine($"Signing public key:  {signingPublic}");
-        output.WriteLine($"Signing private key: {signingPrivate}");
-        output.WriteLine();
-        output.WriteLine("The secret key and the signing private key are shown once: keep them out of source control.");
-        output.WriteLine();
-        output.WriteLine("# .env");
-        output.WriteLine($"CRAFY_PUBLIC_KEY={publicKey}");
-        output.WriteLine($"CRAFY_SECRET_KEY={secretKey}");
-        output.WriteLine($"CRAFY_SIGNING_PUBLIC_KEY={signingPublic}");
-        output.WriteLine($"CRAFY_SIGNING_PRIVATE_KEY={signingPrivate}");
+        foreach (string domain in domains)
+        {
+            if (Uri.CheckHostName(domain) is UriHostNameType.Unknown or UriHostNameType.Basic)
+            {
+                throw new UsageException($"--domain '{domain}' is not a host name (give the host only, e.g. www.example.com).");
+            }
+        }
+
+        KeysNew.Write(output, format, engine, domains);
         return Ok;
     }
 

@@ -9,20 +9,46 @@ public sealed class CliTests
     private static readonly string Secret = Vectors.SecretKey("k1");
 
     [Fact]
-    public async Task Keys_new_prints_a_credential_set_in_the_official_formats_and_as_env_lines()
+    public async Task Keys_new_prints_a_complete_credential_set_with_env_lines_the_code_reads()
     {
-        CliResult r = await Crafy("keys", "new");
+        CliResult r = await Crafy("keys", "new", "--domain", "www.example.com", "--engine-url", "https://captcha.example.com/crafy");
 
         Assert.Equal(0, r.ExitCode);
         Dictionary<string, string> env = r.Output.Split('\n')
-            .Where(l => l.StartsWith("CRAFY_", StringComparison.Ordinal))
+            .Where(l => l.StartsWith("CRAFY_", StringComparison.Ordinal) || l.StartsWith("Crafy", StringComparison.Ordinal))
             .Select(l => l.Trim().Split('=', 2))
             .ToDictionary(p => p[0], p => p[1]);
+        const string Engine = "CrafyChallengeServer__Credentials__0__";
         Assert.Matches("^pk_[0-9a-f]{32}$", env["CRAFY_PUBLIC_KEY"]);
         Assert.Matches("^sk_[0-9a-f]{64}$", env["CRAFY_SECRET_KEY"]);
-        Assert.Equal(32, Convert.FromBase64String(env["CRAFY_SIGNING_PUBLIC_KEY"]).Length);
-        Assert.Equal(32, Convert.FromBase64String(env["CRAFY_SIGNING_PRIVATE_KEY"]).Length);
+        Assert.Equal("https://captcha.example.com/crafy/api", env["CrafyCaptcha__ApiBaseUrl"]);
+        Assert.Equal(env["CRAFY_PUBLIC_KEY"], env[Engine + "PublicKey"]);
+        Assert.Equal(env["CRAFY_SECRET_KEY"], env[Engine + "SecretKey"]);
+        Assert.Matches("^pt_[0-9a-f]{32}$", env[Engine + "PublicToken"]);
+        Assert.Equal("www.example.com", env[Engine + "Domains__0"]);
+        Assert.Equal("false", env["CrafyChallengeServer__UseDevelopmentCredential"]);
+
+        // The signing pair is a real Ed25519 pair: the private seed derives the printed public key.
+        byte[] seed = Convert.FromBase64String(env[Engine + "SigningPrivateKey"]);
+        using NSec.Cryptography.Key signing = NSec.Cryptography.Key.Import(NSec.Cryptography.SignatureAlgorithm.Ed25519, seed, NSec.Cryptography.KeyBlobFormat.RawPrivateKey);
+        Assert.Equal(env["CRAFY_SIGNING_PUBLIC_KEY"], Convert.ToBase64String(signing.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey)));
+
+        // No variable that nothing reads (the engine's private key lives only in the engine's section).
+        Assert.DoesNotContain("CRAFY_SIGNING_PRIVATE_KEY", r.Output, StringComparison.Ordinal);
+        Assert.Contains("\"PublicToken\": \"" + env[Engine + "PublicToken"] + "\"", r.Output, StringComparison.Ordinal);
         Assert.NotEqual(env["CRAFY_SECRET_KEY"], (await Crafy("keys", "new")).Output.Split('\n').Single(l => l.StartsWith("CRAFY_SECRET_KEY", StringComparison.Ordinal)).Split('=')[1].Trim());
+    }
+
+    [Fact]
+    public async Task Keys_new_json_is_machine_readable_and_names_the_configuration_sections()
+    {
+        CliResult r = await Crafy("keys", "new", "--format", "json");
+
+        Assert.Equal(0, r.ExitCode);
+        JsonObject json = JsonNode.Parse(r.Output)!.AsObject();
+        Assert.Equal((string)json["publicKey"]!, (string)json["site"]!["CrafyCaptcha"]!["PublicKey"]!);
+        Assert.Equal((string)json["publicToken"]!, (string)json["engine"]!["CrafyChallengeServer"]!["Credentials"]![0]!["PublicToken"]!);
+        Assert.Equal("http://localhost:5090/crafy/api", (string)json["site"]!["CrafyCaptcha"]!["ApiBaseUrl"]!);
     }
 
     [Fact]
@@ -96,6 +122,9 @@ public sealed class CliTests
     [InlineData("token", "verify", "--secret-key", "sk_x", "token")]
     [InlineData("token", "inspect", "token")]
     [InlineData("no-such-command")]
+    [InlineData("keys", "new", "--format", "xml")]
+    [InlineData("keys", "new", "--engine-url", "not a url")]
+    [InlineData("keys", "new", "--domain", "https://www.example.com/")]
     public async Task Bad_input_gives_a_one_line_error_and_exit_code_2(params string[] args)
     {
         CliResult r = await Crafy(args, new() { ["CRAFY_SECRET_KEY"] = null });
