@@ -18,13 +18,17 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
     public static RouteGroupBuilder MapCrafyChallengeServer(this IEndpointRouteBuilder endpoints, string pattern = "/crafy")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        ChallengeEndpoints handlers = endpoints.ServiceProvider.GetRequiredService<ChallengeEndpoints>();
+        IServiceProvider services = endpoints.ServiceProvider;
+        ChallengePageEndpoint page = services.GetRequiredService<ChallengePageEndpoint>();
+        VerifyEndpoint verify = services.GetRequiredService<VerifyEndpoint>();
+        SiteKeyEndpoint siteKey = services.GetRequiredService<SiteKeyEndpoint>();
+        AuthenticateEndpoint authenticate = services.GetRequiredService<AuthenticateEndpoint>();
         RouteGroupBuilder group = endpoints.MapGroup(pattern);
-        group.MapPost("/challenge/", (Func<HttpContext, Task<IResult>>)handlers.ChallengeAsync).DisableAntiforgery();
-        group.MapPost("/challenge/verify", (Func<HttpContext, Task<IResult>>)handlers.VerifyAsync).DisableAntiforgery();
-        group.MapGet("/challenge/assets/{name}", (string name) => handlers.Asset(name));
-        group.MapGet("/api/turnstile_site_key.php", (Func<HttpContext, IResult>)handlers.SiteKey);
-        group.MapPost("/api/", (Func<HttpContext, Task<IResult>>)handlers.ApiAsync).DisableAntiforgery();
+        group.MapPost("/challenge/", (Func<HttpContext, Task<IResult>>)page.HandleAsync).DisableAntiforgery();
+        group.MapPost("/challenge/verify", (Func<HttpContext, Task<IResult>>)verify.HandleAsync).DisableAntiforgery();
+        group.MapGet("/challenge/assets/{name}", (string name) => AssetEndpoints.Asset(name));
+        group.MapGet("/api/turnstile_site_key.php", (Func<HttpContext, IResult>)siteKey.Handle);
+        group.MapPost("/api/", (Func<HttpContext, Task<IResult>>)authenticate.HandleAsync).DisableAntiforgery();
         group.ExcludeFromDescription();
         return group;
     }

@@ -39,7 +39,11 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         services.TryAddSingleton<INonceStore, DistributedCacheNonceStore>();
         services.TryAddSingleton<CredentialStore>();
         services.TryAddSingleton<FlowRepository>();
-        services.TryAddSingleton<ChallengeEndpoints>();
+        services.TryAddSingleton<FlowService>();
+        services.TryAddSingleton<ChallengePageEndpoint>();
+        services.TryAddSingleton<VerifyEndpoint>();
+        services.TryAddSingleton<SiteKeyEndpoint>();
+        services.TryAddSingleton<AuthenticateEndpoint>();
         return services;
     }
 }
