@@ -42,7 +42,7 @@ internal static class ChallengePageRenderer
     /// </summary>
     public static string ContentSecurityPolicy(string? frameAncestor)
         => "default-src 'none'; script-src 'self'; connect-src 'self'; worker-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
-            + $"frame-ancestors {frameAncestor ?? "'none'"}";
+            + $"frame-ancestors {(frameAncestor is not null && OriginNormaliser.IsHeaderSafe(frameAncestor) ? frameAncestor : "'none'")}";
 
     public static IResult ErrorPage(HttpContext http, HttpStatusCode status, string message, string? frameAncestor)
     {
