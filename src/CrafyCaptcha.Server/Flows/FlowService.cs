@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using CrafyCaptcha.Cryptography;
 using CrafyCaptcha.Server.Credentials;
 using CrafyCaptcha.Server.Internal;
 using CrafyCaptcha.Server.Pow;
@@ -86,7 +87,16 @@ internal sealed class FlowService(
         }
 
         (string? eo, JsonElement? telemetry) = Cdweo.Read(request.Cdweo);
-        if (eo is null || eo.Length > MaxEoLength || !credential.SecretBox.TryOpen(eo, out byte[]? plaintext))
+
+        // Only v3 (XChaCha20-Poly1305, one AEAD check): the SDKs have sealed eo as v3 for years, and opening a legacy
+        // v2 value runs Argon2id (64 MiB, ~0.1 s of CPU) before anything is authenticated — a flood lever.
+        if (eo is null || eo.Length > MaxEoLength || !eo.StartsWith(SecretBox.V3Prefix, StringComparison.Ordinal))
+        {
+            Log.Refused(logger, "eo is missing, too long or not a v3 sealed value");
+            return new FlowOpenResult(FlowOpenError.InvalidOptions, host, null);
+        }
+
+        if (!credential.SecretBox.TryOpen(eo, out byte[]? plaintext))
         {
             Log.Refused(logger, "eo does not open with the credential's secret");
             return new FlowOpenResult(FlowOpenError.InvalidOptions, host, null);
