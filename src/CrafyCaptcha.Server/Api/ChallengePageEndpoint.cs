@@ -17,6 +17,13 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<Cha
 {
     private const long MaxChallengeBody = 32 * 1024;
 
+    /// <summary><c>GET {base}/challenge/</c> (someone opened the address directly): 405 with <c>Allow: POST</c> and a sentence saying why.</summary>
+    public static IResult RefuseGet(HttpContext http)
+    {
+        http.Response.Headers.Allow = "POST";
+        return ChallengePageRenderer.ErrorPage(http, HttpStatusCode.MethodNotAllowed, "This address is the CrafyCAPTCHA challenge; it is opened by the widget (with a POST), not directly.", null);
+    }
+
     public async Task<IResult> HandleAsync(HttpContext http)
     {
         if (!RequestBodyLimit.TryApply(http, MaxChallengeBody))

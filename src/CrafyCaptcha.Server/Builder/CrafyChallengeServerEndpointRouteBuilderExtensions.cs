@@ -8,7 +8,7 @@ namespace Microsoft.AspNetCore.Builder;
 public static class CrafyChallengeServerEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps <c>{pattern}/challenge/</c> (the iframe, POSTed by the widget), <c>{pattern}/challenge/verify</c>,
+    /// Maps <c>{pattern}/challenge/</c> (the iframe, POSTed by the widget; a GET gets a 405 refusal page), <c>{pattern}/challenge/verify</c>,
     /// <c>{pattern}/challenge/assets/{name}</c>, <c>{pattern}/api/turnstile_site_key.php</c> and the REST call
     /// <c>POST {pattern}/api/?action=authenticate</c> (so SDK apps can set <c>CrafyCaptcha:ApiBaseUrl</c> to <c>{engine}{pattern}/api</c>).
     /// </summary>
@@ -25,6 +25,7 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
         AuthenticateEndpoint authenticate = services.GetRequiredService<AuthenticateEndpoint>();
         RouteGroupBuilder group = endpoints.MapGroup(pattern);
         group.MapPost("/challenge/", (Func<HttpContext, Task<IResult>>)page.HandleAsync).DisableAntiforgery();
+        group.MapGet("/challenge/", (Func<HttpContext, IResult>)ChallengePageEndpoint.RefuseGet);
         group.MapPost("/challenge/verify", (Func<HttpContext, Task<IResult>>)verify.HandleAsync).DisableAntiforgery();
         group.MapGet("/challenge/assets/{name}", (string name) => AssetEndpoints.Asset(name));
         group.MapGet("/api/turnstile_site_key.php", (Func<HttpContext, IResult>)siteKey.Handle);
