@@ -11,7 +11,8 @@ public sealed class ChallengeServerOptions
 
     /// <summary>
     /// Creates (once) and serves a development credential, persisted in <see cref="DevelopmentCredentialPath"/> with its
-    /// secrets protected by ASP.NET Core Data Protection (default <see langword="true"/>).
+    /// secrets protected by ASP.NET Core Data Protection (default <see langword="true"/>). Only in the Development
+    /// environment: elsewhere the app must be given keys, or it does not start.
     /// </summary>
     public bool UseDevelopmentCredential { get; set; } = true;
 
@@ -32,4 +33,7 @@ public sealed class ChallengeServerOptions
 
     /// <summary>In <c>auto</c> mode, a risk score at or above this shows the checkbox step (default 0.7).</summary>
     public double CheckboxRiskThreshold { get; set; } = 0.7;
+
+    /// <summary>Set by <c>AddEmbeddedChallengeServer</c>: the engine runs inside the SDK's app, whose keys it may serve.</summary>
+    internal bool Embedded { get; set; }
 }

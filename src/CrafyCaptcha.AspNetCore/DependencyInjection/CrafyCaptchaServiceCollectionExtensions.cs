@@ -25,6 +25,7 @@ public static class CrafyCaptchaServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CrafyCaptchaOptions>, CrafyCaptchaConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrafyCaptchaOptions>, CrafyCaptchaWebOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, ConfigureMvcFilter>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<Microsoft.AspNetCore.Hosting.IStartupFilter, RazorPagesHandlerAttributeCheck>());
         services.AddOptions<CrafyCaptchaHttpOptions>();
         services.AddAntiforgery();
         services.AddMetrics();

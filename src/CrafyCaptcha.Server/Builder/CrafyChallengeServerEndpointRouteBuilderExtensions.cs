@@ -8,7 +8,7 @@ namespace Microsoft.AspNetCore.Builder;
 public static class CrafyChallengeServerEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps <c>{pattern}/challenge/</c> (the iframe, POSTed by the widget), <c>{pattern}/challenge/verify</c>,
+    /// Maps <c>{pattern}/challenge/</c> (the iframe, POSTed by the widget; a GET gets a 405 refusal page), <c>{pattern}/challenge/verify</c>,
     /// <c>{pattern}/challenge/assets/{name}</c>, <c>{pattern}/api/turnstile_site_key.php</c> and the REST call
     /// <c>POST {pattern}/api/?action=authenticate</c> (so SDK apps can set <c>CrafyCaptcha:ApiBaseUrl</c> to <c>{engine}{pattern}/api</c>).
     /// </summary>
@@ -18,13 +18,18 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
     public static RouteGroupBuilder MapCrafyChallengeServer(this IEndpointRouteBuilder endpoints, string pattern = "/crafy")
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        ChallengeEndpoints handlers = endpoints.ServiceProvider.GetRequiredService<ChallengeEndpoints>();
+        IServiceProvider services = endpoints.ServiceProvider;
+        ChallengePageEndpoint page = services.GetRequiredService<ChallengePageEndpoint>();
+        VerifyEndpoint verify = services.GetRequiredService<VerifyEndpoint>();
+        SiteKeyEndpoint siteKey = services.GetRequiredService<SiteKeyEndpoint>();
+        AuthenticateEndpoint authenticate = services.GetRequiredService<AuthenticateEndpoint>();
         RouteGroupBuilder group = endpoints.MapGroup(pattern);
-        group.MapPost("/challenge/", (Func<HttpContext, Task<IResult>>)handlers.ChallengeAsync).DisableAntiforgery();
-        group.MapPost("/challenge/verify", (Func<HttpContext, Task<IResult>>)handlers.VerifyAsync).DisableAntiforgery();
-        group.MapGet("/challenge/assets/{name}", (string name) => handlers.Asset(name));
-        group.MapGet("/api/turnstile_site_key.php", (Func<HttpContext, IResult>)handlers.SiteKey);
-        group.MapPost("/api/", (Func<HttpContext, Task<IResult>>)handlers.ApiAsync).DisableAntiforgery();
+        group.MapPost("/challenge/", (Func<HttpContext, Task<IResult>>)page.HandleAsync).DisableAntiforgery();
+        group.MapGet("/challenge/", (Func<HttpContext, IResult>)ChallengePageEndpoint.RefuseGet);
+        group.MapPost("/challenge/verify", (Func<HttpContext, Task<IResult>>)verify.HandleAsync).DisableAntiforgery();
+        group.MapGet("/challenge/assets/{name}", (string name) => AssetEndpoints.Asset(name));
+        group.MapGet("/api/turnstile_site_key.php", (Func<HttpContext, IResult>)siteKey.Handle);
+        group.MapPost("/api/", (Func<HttpContext, Task<IResult>>)authenticate.HandleAsync).DisableAntiforgery();
         group.ExcludeFromDescription();
         return group;
     }

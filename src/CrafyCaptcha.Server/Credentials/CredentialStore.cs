@@ -1,15 +1,18 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using CrafyCaptcha.Server.Internal;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NSec.Cryptography;
 
 namespace CrafyCaptcha.Server.Credentials;
 
 /// <summary>
-/// The credentials the engine serves: those of configuration plus, when enabled, a development credential created
-/// once and kept in a file whose secret parts are protected with ASP.NET Core Data Protection.
+/// The credentials the engine serves: those of configuration plus, when enabled and only in the Development
+/// environment, a development credential created once and kept in a file whose secret parts are protected with ASP.NET
+/// Core Data Protection (when those keys change, the credential is replaced and a warning says why).
 /// </summary>
 internal sealed class CredentialStore : IDisposable
 {
@@ -17,7 +20,7 @@ internal sealed class CredentialStore : IDisposable
     private readonly Dictionary<string, ServedCredential> _byPublicToken = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServedCredential> _byPublicKey = new(StringComparer.Ordinal);
 
-    public CredentialStore(IOptions<ChallengeServerOptions> options, IDataProtectionProvider dataProtection, IHostEnvironment environment)
+    public CredentialStore(IOptions<ChallengeServerOptions> options, IDataProtectionProvider dataProtection, IHostEnvironment environment, ILogger<CredentialStore> logger)
     {
         ChallengeServerOptions o = options.Value;
         foreach (ChallengeCredential credential in o.Credentials)
@@ -25,12 +28,17 @@ internal sealed class CredentialStore : IDisposable
             Add(credential);
         }
 
-        if (o.UseDevelopmentCredential)
+        // Only in Development: elsewhere a missing key must stop the app (see ChallengeServerOptionsValidator), not be
+        // silently replaced by a credential nobody configured.
+        if (o.UseDevelopmentCredential && environment.IsDevelopment())
         {
-            string path = o.DevelopmentCredentialPath ?? Path.Combine(environment.ContentRootPath, ".crafy", "dev-credential.json");
-            Development = Add(LoadOrCreate(path, dataProtection.CreateProtector(ProtectorPurpose)));
+            string path = o.DevelopmentCredentialPath ?? DefaultDevelopmentCredentialPath(environment);
+            Development = Add(LoadOrCreate(path, dataProtection.CreateProtector(ProtectorPurpose), logger));
         }
     }
+
+    internal static string DefaultDevelopmentCredentialPath(IHostEnvironment environment)
+        => Path.Combine(environment.ContentRootPath, ".crafy", "dev-credential.json");
 
     /// <summary>The development credential, when enabled.</summary>
     public ServedCredential? Development { get; }
@@ -62,7 +70,7 @@ internal sealed class CredentialStore : IDisposable
         };
     }
 
-    private static ChallengeCredential LoadOrCreate(string path, IDataProtector protector)
+    private static ChallengeCredential LoadOrCreate(string path, IDataProtector protector, ILogger logger)
     {
         if (File.Exists(path))
         {
@@ -79,16 +87,32 @@ internal sealed class CredentialStore : IDisposable
                     SigningPrivateKey = protector.Unprotect(stored.ProtectedSigningPrivateKey),
                 };
             }
-            catch (Exception ex) when (ex is JsonException or InvalidDataException or CryptographicException or FormatException)
+            catch (CryptographicException)
             {
-                // Unreadable, or protected with keys this machine no longer has: make a new one.
+                Log.DevelopmentCredentialReplaced(logger, path, "its secrets were protected with Data Protection keys this app no longer has");
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidDataException or FormatException or ArgumentNullException)
+            {
+                Log.DevelopmentCredentialReplaced(logger, path, "the file is not a valid credential");
             }
         }
 
         ChallengeCredential created = NewCredential();
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var record = new StoredCredential(created.PublicKey, created.PublicToken, created.Plan, protector.Protect(created.SecretKey), protector.Protect(created.SigningPrivateKey));
-        File.WriteAllText(path, JsonSerializer.Serialize(record, StoredCredentialJson.Default.StoredCredential));
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            File.WriteAllText(path, JsonSerializer.Serialize(record, StoredCredentialJson.Default.StoredCredential));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new InvalidOperationException(
+                $"The CrafyCaptcha challenge engine could not write its development credential to '{path}' ({ex.Message}). "
+                + "Make that folder writable, point CrafyChallengeServer:DevelopmentCredentialPath at a writable file, "
+                + "or configure real keys (CrafyCaptcha:PublicKey, CrafyCaptcha:SecretKey and the engine's CrafyChallengeServer:Credentials) and set CrafyChallengeServer:UseDevelopmentCredential to false.",
+                ex);
+        }
+
         return created;
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using CrafyCaptcha.Cryptography;
+using CrafyCaptcha.Server.Api;
 using NSec.Cryptography;
 
 namespace CrafyCaptcha.Server.Credentials;
@@ -8,6 +9,8 @@ namespace CrafyCaptcha.Server.Credentials;
 /// <summary>A credential ready to serve: keys derived once (secret box, Ed25519 key, proof-of-work HMAC key).</summary>
 internal sealed class ServedCredential : IDisposable
 {
+    private readonly HashSet<string> _domains;
+
     public ServedCredential(ChallengeCredential credential)
     {
         Credential = credential;
@@ -17,6 +20,7 @@ internal sealed class ServedCredential : IDisposable
         CryptographicOperations.ZeroMemory(seed);
         SigningPublicKey = Convert.ToBase64String(SigningKey.PublicKey.Export(KeyBlobFormat.RawPublicKey));
         PowKey = HMACSHA256.HashData(Encoding.UTF8.GetBytes(credential.SecretKey), "crafy-pow-v1"u8);
+        _domains = credential.Domains.Select(OriginNormaliser.AsciiHost).OfType<string>().ToHashSet(StringComparer.Ordinal);
     }
 
     public ChallengeCredential Credential { get; }
@@ -30,11 +34,15 @@ internal sealed class ServedCredential : IDisposable
     /// <summary>The key that signs proof-of-work challenges; derived from the secret so every instance agrees.</summary>
     public byte[] PowKey { get; }
 
+    /// <summary>
+    /// Whether a page on <paramref name="host"/> may embed the challenge: loopback, or one of the credential's domains.
+    /// Both sides are compared in lowercase punycode, so <c>bücher.de</c> and <c>xn--bcher-kva.de</c> are the same domain.
+    /// </summary>
     public bool AllowsHost(string host)
         => host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
             || host == "127.0.0.1"
             || host == "[::1]"
-            || Credential.Domains.Any(d => d.Equals(host, StringComparison.OrdinalIgnoreCase));
+            || (OriginNormaliser.AsciiHost(host) is { } ascii && _domains.Contains(ascii));
 
     public string Sign(string text) => Convert.ToBase64String(SignatureAlgorithm.Ed25519.Sign(SigningKey, Encoding.UTF8.GetBytes(text)));
 

@@ -2,6 +2,7 @@ using CrafyCaptcha.AspNetCore;
 using CrafyCaptcha.AspNetCore.Internal;
 using CrafyCaptcha.Server;
 using CrafyCaptcha.Server.Credentials;
+using CrafyCaptcha.Server.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -12,7 +13,8 @@ public static class CrafyCaptchaBuilderEmbeddedServerExtensions
 {
     /// <summary>
     /// Adds the challenge engine to this app and points the SDK and the widget at it: when no keys are configured the
-    /// SDK uses the engine's development credential, the tag helper gets its public token from the engine, and the
+    /// SDK uses the engine's development credential (in the Development environment only: elsewhere the app does not
+    /// start without keys, and the message names them), the tag helper gets its public token from the engine, and the
     /// widget loads the challenge from <paramref name="mountPath"/>. Map the engine there with
     /// <c>app.MapCrafyChallengeServer(mountPath)</c>.
     /// </summary>
@@ -24,6 +26,8 @@ public static class CrafyCaptchaBuilderEmbeddedServerExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddCrafyChallengeServer(configure);
+        builder.Services.Configure<ChallengeServerOptions>(o => o.Embedded = true);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrafyCaptchaOptions>, EmbeddedKeysValidator>());
         builder.Services.AddSingleton<IPostConfigureOptions<CrafyCaptchaOptions>, UseDevelopmentCredential>();
         builder.Services.Replace(ServiceDescriptor.Singleton<ICrafyPublicTokenProvider, EmbeddedPublicTokenProvider>());
         builder.Services.Configure<CrafyCaptchaHttpOptions>(o => o.IframeUrl ??= "~" + mountPath.TrimEnd('/') + "/challenge/");

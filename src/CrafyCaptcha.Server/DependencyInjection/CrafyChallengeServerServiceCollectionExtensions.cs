@@ -2,9 +2,11 @@ using CrafyCaptcha.Server;
 using CrafyCaptcha.Server.Api;
 using CrafyCaptcha.Server.Credentials;
 using CrafyCaptcha.Server.Flows;
+using CrafyCaptcha.Server.Internal;
 using CrafyCaptcha.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -13,7 +15,7 @@ public static class CrafyChallengeServerServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the challenge engine: credentials (from the <c>CrafyChallengeServer</c> section plus a development
-    /// credential kept under Data Protection), flow state on the nonce store, and the endpoints' services.
+    /// credential kept under Data Protection, in Development only), flow state on the nonce store, and the endpoints' services.
     /// Map it with <c>app.MapCrafyChallengeServer()</c>. Idempotent.
     /// </summary>
     /// <param name="services">The app's services.</param>
@@ -32,6 +34,7 @@ public static class CrafyChallengeServerServiceCollectionExtensions
             services.Configure(configure);
         }
 
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChallengeServerOptions>, ChallengeServerOptionsValidator>());
         services.AddDataProtection();
         services.AddDistributedMemoryCache();
         services.AddLogging();
@@ -39,7 +42,11 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         services.TryAddSingleton<INonceStore, DistributedCacheNonceStore>();
         services.TryAddSingleton<CredentialStore>();
         services.TryAddSingleton<FlowRepository>();
-        services.TryAddSingleton<ChallengeEndpoints>();
+        services.TryAddSingleton<FlowService>();
+        services.TryAddSingleton<ChallengePageEndpoint>();
+        services.TryAddSingleton<VerifyEndpoint>();
+        services.TryAddSingleton<SiteKeyEndpoint>();
+        services.TryAddSingleton<AuthenticateEndpoint>();
         return services;
     }
 }

@@ -13,4 +13,12 @@ internal static partial class Log
 
     [LoggerMessage(203, LogLevel.Debug, "Captcha token issued (risk {Risk}).", EventName = "TokenIssued")]
     public static partial void TokenIssued(ILogger logger, double risk);
+
+    [LoggerMessage(204, LogLevel.Warning,
+        "The development credential in {Path} could not be opened ({Reason}), so a new one was made: its public key changed and every challenge in progress now fails. "
+        + "This happens when the ASP.NET Core Data Protection keys changed (a new machine, container or user, or keys kept only in memory). "
+        + "Persist the Data Protection key ring so it survives restarts: services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(\"<a kept folder>\")) "
+        + "with a fixed SetApplicationName(...), or keep the default key ring folder (~/.aspnet/DataProtection-Keys) on a persistent volume.",
+        EventName = "DevelopmentCredentialReplaced")]
+    public static partial void DevelopmentCredentialReplaced(ILogger logger, string path, string reason);
 }

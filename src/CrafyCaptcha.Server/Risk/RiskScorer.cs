@@ -8,16 +8,15 @@ namespace CrafyCaptcha.Server.Risk;
 /// </summary>
 internal static class RiskScorer
 {
-    public static double Score(HttpRequest request, JsonElement? telemetry)
+    public static double Score(RiskSignals signals, JsonElement? telemetry)
     {
         double risk = 0.05;
-        string userAgent = request.Headers.UserAgent.ToString();
-        if (string.IsNullOrEmpty(userAgent))
+        if (string.IsNullOrEmpty(signals.UserAgent))
         {
             risk += 0.4;
         }
 
-        if (string.IsNullOrEmpty(request.Headers.AcceptLanguage.ToString()))
+        if (string.IsNullOrEmpty(signals.AcceptLanguage))
         {
             risk += 0.1;
         }
@@ -42,3 +41,6 @@ internal static class RiskScorer
         return Math.Round(Math.Clamp(risk, 0, 1), 2);
     }
 }
+
+/// <summary>What the request that loads the challenge says about its client (taken from its headers by the endpoint).</summary>
+internal sealed record RiskSignals(string? UserAgent, string? AcceptLanguage);

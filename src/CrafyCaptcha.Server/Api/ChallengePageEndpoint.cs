@@ -1,0 +1,83 @@
+using System.Net;
+using CrafyCaptcha.Server.Flows;
+using CrafyCaptcha.Server.Internal;
+using CrafyCaptcha.Server.Rendering;
+using CrafyCaptcha.Server.Risk;
+using Microsoft.Extensions.Logging;
+using RequestBodyLimit = CrafyCaptcha.AspNetCore.Internal.RequestBodyLimit;
+
+namespace CrafyCaptcha.Server.Api;
+
+/// <summary>
+/// <c>POST {base}/challenge/</c> (the widget's hidden-form POST into the iframe): fields <c>pt</c>, <c>cdweo</c>,
+/// <c>theme</c>, <c>bg</c>, <c>text</c>, <c>primary</c>, <c>border</c>, <c>parent_origin</c>. Answers the challenge
+/// page, or an HTML refusal page with a clear sentence.
+/// </summary>
+internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<ChallengePageEndpoint> logger)
+{
+    private const long MaxChallengeBody = 32 * 1024;
+
+    /// <summary><c>GET {base}/challenge/</c> (someone opened the address directly): 405 with <c>Allow: POST</c> and a sentence saying why.</summary>
+    public static IResult RefuseGet(HttpContext http)
+    {
+        http.Response.Headers.Allow = "POST";
+        return ChallengePageRenderer.ErrorPage(http, HttpStatusCode.MethodNotAllowed, "This address is the CrafyCAPTCHA challenge; it is opened by the widget (with a POST), not directly.", null);
+    }
+
+    public async Task<IResult> HandleAsync(HttpContext http)
+    {
+        if (!RequestBodyLimit.TryApply(http, MaxChallengeBody))
+        {
+            return ChallengePageRenderer.ErrorPage(http, HttpStatusCode.RequestEntityTooLarge, "The challenge request is too large.", null);
+        }
+
+        if (!http.Request.HasFormContentType)
+        {
+            return ChallengePageRenderer.ErrorPage(http, HttpStatusCode.BadRequest, "This address is the CrafyCAPTCHA challenge; it is opened by the widget, not directly.", null);
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException)
+        {
+            return ChallengePageRenderer.ErrorPage(http, HttpStatusCode.BadRequest, "The challenge request could not be read.", null);
+        }
+
+        string? parentOrigin = OriginNormaliser.Normalise(form["parent_origin"]);
+        if (parentOrigin is null)
+        {
+            return ChallengePageRenderer.ErrorPage(http, HttpStatusCode.BadRequest, "The page that embeds this challenge did not say where it is (parent_origin).", null);
+        }
+
+        string? requestOrigin = http.Request.Headers.Origin;
+        if (!string.IsNullOrEmpty(requestOrigin) && requestOrigin != "null" && !string.Equals(OriginNormaliser.Normalise(requestOrigin), parentOrigin, StringComparison.Ordinal))
+        {
+            Log.Refused(logger, "origin header differs from parent_origin");
+            return ChallengePageRenderer.ErrorPage(http, HttpStatusCode.Forbidden, "The challenge was requested from another site than the one it claims.", null);
+        }
+
+        var signals = new RiskSignals(http.Request.Headers.UserAgent.ToString(), http.Request.Headers.AcceptLanguage.ToString());
+        FlowOpenResult result = await flowService.OpenAsync(new FlowOpenRequest(form["pt"], form["cdweo"], parentOrigin, signals), http.RequestAborted).ConfigureAwait(false);
+        if (result.Flow is not { } flow)
+        {
+            (HttpStatusCode status, string message) = result.Error switch
+            {
+                FlowOpenError.UnknownPublicToken => (HttpStatusCode.Forbidden, "Unknown site key: the public token is not valid (was the credential's plan changed?)."),
+                FlowOpenError.DomainNotAllowed => (HttpStatusCode.Forbidden, $"The domain {result.Host} is not allowed for this credential. Add it to the credential's domains."),
+                FlowOpenError.InvalidOptions => (HttpStatusCode.BadRequest, "The challenge options are invalid for this site (they were made with another secret key, or altered)."),
+                FlowOpenError.NoNonce => (HttpStatusCode.BadRequest, "The challenge options carry no valid nonce."),
+                FlowOpenError.AlreadySpent => (HttpStatusCode.Gone, "This challenge was already completed. Reload the page for a new one."),
+                _ => (HttpStatusCode.ServiceUnavailable, "The challenge is temporarily unavailable. Try again in a moment."),
+            };
+            return ChallengePageRenderer.ErrorPage(http, status, message, parentOrigin);
+        }
+
+        string basePath = http.Request.PathBase + http.Request.Path.ToString().TrimEnd('/');
+        return ChallengePageRenderer.ChallengePage(http, new ChallengePageModel(
+            parentOrigin, basePath, flow.FlowToken, flow.Pow, flow.NeedsCheckbox, flow.Handshake,
+            form["theme"], form["bg"], form["text"], form["primary"], form["border"]));
+    }
+}

@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+using System.Text;
+using CrafyCaptcha.Server.Credentials;
+
+namespace CrafyCaptcha.Server.Pow;
+
+/// <summary>Checks a proof-of-work answer statelessly: the HMAC over the challenge, the flow and expiry in the salt, the hash.</summary>
+internal static class PowVerifier
+{
+    /// <summary>The public key the salt names: which credential must have signed the challenge.</summary>
+    public static string? PublicKeyOf(PowSolution solution)
+        => solution.Salt is { } salt ? PowChallenge.SaltParameter(salt, "pk") : null;
+
+    /// <summary>
+    /// <see langword="null"/> when <paramref name="solution"/> answers a challenge that <paramref name="credential"/>
+    /// signed for <paramref name="flowToken"/> and that has not expired at <paramref name="now"/>; otherwise the error
+    /// code (<c>pow_invalid</c>, <c>pow_other_flow</c>, <c>pow_expired</c>, <c>pow_wrong_answer</c>).
+    /// </summary>
+    public static string? Check(ServedCredential? credential, PowSolution solution, string flowToken, DateTimeOffset now)
+    {
+        if (credential is null
+            || solution is not { Challenge: { } challenge, Salt: { } salt, Signature: { } signature }
+            || solution.Algorithm != PowChallenge.Sha256
+            || !FixedTimeEquals(PowChallenge.Sign(credential.PowKey, challenge), signature))
+        {
+            return "pow_invalid";
+        }
+
+        if (PowChallenge.SaltParameter(salt, "flow") != flowToken)
+        {
+            return "pow_other_flow";
+        }
+
+        if (!long.TryParse(PowChallenge.SaltParameter(salt, "expires"), out long expires) || now.ToUnixTimeSeconds() > expires)
+        {
+            return "pow_expired";
+        }
+
+        if (solution.Number < 0 || PowChallenge.Hash(salt, solution.Number) != challenge)
+        {
+            return "pow_wrong_answer";
+        }
+
+        return null;
+    }
+
+    internal static bool FixedTimeEquals(string a, string b)
+        => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
+}
