@@ -26,7 +26,7 @@ public static class CommentForm
         ITempDataDictionary tempData = http.RequestServices.GetRequiredService<ITempDataDictionaryFactory>().GetTempData(http);
         tempData[AuthorKey] = form["author"].ToString();
         tempData[TextKey] = form["text"].ToString();
-        tempData[ErrorKey] = rejected.Feature.Verification.Message;
+        tempData[ErrorKey] = rejected.Message;
         tempData.Save();
         http.Response.Redirect("/Comments");
     }
