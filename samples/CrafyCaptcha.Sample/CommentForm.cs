@@ -18,7 +18,7 @@ public static class CommentForm
 
     /// <summary>The captcha's rejection hook: a browser's form goes back to the form, API clients get the ProblemDetails.</summary>
     public static async ValueTask ReturnToFormAsync(CrafyCaptchaRejectedContext rejected)
-        => await ReturnToFormAsync(rejected.HttpContext, rejected.Feature.Verification.Message);
+        => await ReturnToFormAsync(rejected.HttpContext, rejected.Message);
 
     /// <summary>Sends a browser's comment form back to the form with its input and <paramref name="reason"/>; <see langword="null"/> for other clients.</summary>
     public static async Task<IResult?> ReturnToFormAsync(HttpContext http, string reason)

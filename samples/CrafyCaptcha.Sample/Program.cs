@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CrafyCaptcha;
+using CrafyCaptcha.AspNetCore;
 using CrafyCaptcha.Sample;
 using CrafyCaptcha.Sample.Models;
 using Microsoft.AspNetCore.Mvc;
@@ -13,11 +14,18 @@ builder.Services.AddRazorPages().AddSessionStateTempDataProvider();
 builder.Services.AddSession(o => { o.Cookie.HttpOnly = true; o.Cookie.IsEssential = true; o.IdleTimeout = TimeSpan.FromMinutes(20); });
 
 // One line: keys from the "CrafyCaptcha" section or the CRAFY_* variables (none needed here: the embedded
-// challenge engine serves a development credential); a named policy per form.
+// challenge engine serves a development credential); a named policy per form. The login and registration forms
+// re-render with the user's input, so they opt into the ModelState failure mode (their handlers check
+// ModelState.IsValid; analyzer CRAFY001 would warn otherwise); everything else fails closed (Reject, the default).
 builder.Services.AddCrafyCaptcha(o => o.OnRejected = CommentForm.ReturnToFormAsync)
     .AddEmbeddedChallengeServer()
-    .AddFlowPolicy("login", p => p.Mode = FlowMode.Auto)
-    .AddFlowPolicy("register", p => { p.Mode = FlowMode.Puzzle; p.Puzzles = [PuzzleKind.Slider, PuzzleKind.Connect]; })
+    .AddFlowPolicy("login", p => { p.Mode = FlowMode.Auto; p.FailureMode = CrafyCaptchaFailureMode.ModelState; })
+    .AddFlowPolicy("register", p =>
+    {
+        p.Mode = FlowMode.Puzzle;
+        p.Puzzles = [PuzzleKind.Slider, PuzzleKind.Connect];
+        p.FailureMode = CrafyCaptchaFailureMode.ModelState;
+    })
     .AddFlowPolicy("comments", p => p.Mode = FlowMode.Hidden);
 builder.Services.AddHealthChecks().AddCrafyCaptcha();
 builder.Services.AddSingleton<ConcurrentQueue<Comment>>();

@@ -81,6 +81,20 @@ public static class CrafyCaptchaErrorCodes
         _ => Invalid,
     };
 
+    /// <summary>The class of <paramref name="failure"/> as a person sees it, which selects its message.</summary>
+    /// <param name="failure">The verification failure.</param>
+    /// <returns>The failure kind; <see cref="CrafyCaptchaFailureKind.Invalid"/> for every cause without a kind of its own.</returns>
+    public static CrafyCaptchaFailureKind Kind(FlowFailure failure) => failure switch
+    {
+        FlowFailure.MissingToken => CrafyCaptchaFailureKind.Missing,
+        FlowFailure.Expired => CrafyCaptchaFailureKind.Expired,
+        FlowFailure.NonceNotFound => CrafyCaptchaFailureKind.Replayed,
+        FlowFailure.ContextMismatch => CrafyCaptchaFailureKind.WrongPolicy,
+        FlowFailure.StoreUnavailable => CrafyCaptchaFailureKind.Unavailable,
+        FlowFailure.RiskTooHigh => CrafyCaptchaFailureKind.TooRisky,
+        _ => CrafyCaptchaFailureKind.Invalid,
+    };
+
     /// <summary>The HTTP status of a rejection: 503 when the store is unavailable, 400 otherwise.</summary>
     /// <param name="failure">The verification failure.</param>
     /// <returns>The status code.</returns>

@@ -2,7 +2,7 @@ namespace CrafyCaptcha.AspNetCore;
 
 /// <summary>
 /// How CrafyCaptcha protects HTTP endpoints: the named policies, where tokens are read, the options endpoint's
-/// limits, the failure message and the rejection hook. Configure with <c>AddCrafyCaptcha(o =&gt; ...)</c>.
+/// limits and the rejection hook. Configure with <c>AddCrafyCaptcha(o =&gt; ...)</c>.
 /// </summary>
 public sealed class CrafyCaptchaHttpOptions
 {
@@ -25,21 +25,13 @@ public sealed class CrafyCaptchaHttpOptions
     /// <summary>The header the token may be sent in instead of the form field (default <c>X-Crafy-Captcha-Token</c>).</summary>
     public string HeaderName { get; set; } = DefaultHeaderName;
 
-    /// <summary>
-    /// The ModelState error added when verification fails on an MVC action or Razor Page. It is looked up through
-    /// <see cref="ErrorMessageResolver"/> when that is set, so apps can localise it.
-    /// </summary>
-    public string ErrorMessage { get; set; } = "Please complete the captcha and try again.";
-
-    /// <summary>Resolves the failure message for a request (for example with an <c>IStringLocalizer</c>); <see langword="null"/> uses <see cref="ErrorMessage"/>.</summary>
-    public Func<HttpContext, FlowFailure, string>? ErrorMessageResolver { get; set; }
-
-    /// <summary>The ModelState key of the failure message (default: the token's form field name).</summary>
+    /// <summary>The ModelState key of the failure message in <see cref="CrafyCaptchaFailureMode.ModelState"/> mode (default: the policy's form field name).</summary>
     public string? ModelStateKey { get; set; }
 
     /// <summary>
-    /// Called when a minimal-API endpoint rejects a request, after the default 400 ProblemDetails response has been
-    /// prepared (status code set, nothing written). Write a body or set another status code (a redirect, say) to
+    /// Called when a request is rejected (a minimal-API endpoint, or an MVC action or Razor Pages handler in
+    /// <see cref="CrafyCaptchaFailureMode.Reject"/> mode), after the default 400 (or 503) ProblemDetails response has
+    /// been prepared (status code set, nothing written). Write a body or set another status code (a redirect, say) to
     /// replace the default ProblemDetails; leave both alone to keep it.
     /// </summary>
     public Func<CrafyCaptchaRejectedContext, ValueTask>? OnRejected { get; set; }

@@ -24,6 +24,19 @@ public sealed class CrafyFlowPolicy
     /// <summary>Other keys passed to the challenge server (for example <c>lang</c>).</summary>
     public JsonObject AdditionalOptions { get; } = [];
 
+    /// <summary>
+    /// What an MVC action or Razor Pages handler under <c>[RequireCrafyCaptcha]</c> does on failure (default
+    /// <see cref="CrafyCaptchaFailureMode.Reject"/>: fail closed). Forms that re-render with the user's input choose
+    /// <see cref="CrafyCaptchaFailureMode.ModelState"/> and check <c>ModelState.IsValid</c>. Minimal APIs always reject.
+    /// </summary>
+    public CrafyCaptchaFailureMode FailureMode { get; set; } = CrafyCaptchaFailureMode.Reject;
+
+    /// <summary>
+    /// This policy's own texts, replacing the built-in (localised) message of a failure kind in every language; kinds
+    /// not set here keep the built-in message. They are the ModelState error and the ProblemDetails <c>detail</c>.
+    /// </summary>
+    public IDictionary<CrafyCaptchaFailureKind, string> Messages { get; } = new Dictionary<CrafyCaptchaFailureKind, string>();
+
     internal FlowOptions ToFlowOptions(string policyName)
     {
         var options = new FlowOptions

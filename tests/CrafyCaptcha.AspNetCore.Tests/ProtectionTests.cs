@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Encodings.Web;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -35,6 +36,7 @@ public sealed class ProtectionTests(SampleAppFixture fixture) : IClassFixture<Sa
     [MemberData(nameof(BadTokens))]
     public async Task Minimal_api_rejects_bad_tokens_with_a_stable_problem_code(string kind, string expectedCode)
     {
+        string expectedMessage = Messages.English[CrafyCaptchaErrorCodes.Kind(Messages.FailureOf(expectedCode))];
         using HttpClient client = _app.Client();
         var fields = new Dictionary<string, string> { ["author"] = "Ana", ["text"] = "Hello" };
         if (await BadTokenAsync(kind, "comments") is { } token)
@@ -48,6 +50,7 @@ public sealed class ProtectionTests(SampleAppFixture fixture) : IClassFixture<Sa
         JsonObject problem = await SampleApp.ProblemAsync(response);
         Assert.Equal(expectedCode, (string)problem["code"]!);
         Assert.Equal(400, (int)problem["status"]!);
+        Assert.Equal(expectedMessage, (string)problem["detail"]!);
         string body = problem.ToJsonString();
         Assert.DoesNotContain(SampleApp.SecretKey, body, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", body, StringComparison.Ordinal);
@@ -73,7 +76,7 @@ public sealed class ProtectionTests(SampleAppFixture fixture) : IClassFixture<Sa
     [MemberData(nameof(BadTokens))]
     public async Task Mvc_login_rerenders_the_form_with_the_users_input_and_a_message(string kind, string expectedCode)
     {
-        _ = expectedCode;
+        string expectedMessage = Messages.English[CrafyCaptchaErrorCodes.Kind(Messages.FailureOf(expectedCode))];
         using HttpClient client = _app.Client();
         var fields = new Dictionary<string, string> { ["Email"] = "ana@example.com", ["Password"] = "hunter2" };
         if (await BadTokenAsync(kind, "login") is { } token)
@@ -86,7 +89,7 @@ public sealed class ProtectionTests(SampleAppFixture fixture) : IClassFixture<Sa
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("value=\"ana@example.com\"", html, StringComparison.Ordinal);
-        Assert.Contains("Please complete the captcha and try again.", html, StringComparison.Ordinal);
+        Assert.Contains(HtmlEncoder.Default.Encode(expectedMessage), html, StringComparison.Ordinal);
         Assert.DoesNotContain("Welcome", html, StringComparison.Ordinal);
     }
 
@@ -101,14 +104,14 @@ public sealed class ProtectionTests(SampleAppFixture fixture) : IClassFixture<Sa
         string replay = await (await SampleApp.PostFormAsync(client, "/Account/Login", "/Account/Login", new(fields))).Content.ReadAsStringAsync();
 
         Assert.Contains("Welcome, ana@example.com", first, StringComparison.Ordinal);
-        Assert.Contains("Please complete the captcha and try again.", replay, StringComparison.Ordinal);
+        Assert.Contains(HtmlEncoder.Default.Encode(Messages.English[CrafyCaptchaFailureKind.Replayed]), replay, StringComparison.Ordinal);
     }
 
     [Theory]
     [MemberData(nameof(BadTokens))]
     public async Task Razor_page_rerenders_with_the_users_input_on_failure(string kind, string expectedCode)
     {
-        _ = expectedCode;
+        string expectedMessage = Messages.English[CrafyCaptchaErrorCodes.Kind(Messages.FailureOf(expectedCode))];
         using HttpClient client = _app.Client();
         var fields = new Dictionary<string, string> { ["Input.UserName"] = "ana", ["Input.Email"] = "ana@example.com" };
         if (await BadTokenAsync(kind, "register") is { } token)
@@ -121,7 +124,7 @@ public sealed class ProtectionTests(SampleAppFixture fixture) : IClassFixture<Sa
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("value=\"ana\"", html, StringComparison.Ordinal);
-        Assert.Contains("Please complete the captcha and try again.", html, StringComparison.Ordinal);
+        Assert.Contains(HtmlEncoder.Default.Encode(expectedMessage), html, StringComparison.Ordinal);
         Assert.DoesNotContain("id=\"registered\"", html, StringComparison.Ordinal);
     }
 
@@ -137,14 +140,14 @@ public sealed class ProtectionTests(SampleAppFixture fixture) : IClassFixture<Sa
     }
 
     [Fact]
-    public async Task Api_controller_answers_the_automatic_400_problem_details_and_accepts_a_header_token()
+    public async Task Api_controller_in_reject_mode_answers_the_coded_problem_details_and_accepts_a_header_token()
     {
         using HttpClient client = _app.Client();
 
         HttpResponseMessage missing = await client.PostAsJsonAsync("/api/newsletter", new { email = "ana@example.com" });
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         JsonObject problem = await SampleApp.ProblemAsync(missing);
-        Assert.True(problem["errors"]!.AsObject().ContainsKey("CrafyCAPTCHA_token"));
+        Assert.Equal(CrafyCaptchaErrorCodes.Missing, (string)problem["code"]!);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/newsletter") { Content = JsonContent.Create(new { email = "ana@example.com" }) };
         request.Headers.Add("X-Crafy-Captcha-Token", await _app.MintTokenAsync("comments"));
@@ -176,7 +179,9 @@ public sealed class ProtectionTests(SampleAppFixture fixture) : IClassFixture<Sa
 
         HttpResponseMessage response = await SampleApp.PostFormAsync(client, "/Comments", "/comments", fields);
 
-        Assert.Equal(CrafyCaptchaErrorCodes.TooRisky, (string)(await SampleApp.ProblemAsync(response))["code"]!);
+        JsonObject problem = await SampleApp.ProblemAsync(response);
+        Assert.Equal(CrafyCaptchaErrorCodes.TooRisky, (string)problem["code"]!);
+        Assert.Equal(Messages.English[CrafyCaptchaFailureKind.TooRisky], (string)problem["detail"]!);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
 using CrafyCaptcha.AspNetCore.Internal;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,7 +46,9 @@ public sealed class RejectionTests
         HttpResponseMessage health = await client.GetAsync("/health");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, verify.StatusCode);
-        Assert.Equal(CrafyCaptchaErrorCodes.Unavailable, (string)(await SampleApp.ProblemAsync(verify))["code"]!);
+        JsonObject problem = await SampleApp.ProblemAsync(verify);
+        Assert.Equal(CrafyCaptchaErrorCodes.Unavailable, (string)problem["code"]!);
+        Assert.Equal(Messages.English[CrafyCaptchaFailureKind.Unavailable], (string)problem["detail"]!);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, options.StatusCode);
         Assert.Equal(CrafyCaptchaErrorCodes.Unavailable, (string)(await SampleApp.ProblemAsync(options))["code"]!);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
@@ -108,7 +111,7 @@ public sealed class CommentFormTests
         Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
         Assert.Contains("value=\"Ana &lt;3\"", form, StringComparison.Ordinal);
         Assert.Contains(">my long comment</textarea>", form, StringComparison.Ordinal);
-        Assert.Contains("No captcha token was sent.", form, StringComparison.Ordinal);
+        Assert.Contains(System.Text.Encodings.Web.HtmlEncoder.Default.Encode(Messages.English[CrafyCaptchaFailureKind.Missing]), form, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
                 const r = await fetch('/Account/Login', { method: 'POST', body: new URLSearchParams(form) });
                 return await r.text();
             }", token);
-        Assert.Contains("Please complete the captcha and try again.", replayHtml, StringComparison.Ordinal);
+        Assert.Contains("This verification was already used or is no longer valid", replayHtml, StringComparison.Ordinal); // the replay message (ModelState mode)
         Assert.DoesNotContain("Welcome", replayHtml, StringComparison.Ordinal);
     }
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace CrafyCaptcha.Sample.Controllers;
 
-/// <summary>[ApiController]: a failed captcha becomes the automatic 400 ProblemDetails. Token in the X-Crafy-Captcha-Token header.</summary>
+/// <summary>[ApiController] under a Reject-mode policy: a failed captcha is a 400 ProblemDetails with the stable code, before the action runs. Token in the X-Crafy-Captcha-Token header.</summary>
 [ApiController]
 [Route("api/newsletter")]
 [RequireCrafyCaptcha("comments")]

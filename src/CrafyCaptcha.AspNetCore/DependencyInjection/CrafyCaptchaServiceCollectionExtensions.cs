@@ -13,7 +13,7 @@ public static class CrafyCaptchaServiceCollectionExtensions
     /// <summary>
     /// Adds CrafyCaptcha: the SDK core, the nonce store on <c>IDistributedCache</c> (in-memory unless the app has
     /// one), options bound from the <c>CrafyCaptcha</c> section and the <c>CRAFY_*</c> variables and validated at
-    /// start-up, the MVC/Razor Pages filter, the options endpoint and the tag helpers' services. Idempotent.
+    /// start-up, the MVC/Razor Pages filter, localisation of the failure messages, the options endpoint and the tag helpers' services. Idempotent.
     /// </summary>
     /// <param name="services">The app's services.</param>
     /// <returns>A builder for policies, stores and the challenge engine.</returns>
@@ -29,8 +29,10 @@ public static class CrafyCaptchaServiceCollectionExtensions
         services.AddOptions<CrafyCaptchaHttpOptions>();
         services.AddAntiforgery();
         services.AddMetrics();
+        services.AddLocalization();
         services.TryAddSingleton<CrafyCaptchaMetrics>();
         services.TryAddSingleton<CrafyCaptchaRequestVerifier>();
+        services.TryAddSingleton<CrafyCaptchaGate>();
         services.TryAddSingleton<CrafyCaptchaMvcFilter>();
         services.TryAddSingleton<OptionsEndpoint>();
         services.TryAddSingleton<HostedPublicTokenProvider>();

@@ -1,23 +1,27 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
-using Microsoft.Extensions.Options;
 
 namespace CrafyCaptcha.AspNetCore.Internal;
 
 /// <summary>
 /// The global MVC and Razor Pages filter: on unsafe methods of endpoints carrying <see cref="RequireCrafyCaptchaAttribute"/>
-/// metadata it records the verification and, on failure, adds a ModelState error. It runs before the
-/// <c>[ApiController]</c> model-state filter, which then answers 400 ProblemDetails; other actions re-render their view.
+/// metadata it verifies and, on failure, either short-circuits with the policy's rejection
+/// (<see cref="CrafyCaptchaFailureMode.Reject"/>, the default: the action does not run) or adds a ModelState error
+/// (<see cref="CrafyCaptchaFailureMode.ModelState"/>). It runs before the <c>[ApiController]</c> model-state filter.
 /// </summary>
-internal sealed class CrafyCaptchaMvcFilter(CrafyCaptchaRequestVerifier verifier, IOptions<CrafyCaptchaHttpOptions> options) : IAsyncActionFilter, IAsyncPageFilter, IOrderedFilter
+internal sealed class CrafyCaptchaMvcFilter(CrafyCaptchaGate gate) : IAsyncActionFilter, IAsyncPageFilter, IOrderedFilter
 {
-    private readonly CrafyCaptchaHttpOptions _options = options.Value;
-
     public int Order => -3000;
 
     public async Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
     {
-        await CheckAsync(context.HttpContext, context.ModelState, context.ActionDescriptor.EndpointMetadata).ConfigureAwait(false);
+        if (await CheckAsync(context.HttpContext, context.ModelState, context.ActionDescriptor.EndpointMetadata).ConfigureAwait(false) is { } rejection)
+        {
+            context.Result = rejection;
+            return;
+        }
+
         await next().ConfigureAwait(false);
     }
 
@@ -25,26 +29,30 @@ internal sealed class CrafyCaptchaMvcFilter(CrafyCaptchaRequestVerifier verifier
 
     public async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
     {
-        await CheckAsync(context.HttpContext, context.ModelState, context.ActionDescriptor.EndpointMetadata).ConfigureAwait(false);
+        if (await CheckAsync(context.HttpContext, context.ModelState, context.ActionDescriptor.EndpointMetadata).ConfigureAwait(false) is { } rejection)
+        {
+            context.Result = rejection;
+            return;
+        }
+
         await next().ConfigureAwait(false);
     }
 
-    private async Task CheckAsync(HttpContext httpContext, ModelStateDictionary modelState, IList<object> endpointMetadata)
+    private async Task<IActionResult?> CheckAsync(HttpContext httpContext, ModelStateDictionary modelState, IList<object> endpointMetadata)
     {
         ICrafyCaptchaMetadata? metadata = CrafyCaptchaRequestVerifier.Metadata(httpContext, endpointMetadata.AsReadOnly());
-        if (metadata is not { RequiresCaptcha: true } || !CrafyCaptchaRequestVerifier.IsProtectedMethod(httpContext.Request.Method))
+        CrafyCaptchaOutcome outcome = await gate.CheckAsync(httpContext, metadata, modelStateAvailable: true).ConfigureAwait(false);
+        if (outcome.ModelStateKey is { } key)
         {
-            return;
+            modelState.AddModelError(key, outcome.ModelStateMessage!);
         }
 
-        ICrafyCaptchaFeature feature = await verifier.VerifyAsync(httpContext, metadata.PolicyName).ConfigureAwait(false);
-        if (feature.Verification.IsValid)
-        {
-            return;
-        }
+        return outcome.Rejection is { } rejection ? new RejectionResult(rejection) : null;
+    }
 
-        _options.TryGetPolicy(feature.PolicyName, out CrafyFlowPolicy policy);
-        string message = _options.ErrorMessageResolver?.Invoke(httpContext, feature.Verification.Failure) ?? _options.ErrorMessage;
-        modelState.AddModelError(_options.ModelStateKey ?? policy.FormFieldName, message);
+    /// <summary>The gate's <see cref="IResult"/> as the short-circuit result of an action or page handler.</summary>
+    private sealed class RejectionResult(IResult result) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context) => result.ExecuteAsync(context.HttpContext);
     }
 }

@@ -144,7 +144,7 @@ internal sealed class OptionsEndpoint : IDisposable
         }
     }
 
-    private static IResult Problem(int status, string code, string detail) => CrafyCaptchaEndpointFilter.Problem(status, code, detail);
+    private static IResult Problem(int status, string code, string detail) => CrafyCaptchaGate.Problem(status, code, detail);
 
     public void Dispose() => _limiter.Dispose();
 }
