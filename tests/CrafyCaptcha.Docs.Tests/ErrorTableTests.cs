@@ -35,7 +35,9 @@ public sealed partial class ErrorTableTests
 
             string[] row = Assert.Single(matching);
             Assert.True(row[1] == status.ToString(CultureInfo.InvariantCulture), $"{code} ({failure}): the table says {row[1]}, the code answers {status}");
-            Assert.True(row[2].Contains($"`{failure}`", StringComparison.Ordinal), $"{code}: the cause should name `{failure}`: {row[2]}");
+            Assert.True(row[^1].Contains($"`{failure}`", StringComparison.Ordinal), $"{code}: the cause should name `{failure}`: {row[^1]}");
+            string kind = CrafyCaptchaErrorCodes.Kind(failure).ToString();
+            Assert.True(row[2] == $"`{kind}`", $"{code} ({failure}): the table's kind is {row[2]}, the code's is `{kind}`");
         }
     }
 
@@ -82,21 +84,21 @@ public sealed partial class ErrorTableTests
         JsonObject optionsProblem = (await options.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal(CrafyCaptchaErrorCodes.UnknownPolicy, (string?)optionsProblem["code"]);
 
-        // An MVC action with such an attribute: the filter throws, the app's exception handling answers (no code).
+        // An MVC action with such an attribute: the same configuration error, the action never runs.
         using HttpResponseMessage mvc = await client.PostAsync(new Uri("/mvc-unknown-policy", UriKind.Relative), new StringContent(""));
-        Assert.Equal(HttpStatusCode.InternalServerError, mvc.StatusCode); // here the Development exception page
-        Assert.Contains($"InvalidOperationException: The CrafyCaptcha policy '{UnknownPolicy}' was never added", await mvc.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.InternalServerError, mvc.StatusCode);
+        Assert.Equal(CrafyCaptchaErrorCodes.UnknownPolicy, (string?)(await mvc.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
 
         string[][] rows = [.. Table("Error codes").Where(r => r[0] == $"`{CrafyCaptchaErrorCodes.UnknownPolicy}`")];
-        string[] optionsRow = Assert.Single(rows, r => r[2].Contains("options endpoint", StringComparison.Ordinal));
-        string[] filterRow = Assert.Single(rows, r => !r[2].Contains("options endpoint", StringComparison.Ordinal));
+        string[] optionsRow = Assert.Single(rows, r => r[^1].Contains("options endpoint", StringComparison.Ordinal));
+        string[] filterRow = Assert.Single(rows, r => !r[^1].Contains("options endpoint", StringComparison.Ordinal));
         string optionsStatus = ((int)options.StatusCode).ToString(CultureInfo.InvariantCulture);
         string filterStatus = ((int)filter.StatusCode).ToString(CultureInfo.InvariantCulture);
         Assert.True(optionsRow[1] == optionsStatus, $"options endpoint, unknown policy: the table says {optionsRow[1]}, the endpoint answers {optionsStatus}");
         Assert.True(filterRow[1] == filterStatus, $"endpoint filter, unknown policy: the table says {filterRow[1]}, the filter answers {filterStatus}");
         Assert.Equal(HttpStatusCode.BadRequest, options.StatusCode);
         Assert.Equal(HttpStatusCode.InternalServerError, filter.StatusCode);
-        Assert.Contains("InvalidOperationException", filterRow[2], StringComparison.Ordinal); // the MVC attribute's behaviour is told too
+        Assert.Contains("[RequireCrafyCaptcha(name)]", filterRow[^1], StringComparison.Ordinal); // the MVC attribute's behaviour is told too
     }
 
     /// <summary>The rows (cells trimmed) of the first table of the README section <paramref name="heading"/>.</summary>
