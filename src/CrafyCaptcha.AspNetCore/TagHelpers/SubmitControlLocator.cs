@@ -75,6 +75,10 @@ internal static class SubmitControlLocator
             var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
             bool selfClosing = false;
             p = ReadAttributes(html, p, attributes, ref selfClosing);
+            if (p < 0)
+            {
+                return -1; // a tag cut off by the end of the content is no tag (as in HTML)
+            }
 
             if (ClosesParagraph.Contains(name))
             {
@@ -127,6 +131,7 @@ internal static class SubmitControlLocator
         };
     }
 
+    // Reads a start tag's attributes; returns the index after its '>', or -1 when the content ends first.
     private static int ReadAttributes(string html, int p, Dictionary<string, string> attributes, ref bool selfClosing)
     {
         while (p < html.Length)
@@ -195,7 +200,7 @@ internal static class SubmitControlLocator
             attributes.TryAdd(attributeName, WebUtility.HtmlDecode(value)); // the first of duplicate attributes wins, as in HTML
         }
 
-        return p;
+        return -1;
     }
 
     private static int NameEnd(string html, int p)
