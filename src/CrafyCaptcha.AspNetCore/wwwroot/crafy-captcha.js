@@ -193,6 +193,7 @@
     iframe.setAttribute("sandbox", "allow-scripts allow-same-origin allow-popups allow-forms");
     iframe.title = t[0];
     iframe.setAttribute("aria-label", "CrafyCAPTCHA Security Check");
+    iframe.addEventListener("load", function () { self._loaded(); });
     var form = d.createElement("form");
     form.method = "POST";
     form.action = this.iframeUrl;
@@ -262,10 +263,11 @@
   CrafyCAPTCHA.prototype._layout = function () {
     var ui = this.ui, iframe = this.iframe;
     if (!ui) { return; }
-    var shown = this._revealed && !this.isSolved && this._frameHeight > 0;
+    var height = this._silent ? 120 : this._frameHeight;
+    var shown = this._revealed && !this.isSolved && height > 0;
     var scheme = "color-scheme:" + this._scheme() + ";";
     if (shown) {
-      css(iframe, scheme + "display:block;position:relative;width:100%;height:" + this._frameHeight + "px;border:0;margin:0;background:transparent");
+      css(iframe, scheme + "display:block;position:relative;width:100%;height:" + height + "px;border:0;margin:0;background:transparent");
       iframe.removeAttribute("aria-hidden");
       iframe.tabIndex = 0;
       ui.start.style.display = "none";
@@ -274,9 +276,22 @@
       css(iframe, scheme + "position:absolute;left:-9999px;top:-9999px;width:" + width + "px;height:1px;border:0;margin:0;background:transparent;pointer-events:none");
       iframe.setAttribute("aria-hidden", "true");
       iframe.tabIndex = -1;
-      ui.start.style.display = "";
+      ui.start.style.display = "flex";
       if (this._revealed && !this.isSolved && this._state !== "error" && this._state !== "expired") { this._show("verifying"); }
     }
+  };
+
+  // A challenge page that never spoke (no HANDSHAKE/RESIZE: the engine's error page, e.g. a domain that is not allowed)
+  // is an error; when the person asks for the challenge, the page is shown as it is so its message can be read.
+  CrafyCAPTCHA.prototype._loaded = function () {
+    var self = this, attempt = this._attempt;
+    if (!this._loadRequested || this.isSolved) { return; }
+    setTimeout(function () {
+      if (attempt !== self._attempt || self._spoke || self.isSolved) { return; }
+      self._silent = true;
+      self._setError(new Error("the challenge page did not answer"));
+      self._layout();
+    }, 1500);
   };
 
   CrafyCAPTCHA.prototype._setError = function (error) {
@@ -302,6 +317,9 @@
   CrafyCAPTCHA.prototype._load = function () {
     if (!this.postForm || this._loadRequested) { return; }
     this._loadRequested = true;
+    this._attempt = (this._attempt || 0) + 1;
+    this._spoke = false;
+    this._silent = false;
     var f = this.postForm, c = this.colors;
     while (f.firstChild) { f.removeChild(f.firstChild); }
     var fields = [["pt", this.publicToken], ["cdweo", this._cdweo()], ["theme", this.theme],
@@ -330,12 +348,13 @@
     var self = this;
     if (e.origin !== this.iframeOrigin || !this.iframe || e.source !== this.iframe.contentWindow) { return; }
     var m = e.data || {};
+    this._spoke = true;
     if (m.action === "RESIZE" && m.payload && typeof m.payload.height === "number" && isFinite(m.payload.height)) {
-      // Remembered even while off-screen. A challenge with an interactive step (height > 0) is shown in the box at
-      // once, in place of the state row: one click on the step itself, no second box. Height 0: nothing to interact
-      // with (invisible proof-of-work): the row keeps showing the state.
+      // The loaded challenge is shown at once: with an interactive step (height > 0) in the box in place of the state
+      // row (one click, on the step itself; no second box); without one (height 0: invisible proof-of-work) the row
+      // says it is verifying. The height is remembered even while the iframe is off-screen.
       this._frameHeight = Math.max(0, Math.min(Math.ceil(m.payload.height), 2000));
-      if (this._frameHeight > 0 && this._loadRequested && !this.isSolved) { this._revealed = true; }
+      if (this._loadRequested && !this.isSolved) { this._revealed = true; }
       this._layout();
     } else if (m.action === "REQUEST_RELOAD") {
       if (typeof this.options.onError === "function") { this.options.onError(new Error("challenge failed; reloading")); }
