@@ -291,7 +291,7 @@
       self._silent = true;
       self._setError(new Error("the challenge page did not answer"));
       self._layout();
-    }, 1500);
+    }, 3000);
   };
 
   CrafyCAPTCHA.prototype._setError = function (error) {
@@ -349,6 +349,11 @@
     if (e.origin !== this.iframeOrigin || !this.iframe || e.source !== this.iframe.contentWindow) { return; }
     var m = e.data || {};
     this._spoke = true;
+    if (this._silent) {
+      // It did answer, only late (a slow machine): not an error after all.
+      this._silent = false;
+      if (this._state === "error") { this._show("ready"); }
+    }
     if (m.action === "RESIZE" && m.payload && typeof m.payload.height === "number" && isFinite(m.payload.height)) {
       // The loaded challenge is shown at once: with an interactive step (height > 0) in the box in place of the state
       // row (one click, on the step itself; no second box); without one (height 0: invisible proof-of-work) the row
