@@ -125,6 +125,26 @@ public sealed class WidgetBoxBrowserTests(BrowserFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_iframe_stays_transparent_when_the_host_page_declares_no_color_scheme()
+    {
+        // A dark-preferring visitor on a page that declares no color-scheme: the iframe element would inherit "normal"
+        // (light) while the challenge page is dark, and the browser would paint an opaque backdrop, unless the widget
+        // gives the iframe element the scheme it asked the challenge page for.
+        IPage page = await PageAsync("dark");
+        await page.GotoAsync("/Register");
+        await page.AddStyleTagAsync(new PageAddStyleTagOptions { Content = ":root { color-scheme: normal !important; }" });
+        await page.FrameLocator($"{Widget} iframe").Locator("#check").WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
+        await page.WaitForFunctionAsync($"() => !document.querySelector('{Widget} iframe').hasAttribute('aria-hidden')");
+
+        Assert.Equal("normal", await page.EvaluateAsync<string>("() => getComputedStyle(document.documentElement).colorScheme"));
+        Assert.Equal("dark", await page.Locator($"{Widget} iframe").EvaluateAsync<string>("e => getComputedStyle(e).colorScheme"));
+        // The challenge page is dark, as the box.
+        Assert.True(await page.FrameLocator($"{Widget} iframe").Locator("body").EvaluateAsync<bool>("() => matchMedia('(prefers-color-scheme: dark)').matches"));
+        await AssertFrameIsTransparentAsync(page, page.Locator($"{Widget} .crafy-box"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_challenge_page_that_never_answers_is_an_error_and_its_message_is_shown_on_request()
     {
         IPage page = await PageAsync("light");
