@@ -65,7 +65,7 @@ public sealed class TagHelperTests
     }
 
     [Fact]
-    public async Task Form_tag_helper_adds_the_widget_inside_the_form_after_the_antiforgery_field()
+    public async Task Form_tag_helper_puts_the_widget_inside_the_form_before_its_submit_button()
     {
         using var app = new SampleApp();
         using HttpClient client = app.Client();
@@ -73,11 +73,47 @@ public sealed class TagHelperTests
         string html = await client.GetStringAsync("/Register");
 
         string form = Regex.Match(html, "<form.*?</form>", RegexOptions.Singleline).Value;
-        int antiforgery = form.IndexOf("__RequestVerificationToken\" type=\"hidden\"", StringComparison.Ordinal);
+        int email = form.IndexOf("id=\"Input_Email\"", StringComparison.Ordinal);
         int widget = form.IndexOf("id=\"crafy-captcha-1\"", StringComparison.Ordinal);
-        Assert.True(antiforgery > 0 && widget > antiforgery, form);
+        int submit = form.IndexOf("<button type=\"submit\">", StringComparison.Ordinal);
+        Assert.True(email > 0 && widget > email && submit > widget, form);
+        Assert.Contains("__RequestVerificationToken\" type=\"hidden\"", form, StringComparison.Ordinal);
         Assert.DoesNotContain("crafy-captcha=", form, StringComparison.Ordinal);
         Assert.Contains("\"fetchOptionsParameters\":{\"policy\":\"register\"", form, StringComparison.Ordinal);
+        Assert.Contains("\"theme\":\"auto\"", form, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("<input name=a><button>Go</button>", "<input name=a>|<button>Go</button>")]
+    [InlineData("<input name=a><BUTTON class=x TYPE=SUBMIT>Go</BUTTON>", "<input name=a>|<BUTTON")]
+    [InlineData("<button type=button>Show</button><button type='reset'>R</button><input type=submit value=Go>", "<button type='reset'>R</button>|<input type=submit")]
+    [InlineData("<input value=\"<button>\" type=text><input class=c type = \"image\" src=x.png>", "type=text>|<input class=c type = \"image\"")]
+    [InlineData("<p>Type <code>&lt;button&gt;</code> here</p><!-- <button>old</button> --><textarea><button></textarea><script>var s = \"<button>\";</script><input type=\"submit\">", "</script>|<input type=\"submit\">")]
+    [InlineData("<div class=\"actions\"><a href=\"/\">Cancel</a> <span><button data-x=\"a>b\" id=go>Save</button></span></div>", "</a> |<span><button")]
+    [InlineData("<p class=row><label>Ok <button>Send</button></label></p>", "|<p class=row>")]
+    [InlineData("<template><button>t</button></template><button type=\"fancy\">Go</button>", "</template>|<button type=\"fancy\">")]
+    [InlineData("<button form=\"other\">Elsewhere</button><button form=\"mine\">Here</button>", "Elsewhere</button>|<button form=\"mine\">")]
+    public void The_widget_goes_before_the_first_submit_control(string content, string expected)
+    {
+        int at = SubmitControlLocator.FindInsertionPoint(content, "mine");
+
+        Assert.True(at >= 0, "a submit control is found");
+        string marked = content.Insert(at, "|");
+        Assert.Contains(expected, marked, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(marked, "\\|"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("<input name=a><button type=button>Show</button><input type=\"reset\">")]
+    [InlineData("<span title=\"<button>\">x</span><textarea>\n<button>\n</textarea><!-- <input type=submit> -->")]
+    [InlineData("<button form=other>Elsewhere</button>")]
+    [InlineData("text with a lone < and <button")]
+    public void Without_a_submit_control_the_widget_goes_at_the_end(string content)
+    {
+        int at = SubmitControlLocator.FindInsertionPoint(content, "mine");
+
+        Assert.Equal(-1, at);
     }
 
     [Theory]

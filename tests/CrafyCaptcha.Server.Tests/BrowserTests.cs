@@ -5,6 +5,7 @@ using Microsoft.Playwright;
 namespace CrafyCaptcha.Server.Tests;
 
 /// <summary>A person's path through the sample in a real browser: page, widget, iframe, invisible pass, token, submit.</summary>
+[Collection("Browser")] // one browser test class at a time: each starts its own site and chromium
 public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     private const string TokenFilled = "name => { const i = document.querySelector(`input[name=\"${name}\"]`); return !!i && i.value.length > 100; }";

@@ -17,7 +17,7 @@ public sealed class CrafyCaptchaTagHelper : TagHelper
     /// <summary>The flow policy (default: the default policy).</summary>
     public string? Policy { get; set; }
 
-    /// <summary><c>light</c> (default) or <c>dark</c>.</summary>
+    /// <summary><c>auto</c> (default: follows the page's <c>prefers-color-scheme</c>), <c>light</c> or <c>dark</c>.</summary>
     public string? Theme { get; set; }
 
     /// <summary>The hidden input's name (default: the policy's form field, numbered from the second widget on a page).</summary>

@@ -81,10 +81,7 @@ internal sealed class CrafyCaptchaWidgetRenderer
             initOptions["optionsUrl"] = optionsUrl;
         }
 
-        if (widget.Theme is not null)
-        {
-            initOptions["theme"] = widget.Theme;
-        }
+        initOptions["theme"] = string.IsNullOrEmpty(widget.Theme) ? "auto" : widget.Theme;
 
         if (_options.IframeUrl is not null)
         {

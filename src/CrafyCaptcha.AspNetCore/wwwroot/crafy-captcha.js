@@ -8,17 +8,20 @@
     dark: { background: "#1f2937", backgroundHover: "#374151", color: "#e5e7eb", borderColor: "#4b5563", primary: "#2563eb", footerColor: "#9ca3af" }
   };
   var TEXT = {
-    es: ["Verificar que soy humano", "Nuevo desafío", "Error de conexión", "Sesión expirada", "Verificado"],
-    en: ["Verify you are human", "New challenge", "Connection error", "Session expired", "Verified"],
-    fr: ["Vérifiez que vous êtes humain", "Nouveau défi", "Erreur de connexion", "Session expirée", "Vérifié"],
-    pt: ["Verifique que você é humano", "Novo desafio", "Erro de conexão", "Sessão expirada", "Verificado"],
-    de: ["Bestätigen Sie, dass Sie ein Mensch sind", "Neue Aufgabe", "Verbindungsfehler", "Sitzung abgelaufen", "Bestätigt"],
-    it: ["Verifica di essere umano", "Nuova sfida", "Errore di connessione", "Sessione scaduta", "Verificato"],
-    ru: ["Подтвердите, что вы человек", "Новая проверка", "Ошибка соединения", "Сеанс истёк", "Проверено"],
-    zh: ["验证您是人类", "新的挑战", "连接错误", "会话已过期", "已验证"],
-    ja: ["人間であることを確認", "新しいチャレンジ", "接続エラー", "セッションの有効期限切れ", "確認済み"],
-    hi: ["सत्यापित करें कि आप मानव हैं", "नई चुनौती", "कनेक्शन त्रुटि", "सत्र समाप्त", "सत्यापित"]
+    es: ["Verificar que soy humano", "Nuevo desafío", "Error de conexión", "Sesión expirada", "Verificado", "Verificando…"],
+    en: ["Verify you are human", "New challenge", "Connection error", "Session expired", "Verified", "Verifying…"],
+    fr: ["Vérifiez que vous êtes humain", "Nouveau défi", "Erreur de connexion", "Session expirée", "Vérifié", "Vérification…"],
+    pt: ["Verifique que você é humano", "Novo desafio", "Erro de conexão", "Sessão expirada", "Verificado", "Verificando…"],
+    de: ["Bestätigen Sie, dass Sie ein Mensch sind", "Neue Aufgabe", "Verbindungsfehler", "Sitzung abgelaufen", "Bestätigt", "Wird geprüft…"],
+    it: ["Verifica di essere umano", "Nuova sfida", "Errore di connessione", "Sessione scaduta", "Verificato", "Verifica in corso…"],
+    ru: ["Подтвердите, что вы человек", "Новая проверка", "Ошибка соединения", "Сеанс истёк", "Проверено", "Проверка…"],
+    zh: ["验证您是人类", "新的挑战", "连接错误", "会话已过期", "已验证", "正在验证…"],
+    ja: ["人間であることを確認", "新しいチャレンジ", "接続エラー", "セッションの有効期限切れ", "確認済み", "確認中…"],
+    hi: ["सत्यापित करें कि आप मानव हैं", "नई चुनौती", "कनेक्शन त्रुटि", "सत्र समाप्त", "सत्यापित", "सत्यापन हो रहा है…"]
   };
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var BOX_MAX_WIDTH = 360;
+  var darkQuery = w.matchMedia ? w.matchMedia("(prefers-color-scheme: dark)") : null;
   var usedInputs = {};
   var instances = [];
   var globalAutoLoad = true;
@@ -93,9 +96,10 @@
     var iframeUrl = this.options.iframeUrl || DEFAULT_IFRAME;
     this.iframeUrl = /\/$/.test(iframeUrl) ? iframeUrl : iframeUrl + "/";
     this.iframeOrigin = new URL(this.iframeUrl, w.location.href).origin;
-    var palette = PALETTES[this.options.theme === "dark" ? "dark" : "light"], style = this.options.style || {};
-    this.colors = {};
-    for (var c in palette) { this.colors[c] = style[c] || palette[c]; }
+    // "auto" (the default) follows the page's prefers-color-scheme, also while the page is open; "dark" forces the
+    // dark palette, any other value the light one (as the official widget).
+    this.theme = this.options.theme || "auto";
+    this._resolveColors();
     if (usedInputs[this.inputName]) {
       if (w.console) { w.console.error("[CrafyCAPTCHA JS SDK] Two widgets use the inputName '" + this.inputName + "': give each widget its own inputName."); }
       return Promise.resolve(this);
@@ -123,38 +127,64 @@
     });
   };
 
+  CrafyCAPTCHA.prototype._scheme = function () {
+    if (this.theme === "auto") { return darkQuery && darkQuery.matches ? "dark" : "light"; }
+    return this.theme === "dark" ? "dark" : "light";
+  };
+
+  CrafyCAPTCHA.prototype._resolveColors = function () {
+    var palette = PALETTES[this._scheme()], style = this.options.style || {};
+    this.colors = {};
+    for (var c in palette) { this.colors[c] = style[c] || palette[c]; }
+  };
+
+  function css(el, text) { el.style.cssText = text; return el; }
+
+  // One box: a state row (checkbox-style indicator + state text), the challenge iframe in the same box at the box's
+  // width (its interactive step replaces the row while it is shown), and a footer. The iframe page draws no box and
+  // no state text of its own: state lives here.
   CrafyCAPTCHA.prototype._render = function () {
-    var self = this, t = TEXT[this.lang], c = this.colors;
-    var box = d.createElement("div");
+    var self = this, t = TEXT[this.lang];
+    var box = css(d.createElement("div"), "box-sizing:border-box;width:100%;max-width:" + BOX_MAX_WIDTH + "px;margin:12px 0;padding:10px 12px 6px;border:1px solid;border-radius:8px;font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;text-align:left;transition:background-color .15s");
     box.className = "crafy-box";
-    box.style.cssText = "max-width:350px;border:1px solid " + c.borderColor + ";border-radius:8px;background:" + c.background + ";color:" + c.color + ";font:14px system-ui,sans-serif;padding:8px";
-    var start = d.createElement("button");
+    var start = css(d.createElement("button"), "display:flex;align-items:center;gap:10px;box-sizing:border-box;width:100%;min-height:32px;margin:0;padding:4px 3px;border:0;border-radius:4px;background:transparent;color:inherit;font:inherit;text-align:left;cursor:pointer");
     start.type = "button";
     start.className = "crafy-start";
-    start.setAttribute("aria-describedby", this.container.id + "-status");
-    start.style.cssText = "display:flex;align-items:center;gap:8px;width:100%;padding:8px;border:0;background:transparent;color:inherit;font:inherit;cursor:pointer;text-align:left";
-    var check = d.createElement("span");
+    var check = css(d.createElement("span"), "box-sizing:border-box;flex:none;display:inline-flex;align-items:center;justify-content:center;width:22px;height:22px;border:2px solid;border-radius:4px");
+    check.className = "crafy-check";
     check.setAttribute("aria-hidden", "true");
-    check.style.cssText = "width:20px;height:20px;border:2px solid " + c.primary + ";border-radius:4px;display:inline-block";
+    var mark = d.createElementNS(SVG_NS, "svg");
+    mark.setAttribute("viewBox", "0 0 16 16");
+    mark.setAttribute("width", "14");
+    mark.setAttribute("height", "14");
+    var path = d.createElementNS(SVG_NS, "path");
+    path.setAttribute("d", "M3 8.5l3.2 3.2L13 4.8");
+    path.setAttribute("fill", "none");
+    path.setAttribute("stroke", "#fff");
+    path.setAttribute("stroke-width", "2.4");
+    path.setAttribute("stroke-linecap", "round");
+    path.setAttribute("stroke-linejoin", "round");
+    mark.appendChild(path);
+    check.appendChild(mark);
     var label = d.createElement("span");
+    label.id = this.container.id + "-status";
+    label.className = "crafy-status";
+    label.setAttribute("role", "status");
+    label.setAttribute("aria-live", "polite");
     label.textContent = t[0];
     start.appendChild(check);
     start.appendChild(label);
     start.addEventListener("click", function () { self._reveal(); });
-    var status = d.createElement("div");
-    status.id = this.container.id + "-status";
-    status.className = "crafy-status";
-    status.setAttribute("role", "status");
-    status.setAttribute("aria-live", "polite");
-    status.style.cssText = "font-size:12px;min-height:1em";
-    var footer = d.createElement("div");
-    footer.style.cssText = "display:flex;justify-content:space-between;font-size:11px;color:" + c.footerColor;
+    start.addEventListener("mouseenter", function () { if (!start.disabled) { box.style.background = self.colors.backgroundHover; } });
+    start.addEventListener("mouseleave", function () { box.style.background = self.colors.background; });
+    var slot = css(d.createElement("div"), "position:relative;width:100%");
+    slot.className = "crafy-frame";
+    var footer = css(d.createElement("div"), "display:flex;justify-content:space-between;align-items:center;gap:8px;margin-top:4px;font-size:11px");
     var brand = d.createElement("span");
     brand.textContent = "Protected by CrafyCAPTCHA";
-    var again = d.createElement("button");
+    var again = css(d.createElement("button"), "margin:0;padding:0;border:0;background:transparent;color:inherit;font:inherit;cursor:pointer;text-decoration:underline");
     again.type = "button";
     again.textContent = t[1];
-    again.style.cssText = "border:0;background:transparent;color:inherit;font:inherit;cursor:pointer;text-decoration:underline";
     again.addEventListener("click", function () { self.reset(); });
     footer.appendChild(brand);
     footer.appendChild(again);
@@ -163,38 +193,109 @@
     iframe.setAttribute("sandbox", "allow-scripts allow-same-origin allow-popups allow-forms");
     iframe.title = t[0];
     iframe.setAttribute("aria-label", "CrafyCAPTCHA Security Check");
-    iframe.setAttribute("aria-hidden", "true");
-    iframe.tabIndex = -1;
-    iframe.style.cssText = "position:absolute;left:-9999px;top:-9999px;width:1px;height:1px;border:0;pointer-events:none";
+    iframe.addEventListener("load", function () { self._loaded(); });
     var form = d.createElement("form");
     form.method = "POST";
     form.action = this.iframeUrl;
     form.target = iframe.name;
     form.style.display = "none";
+    slot.appendChild(iframe);
     box.appendChild(start);
-    box.appendChild(status);
+    box.appendChild(slot);
     box.appendChild(footer);
     this.container.appendChild(box);
-    this.container.appendChild(iframe);
     d.body.appendChild(form); // outside the page's own form: forms must not nest
-    this.ui = { box: box, start: start, check: check, label: label, status: status, footer: footer };
+    this.ui = { box: box, start: start, check: check, mark: mark, label: label, slot: slot, footer: footer };
     this.iframe = iframe;
     this.postForm = form;
-    if (this.autoLoad) {
-      // As the official widget: disabled and spinning until the challenge has been requested.
-      start.disabled = true;
-      check.style.borderStyle = "dotted";
+    this._frameHeight = 0;
+    this._revealed = false;
+    if (this.theme === "auto" && darkQuery) {
+      this._onScheme = function () { self._resolveColors(); self._paint(); };
+      if (darkQuery.addEventListener) { darkQuery.addEventListener("change", this._onScheme); } else if (darkQuery.addListener) { darkQuery.addListener(this._onScheme); }
+    }
+    // As the official widget: disabled and spinning until the challenge has been requested.
+    this._show(this.autoLoad ? "loading" : "ready");
+    this._layout();
+  };
+
+  // Colours of the box for the current scheme (also after the page's scheme changes while it is open).
+  CrafyCAPTCHA.prototype._paint = function () {
+    this._show(this._state, this._stateText, this._stateColour);
+    this._layout();
+  };
+
+  // States: loading (challenge not requested yet), ready, verifying, verified, error, expired.
+  CrafyCAPTCHA.prototype._show = function (state, text, colour) {
+    var ui = this.ui, c = this.colors, t = TEXT[this.lang];
+    if (!ui) { return; }
+    this._state = state;
+    this._stateText = text;
+    this._stateColour = colour;
+    var spinning = state === "loading" || state === "verifying", done = state === "verified";
+    ui.label.textContent = text || (state === "verifying" ? t[5] : done ? t[4] : t[0]);
+    ui.label.style.color = colour || "";
+    ui.check.style.borderColor = spinning ? c.borderColor : c.primary;
+    ui.check.style.borderTopColor = c.primary;
+    ui.check.style.borderRadius = spinning ? "50%" : "4px";
+    ui.check.style.background = done ? c.primary : "transparent";
+    ui.mark.style.display = done ? "" : "none";
+    if (spinning && !this._spin && ui.check.animate) {
+      this._spin = ui.check.animate([{ transform: "rotate(0deg)" }, { transform: "rotate(360deg)" }], { duration: 900, iterations: Infinity });
+    } else if (!spinning && this._spin) {
+      this._spin.cancel();
+      this._spin = null;
+    }
+    ui.start.disabled = spinning || done;
+    ui.start.style.cursor = ui.start.disabled ? "default" : "pointer";
+    ui.box.style.background = c.background;
+    ui.box.style.color = c.color;
+    ui.box.style.borderColor = c.borderColor;
+    ui.box.style.colorScheme = this._scheme();
+    ui.footer.style.color = c.footerColor;
+    // The iframe's canvas stays transparent only when its color-scheme matches the iframe page's: set it to the scheme
+    // the page was asked for (theme=auto follows prefers-color-scheme there too), not the host page's own color-scheme.
+    this.iframe.style.colorScheme = this._scheme();
+  };
+
+  // Where the iframe is: in the box at the box's width, with the height it reported (RESIZE), while it has an
+  // interactive step to show; otherwise rendered off-screen at the same width (so its RESIZE heights are right).
+  CrafyCAPTCHA.prototype._layout = function () {
+    var ui = this.ui, iframe = this.iframe;
+    if (!ui) { return; }
+    var height = this._silent ? 120 : this._frameHeight;
+    var shown = this._revealed && !this.isSolved && height > 0;
+    var scheme = "color-scheme:" + this._scheme() + ";";
+    if (shown) {
+      css(iframe, scheme + "display:block;position:relative;width:100%;height:" + height + "px;border:0;margin:0;background:transparent");
+      iframe.removeAttribute("aria-hidden");
+      iframe.tabIndex = 0;
+      ui.start.style.display = "none";
+    } else {
+      var width = ui.slot.clientWidth || (BOX_MAX_WIDTH - 26);
+      css(iframe, scheme + "position:absolute;left:-9999px;top:-9999px;width:" + width + "px;height:1px;border:0;margin:0;background:transparent;pointer-events:none");
+      iframe.setAttribute("aria-hidden", "true");
+      iframe.tabIndex = -1;
+      ui.start.style.display = "flex";
+      if (this._revealed && !this.isSolved && this._state !== "error" && this._state !== "expired") { this._show("verifying"); }
     }
   };
 
-  CrafyCAPTCHA.prototype._setStatus = function (text, color) {
-    if (!this.ui) { return; }
-    this.ui.status.textContent = text;
-    this.ui.status.style.color = color || "";
+  // A challenge page that never spoke (no HANDSHAKE/RESIZE: the engine's error page, e.g. a domain that is not allowed)
+  // is an error; when the person asks for the challenge, the page is shown as it is so its message can be read.
+  CrafyCAPTCHA.prototype._loaded = function () {
+    var self = this, attempt = this._attempt;
+    if (!this._loadRequested || this.isSolved) { return; }
+    setTimeout(function () {
+      if (attempt !== self._attempt || self._spoke || self.isSolved) { return; }
+      self._silent = true;
+      self._setError(new Error("the challenge page did not answer"));
+      self._layout();
+    }, 3000);
   };
 
   CrafyCAPTCHA.prototype._setError = function (error) {
-    this._setStatus(TEXT[this.lang][2], "#ea580c");
+    this._show("error", TEXT[this.lang][2], "#ea580c");
     if (typeof this.options.onError === "function") { this.options.onError(error || new Error("connection error")); }
   };
 
@@ -216,9 +317,12 @@
   CrafyCAPTCHA.prototype._load = function () {
     if (!this.postForm || this._loadRequested) { return; }
     this._loadRequested = true;
+    this._attempt = (this._attempt || 0) + 1;
+    this._spoke = false;
+    this._silent = false;
     var f = this.postForm, c = this.colors;
     while (f.firstChild) { f.removeChild(f.firstChild); }
-    var fields = [["pt", this.publicToken], ["cdweo", this._cdweo()], ["theme", this.options.theme || "light"],
+    var fields = [["pt", this.publicToken], ["cdweo", this._cdweo()], ["theme", this.theme],
       ["bg", c.background], ["text", c.color], ["primary", c.primary], ["border", c.borderColor], ["parent_origin", w.location.origin]];
     for (var i = 0; i < fields.length; i++) {
       var input = d.createElement("input");
@@ -228,29 +332,35 @@
       f.appendChild(input);
     }
     f.submit();
-    if (!this.isSolved) {
-      this.ui.start.disabled = false;
-      this.ui.check.style.borderStyle = "";
-    }
+    if (!this.isSolved && this._state === "loading") { this._show("ready"); }
   };
 
   CrafyCAPTCHA.prototype.loadIframe = function () { this._load(); };
 
   CrafyCAPTCHA.prototype._reveal = function () {
-    if (!this.iframe) { return; }
+    if (!this.iframe || this.isSolved) { return; }
     this._load();
-    this.ui.start.style.display = "none";
-    this.iframe.removeAttribute("aria-hidden");
-    this.iframe.tabIndex = 0;
-    this.iframe.style.cssText = "position:relative;width:100%;height:420px;border:0;z-index:1000";
+    this._revealed = true;
+    this._layout();
   };
 
   CrafyCAPTCHA.prototype._message = function (e) {
     var self = this;
     if (e.origin !== this.iframeOrigin || !this.iframe || e.source !== this.iframe.contentWindow) { return; }
     var m = e.data || {};
-    if (m.action === "RESIZE" && m.payload && typeof m.payload.height === "number" && this.iframe.getAttribute("aria-hidden") === null) {
-      this.iframe.style.height = Math.max(0, Math.min(m.payload.height, 2000)) + "px";
+    this._spoke = true;
+    if (this._silent) {
+      // It did answer, only late (a slow machine): not an error after all.
+      this._silent = false;
+      if (this._state === "error") { this._show("ready"); }
+    }
+    if (m.action === "RESIZE" && m.payload && typeof m.payload.height === "number" && isFinite(m.payload.height)) {
+      // The loaded challenge is shown at once: with an interactive step (height > 0) in the box in place of the state
+      // row (one click, on the step itself; no second box); without one (height 0: invisible proof-of-work) the row
+      // says it is verifying. The height is remembered even while the iframe is off-screen.
+      this._frameHeight = Math.max(0, Math.min(Math.ceil(m.payload.height), 2000));
+      if (this._loadRequested && !this.isSolved) { this._revealed = true; }
+      this._layout();
     } else if (m.action === "REQUEST_RELOAD") {
       if (typeof this.options.onError === "function") { this.options.onError(new Error("challenge failed; reloading")); }
       this.reset();
@@ -284,16 +394,15 @@
     var token = utf8ToB64(JSON.stringify(envelope));
     this.isSolved = true;
     this._input().value = token;
-    this.ui.check.style.background = this.colors.primary;
-    this.ui.start.style.display = "";
-    this.ui.start.disabled = true;
-    this._setStatus(TEXT[this.lang][4], "");
+    this._revealed = false;
+    this._show("verified");
+    this._layout();
     this.container.dispatchEvent(new CustomEvent("crafy:success", { detail: token }));
     if (typeof this.options.onSuccess === "function") { this.options.onSuccess(token); }
     if (this._pendingSubmit && this.form) {
       this._pendingSubmit = false;
       var next = firstUnsolved(this.form);
-      if (next) { next._reveal(); } else if (this.form.requestSubmit) { this.form.requestSubmit(); } else { this.form.submit(); }
+      if (next) { next._pendingSubmit = true; next._reveal(); } else if (this.form.requestSubmit) { this.form.requestSubmit(); } else { this.form.submit(); }
     }
   };
 
@@ -319,10 +428,10 @@
     this.isSolved = false;
     var input = this._input();
     input.value = "";
-    this.ui.start.disabled = false;
-    this.ui.check.style.background = "";
-    this.ui.label.textContent = TEXT[this.lang][0];
-    this._setStatus("", "");
+    this._revealed = false;
+    this._frameHeight = 0;
+    this._show("loading");
+    this._layout();
     this._loadRequested = false;
     this._load();
     return Promise.resolve();
@@ -338,7 +447,7 @@
         self._fetchOptions().then(function (eo) { self.eo = eo; self.reset(); self._startExpiry(); });
       } else {
         self.reset();
-        self._setStatus(TEXT[self.lang][3], "#dc2626");
+        self._show("expired", TEXT[self.lang][3], "#dc2626");
       }
       if (typeof self.options.onExpire === "function") { self.options.onExpire(); }
     }, EXPIRY_MS);
@@ -346,6 +455,10 @@
 
   CrafyCAPTCHA.prototype.destroy = function () {
     if (this._onMessage) { w.removeEventListener("message", this._onMessage); }
+    if (this._onScheme && darkQuery) {
+      if (darkQuery.removeEventListener) { darkQuery.removeEventListener("change", this._onScheme); } else if (darkQuery.removeListener) { darkQuery.removeListener(this._onScheme); }
+    }
+    if (this._spin) { this._spin.cancel(); this._spin = null; }
     clearTimeout(this._expiry);
     delete usedInputs[this.inputName];
     instances.splice(instances.indexOf(this), 1);

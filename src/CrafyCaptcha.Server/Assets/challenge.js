@@ -1,16 +1,23 @@
-/* CrafyCaptcha challenge iframe: handshake, proof-of-work in a Web Worker, optional checkbox, signed completion. */
+/* CrafyCaptcha challenge iframe: handshake, proof-of-work in a Web Worker, optional checkbox, signed completion.
+   The page draws only its interactive step (no box, no visible state text: the widget around it shows the state);
+   RESIZE tells the widget its height, 0 when there is nothing to interact with. */
 (function () {
   "use strict";
   var body = document.body, data = body.dataset;
   var parentOrigin = data.parentOrigin, flowToken = data.flowToken, pow = JSON.parse(data.pow);
   var needsCheckbox = data.checkbox === "true";
-  var status = document.getElementById("status"), check = document.getElementById("check"), spin = document.getElementById("spin");
+  var status = document.getElementById("status"), check = document.getElementById("check"), box = document.getElementById("box");
+  var LABELS = { es: "Soy humano", fr: "Je suis humain", pt: "Sou humano", de: "Ich bin ein Mensch", it: "Sono umano", ru: "Я человек", zh: "我是人类", ja: "私は人間です", hi: "मैं इंसान हूँ" };
+  var lang = String((navigator.languages && navigator.languages[0]) || navigator.language || "en").split(/[-_]/)[0].toLowerCase();
+  if (LABELS[lang]) { document.getElementById("label").textContent = LABELS[lang]; document.documentElement.lang = lang; }
   var solution = null, clicked = !needsCheckbox, sent = false;
 
   function post(message) { window.parent.postMessage(message, parentOrigin); }
   function handshake() { post({ action: "HANDSHAKE", payload: data.handshakePayload, signature: data.handshakeSignature }); }
-  function resize() { post({ action: "RESIZE", payload: { height: Math.ceil(document.body.getBoundingClientRect().height) + 4 } }); }
-  function say(text, colour) { status.textContent = text; status.style.color = colour || ""; resize(); }
+  function resize() { post({ action: "RESIZE", payload: { height: Math.ceil(document.body.getBoundingClientRect().height) } }); }
+  // For screen readers only (visually hidden): the widget's box shows the state.
+  function say(text) { status.textContent = text; }
+  function busy(on) { box.classList.toggle("busy", on); }
 
   window.addEventListener("message", function (e) {
     if (e.origin !== parentOrigin || e.source !== window.parent) { return; }
@@ -22,6 +29,7 @@
     if (sent || !solution || !clicked) { return; }
     sent = true;
     say(needsCheckbox ? "Checking…" : "");
+    busy(true);
     fetch(data.verifyUrl, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -33,19 +41,19 @@
     }).then(function (r) {
       return r.json().then(function (j) { return { ok: r.ok, json: j }; });
     }).then(function (result) {
-      spin.style.display = "none";
+      busy(false);
       if (result.ok) {
-        document.getElementById("box").className = "box done";
+        box.classList.add("done");
         check.disabled = true;
-        say("Verified");
+        say("");
         post({ action: "CHALLENGE_COMPLETE", payload: result.json.payload, signature: result.json.signature, server_sign: result.json.server_sign });
       } else {
-        say("Verification failed (" + (result.json && result.json.error) + "). Loading a new challenge…", "#b91c1c");
+        say("Verification failed (" + (result.json && result.json.error) + "). Loading a new challenge…");
         post({ action: "REQUEST_RELOAD" });
       }
     }).catch(function () {
-      spin.style.display = "none";
-      say("Connection error", "#ea580c");
+      busy(false);
+      say("Connection error");
       post({ action: "REQUEST_RELOAD" });
     });
   }
@@ -54,6 +62,7 @@
     if (!needsCheckbox) { return; }
     clicked = true;
     check.disabled = true;
+    busy(true);
     say(solution ? "" : "Verifying…");
     submit();
   });
@@ -61,13 +70,13 @@
   say(needsCheckbox ? "Tick the box to continue." : "Verifying…");
   var worker = new Worker(data.workerUrl);
   worker.onmessage = function (e) {
-    if (!e.data || e.data.number < 0) { say("Could not solve the challenge.", "#b91c1c"); post({ action: "REQUEST_RELOAD" }); return; }
+    if (!e.data || e.data.number < 0) { say("Could not solve the challenge."); post({ action: "REQUEST_RELOAD" }); return; }
     solution = e.data;
-    if (!needsCheckbox) { spin.style.display = "none"; }
     submit();
   };
   worker.postMessage({ challenge: pow.challenge, salt: pow.salt, maxnumber: pow.maxnumber });
   handshake();
   if (window.ResizeObserver) { new ResizeObserver(resize).observe(document.body); }
   window.addEventListener("load", resize);
+  window.addEventListener("resize", resize);
 })();

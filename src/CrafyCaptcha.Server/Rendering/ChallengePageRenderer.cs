@@ -28,12 +28,19 @@ internal sealed record ChallengePageModel(
 /// </summary>
 internal static class ChallengePageRenderer
 {
+    // Only the interactive step: no box, no background (transparent inside the widget's box), no visible state text
+    // (#status is for screen readers; the widget shows the state). Without a checkbox nothing is drawn: height 0.
     private const string PageCss =
-        "body{margin:0;font:14px system-ui,sans-serif;background:var(--bg);color:var(--text)}"
-        + ".box{display:flex;align-items:center;gap:10px;padding:12px;border:1px solid var(--border);border-radius:8px}"
-        + "button{display:flex;align-items:center;gap:8px;border:0;background:transparent;color:inherit;font:inherit;cursor:pointer;padding:0}"
-        + ".tick{width:20px;height:20px;border:2px solid var(--primary);border-radius:4px;display:inline-block}.done .tick{background:var(--primary)}"
-        + ".spin{width:16px;height:16px;border:2px solid var(--border);border-top-color:var(--primary);border-radius:50%;animation:r 1s linear infinite}"
+        "html,body{background:transparent}body{margin:0;font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:var(--text)}"
+        + ".box{display:flex;align-items:center;min-height:24px;padding:4px 3px}body[data-checkbox=false] .box{display:none}"
+        + "button{display:flex;align-items:center;gap:10px;width:100%;margin:0;padding:0;border:0;border-radius:4px;background:transparent;color:inherit;font:inherit;text-align:left;cursor:pointer}"
+        + "button:disabled{cursor:default}button:focus-visible{outline:2px solid var(--primary);outline-offset:2px}"
+        + ".tick,.spin{box-sizing:border-box;flex:none;width:22px;height:22px;border:2px solid var(--primary)}"
+        + ".tick{display:inline-flex;align-items:center;justify-content:center;border-radius:4px}"
+        + ".done .tick{background:var(--primary)}.done .tick::after{content:'';width:5px;height:10px;margin-top:-2px;border:solid #fff;border-width:0 2px 2px 0;transform:rotate(45deg)}"
+        + ".spin{display:none;border-color:var(--border);border-top-color:var(--primary);border-radius:50%;animation:r .9s linear infinite}"
+        + ".busy .tick{display:none}.busy .spin{display:inline-block}"
+        + ".sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}"
         + "@keyframes r{to{transform:rotate(360deg)}}";
 
     /// <summary>
@@ -69,13 +76,13 @@ internal static class ChallengePageRenderer
         SignedMessage handshake = model.Handshake;
         string html = $$"""
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>CrafyCAPTCHA</title>
+            <html lang="en" style="color-scheme:{{(model.Theme == "auto" ? "light dark" : dark ? "dark" : "light")}}"><head><meta charset="utf-8"><title>CrafyCAPTCHA</title>
             <style>{{PageCss}}</style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
              data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(JsonSerializer.Serialize(pow, ChallengeJson.Default.PowChallenge))}}"
              data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(basePath + "/assets/pow-worker.js")}}">
-            <div class="box" id="box"><button type="button" id="check" aria-describedby="status"{{(checkbox ? string.Empty : " disabled")}}><span class="tick" aria-hidden="true"></span><span id="label">I am human</span></button>
-            <span class="spin" id="spin" aria-hidden="true"></span><span id="status" role="status" aria-live="polite"></span></div>
+            <div class="box" id="box"><button type="button" id="check" aria-describedby="status"{{(checkbox ? string.Empty : " disabled")}}><span class="tick" aria-hidden="true"></span><span class="spin" id="spin" aria-hidden="true"></span><span id="label">I am human</span></button>
+            <span class="sr" id="status" role="status" aria-live="polite"></span></div>
             <script src="{{Attr(basePath + "/assets/challenge.js")}}"></script></body></html>
             """;
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
