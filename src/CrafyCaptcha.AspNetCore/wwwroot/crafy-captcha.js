@@ -114,6 +114,13 @@
       if (self.container.getAttribute("data-crafy-initialized")) { self._log("container already initialised"); return self; }
       self.container.setAttribute("data-crafy-initialized", "true");
       self._render();
+      // The server could not get the credential's public token (the hosted API is down or rate-limited): the page
+      // rendered at once anyway; the widget says so instead of loading a challenge that cannot work.
+      var serverError = self.container.getAttribute("data-crafy-error");
+      if (serverError || !self.publicToken) {
+        self._setError(new Error(serverError || "public_token_unavailable"));
+        return self;
+      }
       self._onMessage = function (e) { self._message(e); };
       w.addEventListener("message", self._onMessage);
       self.form = self.container.closest("form");
