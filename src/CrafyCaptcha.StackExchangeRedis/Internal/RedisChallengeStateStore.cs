@@ -23,44 +23,38 @@ internal sealed partial class RedisChallengeStateStore(RedisConnection connectio
     public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, TimeSpan timeToLive, CancellationToken cancellationToken = default)
     {
         TimeSpan ttl = Check(key, timeToLive, cancellationToken);
-        IDatabase db = await DatabaseAsync().ConfigureAwait(false);
-        await Guard(() => db.StringSetAsync(keyPrefix + key, value, ttl)).ConfigureAwait(false);
+        await Run(db => db.StringSetAsync(keyPrefix + key, value, ttl)).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> TryAddAsync(string key, ReadOnlyMemory<byte> value, TimeSpan timeToLive, CancellationToken cancellationToken = default)
     {
         TimeSpan ttl = Check(key, timeToLive, cancellationToken);
-        IDatabase db = await DatabaseAsync().ConfigureAwait(false);
-        return await Guard(() => db.StringSetAsync(keyPrefix + key, value, ttl, When.NotExists)).ConfigureAwait(false);
+        return await Run(db => db.StringSetAsync(keyPrefix + key, value, ttl, When.NotExists)).ConfigureAwait(false);
     }
 
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
         Check(key, cancellationToken);
-        IDatabase db = await DatabaseAsync().ConfigureAwait(false);
-        return (byte[]?)await Guard(() => db.StringGetAsync(keyPrefix + key)).ConfigureAwait(false);
+        return (byte[]?)await Run(db => db.StringGetAsync(keyPrefix + key)).ConfigureAwait(false);
     }
 
     public async ValueTask<byte[]?> TakeAsync(string key, CancellationToken cancellationToken = default)
     {
         Check(key, cancellationToken);
-        IDatabase db = await DatabaseAsync().ConfigureAwait(false);
-        return (byte[]?)await Guard(() => db.StringGetDeleteAsync(keyPrefix + key)).ConfigureAwait(false);
+        return (byte[]?)await Run(db => db.StringGetDeleteAsync(keyPrefix + key)).ConfigureAwait(false);
     }
 
     public async ValueTask<long> IncrementAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken = default)
     {
         TimeSpan ttl = Check(key, timeToLive, cancellationToken);
-        IDatabase db = await DatabaseAsync().ConfigureAwait(false);
-        RedisResult result = await Guard(() => db.ScriptEvaluateAsync(IncrementScript, [keyPrefix + key], [(long)ttl.TotalMilliseconds])).ConfigureAwait(false);
+        RedisResult result = await Run(db => db.ScriptEvaluateAsync(IncrementScript, [keyPrefix + key], [(long)ttl.TotalMilliseconds])).ConfigureAwait(false);
         return (long)result;
     }
 
     public async ValueTask<long> GetCountAsync(string key, CancellationToken cancellationToken = default)
     {
         Check(key, cancellationToken);
-        IDatabase db = await DatabaseAsync().ConfigureAwait(false);
-        RedisValue value = await Guard(() => db.StringGetAsync(keyPrefix + key)).ConfigureAwait(false);
+        RedisValue value = await Run(db => db.StringGetAsync(keyPrefix + key)).ConfigureAwait(false);
         return value.IsNull ? 0 : (long)value;
     }
 
@@ -78,24 +72,13 @@ internal sealed partial class RedisChallengeStateStore(RedisConnection connectio
         return TimeSpan.FromMilliseconds(Math.Ceiling(timeToLive.TotalMilliseconds));
     }
 
-    private async ValueTask<IDatabase> DatabaseAsync()
+    /// <summary>Runs one Redis command; connecting and the command failing both become <see cref="ChallengeStateUnavailableException"/>.</summary>
+    private async Task<T> Run<T>(Func<IDatabase, Task<T>> command)
     {
         try
         {
-            return (await connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            LogUnavailable(logger, ex);
-            throw new ChallengeStateUnavailableException("The Redis challenge state store is unavailable.", ex);
-        }
-    }
-
-    private async Task<T> Guard<T>(Func<Task<T>> operation)
-    {
-        try
-        {
-            return await operation().ConfigureAwait(false);
+            IDatabase db = (await connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+            return await command(db).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
