@@ -40,6 +40,7 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<INonceStore, DistributedCacheNonceStore>();
+        services.TryAddInMemoryChallengeState();
         services.TryAddSingleton<CredentialStore>();
         services.TryAddSingleton<FlowRepository>();
         services.TryAddSingleton<FlowService>();

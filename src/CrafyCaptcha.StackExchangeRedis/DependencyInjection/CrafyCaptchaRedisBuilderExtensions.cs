@@ -22,7 +22,9 @@ public static class CrafyCaptchaRedisBuilderExtensions
 
     /// <summary>
     /// Uses the Redis nonce store: consume is one <c>GETDEL</c> (exactly one caller across all instances wins), Redis
-    /// expires nonces, and a Redis failure fails verification closed (<c>captcha_unavailable</c>, HTTP 503).
+    /// expires nonces, and a Redis failure fails verification closed (<c>captcha_unavailable</c>, HTTP 503). The
+    /// challenge engine's state (<see cref="IChallengeStateStore"/>) moves to the same Redis, under
+    /// <see cref="RedisNonceStoreOptions.ChallengeStateKeyPrefix"/>, so that every instance can serve every step.
     /// </summary>
     /// <param name="builder">The builder from <c>AddCrafyCaptcha</c>.</param>
     /// <param name="configure">The connection (a configuration string, the registered multiplexer, or the Redis cache's connection), key prefix and timeout.</param>
@@ -37,12 +39,18 @@ public static class CrafyCaptchaRedisBuilderExtensions
                 "CrafyCaptcha Redis nonce store: set a configuration string, UseRegisteredConnection or UseDistributedCacheConnection.")
             .Validate(o => o.OperationTimeout > TimeSpan.Zero && o.OperationTimeout <= TimeSpan.FromSeconds(30), "CrafyCaptcha Redis nonce store: OperationTimeout must be between 0 and 30 seconds.")
             .Validate(o => !string.IsNullOrEmpty(o.KeyPrefix), "CrafyCaptcha Redis nonce store: KeyPrefix must not be empty.")
+            .Validate(o => !string.IsNullOrEmpty(o.ChallengeStateKeyPrefix) && !o.ChallengeStateKeyPrefix.StartsWith(o.KeyPrefix ?? string.Empty, StringComparison.Ordinal),
+                "CrafyCaptcha Redis nonce store: ChallengeStateKeyPrefix must not be empty nor start with KeyPrefix.")
             .ValidateOnStart();
         builder.Services.TryAddSingleton<RedisConnection>();
         builder.Services.Replace(ServiceDescriptor.Singleton<INonceStore>(sp => new RedisNonceStore(
             sp.GetRequiredService<RedisConnection>(),
             sp.GetRequiredService<IOptions<RedisNonceStoreOptions>>().Value.KeyPrefix,
             sp.GetRequiredService<ILogger<RedisNonceStore>>())));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IChallengeStateStore>(sp => new RedisChallengeStateStore(
+            sp.GetRequiredService<RedisConnection>(),
+            sp.GetRequiredService<IOptions<RedisNonceStoreOptions>>().Value.ChallengeStateKeyPrefix,
+            sp.GetRequiredService<ILogger<RedisChallengeStateStore>>())));
         return builder;
     }
 }

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace CrafyCaptcha.StackExchangeRedis.Internal;
+
+/// <summary>
+/// <see cref="IChallengeStateStore"/> on Redis, so that every engine instance sees one state: set is
+/// <c>SET key value PX ttl</c>, try-add <c>SET … NX PX</c>, take one <c>GETDEL</c> (exactly one caller gets it), and
+/// increment a small script (<c>INCR</c>, then <c>PEXPIRE</c> when the counter was just created) that Redis runs
+/// atomically, so a counter never lives without its time to live. Redis expires keys itself and bounds memory with
+/// its own <c>maxmemory</c> policy. Any Redis failure becomes <see cref="ChallengeStateUnavailableException"/>.
+/// </summary>
+internal sealed partial class RedisChallengeStateStore(RedisConnection connection, string keyPrefix, ILogger<RedisChallengeStateStore> logger) : IChallengeStateStore
+{
+    private const string IncrementScript = """
+        local n = redis.call('INCR', KEYS[1])
+        if n == 1 or redis.call('PTTL', KEYS[1]) == -1 then
+            redis.call('PEXPIRE', KEYS[1], ARGV[1])
+        end
+        return n
+        """;
+
+    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, TimeSpan timeToLive, CancellationToken cancellationToken = default)
+    {
+        TimeSpan ttl = Check(key, timeToLive, cancellationToken);
+        await Run(db => db.StringSetAsync(keyPrefix + key, value, ttl)).ConfigureAwait(false);
+    }
+
+    public async ValueTask<bool> TryAddAsync(string key, ReadOnlyMemory<byte> value, TimeSpan timeToLive, CancellationToken cancellationToken = default)
+    {
+        TimeSpan ttl = Check(key, timeToLive, cancellationToken);
+        return await Run(db => db.StringSetAsync(keyPrefix + key, value, ttl, When.NotExists)).ConfigureAwait(false);
+    }
+
+    public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Check(key, cancellationToken);
+        return (byte[]?)await Run(db => db.StringGetAsync(keyPrefix + key)).ConfigureAwait(false);
+    }
+
+    public async ValueTask<byte[]?> TakeAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Check(key, cancellationToken);
+        return (byte[]?)await Run(db => db.StringGetDeleteAsync(keyPrefix + key)).ConfigureAwait(false);
+    }
+
+    public async ValueTask<long> IncrementAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken = default)
+    {
+        TimeSpan ttl = Check(key, timeToLive, cancellationToken);
+        RedisResult result = await Run(db => db.ScriptEvaluateAsync(IncrementScript, [keyPrefix + key], [(long)ttl.TotalMilliseconds])).ConfigureAwait(false);
+        return (long)result;
+    }
+
+    public async ValueTask<long> GetCountAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Check(key, cancellationToken);
+        RedisValue value = await Run(db => db.StringGetAsync(keyPrefix + key)).ConfigureAwait(false);
+        return value.IsNull ? 0 : (long)value;
+    }
+
+    private static void Check(string key, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Checks the arguments and rounds the time to live up to whole milliseconds (Redis's <c>PX</c> unit).</summary>
+    private static TimeSpan Check(string key, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        Check(key, cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
+        return TimeSpan.FromMilliseconds(Math.Ceiling(timeToLive.TotalMilliseconds));
+    }
+
+    /// <summary>Runs one Redis command; connecting and the command failing both become <see cref="ChallengeStateUnavailableException"/>.</summary>
+    private async Task<T> Run<T>(Func<IDatabase, Task<T>> command)
+    {
+        try
+        {
+            IDatabase db = (await connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+            return await command(db).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            LogUnavailable(logger, ex);
+            throw new ChallengeStateUnavailableException("The Redis challenge state store is unavailable.", ex);
+        }
+    }
+
+    [LoggerMessage(302, LogLevel.Error, "Redis challenge state store operation failed.", EventName = "RedisStateUnavailable")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception);
+}
