@@ -30,7 +30,7 @@ public class EngineBenchmarks
             }
         }
 
-        _flow = new FlowRecord(_credential.Credential.PublicKey, new string('a', 64), "auto", 0.1, false, "http://localhost", "localhost");
+        _flow = new FlowRecord(_credential.Credential.PublicKey, new string('a', 64), "auto", 0.1, "invisible", [], 0, "http://localhost", "localhost");
     }
 
     [Benchmark(Description = "Issue a proof-of-work challenge (random salt, SHA-256, HMAC)")]

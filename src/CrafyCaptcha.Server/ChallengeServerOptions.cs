@@ -31,8 +31,8 @@ public sealed class ChallengeServerOptions
     /// <summary>How long an issued captcha token is valid (default 5 minutes).</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>In <c>auto</c> mode, a risk score at or above this shows the checkbox step (default 0.7).</summary>
-    public double CheckboxRiskThreshold { get; set; } = 0.7;
+    /// <summary>The risk engine: thresholds of the ladder, weights, velocity budgets, address lists (section <c>CrafyChallengeServer:Risk</c>).</summary>
+    public CrafyCaptcha.Server.Risk.ChallengeRiskOptions Risk { get; } = new();
 
     /// <summary>Set by <c>AddEmbeddedChallengeServer</c>: the engine runs inside the SDK's app, whose keys it may serve.</summary>
     internal bool Embedded { get; set; }

@@ -83,10 +83,45 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         await page.WaitForFunctionAsync("() => !document.querySelector('#crafy-captcha-1 iframe').hasAttribute('aria-hidden')");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "register-dark-checkbox.png"), FullPage = true });
         await box.FocusAsync();
-        await page.Keyboard.PressAsync("Space");
+        await page.Keyboard.PressAsync("Space", new KeyboardPressOptions { Delay = 90 }); // a person holds a key for a moment
 
         // The token arrives and the pending submit goes through by itself (cascading submit).
         await page.WaitForSelectorAsync("#registered", new PageWaitForSelectorOptions { Timeout = 30_000 });
         Assert.Contains("Registered ana.", await page.Locator("#registered").TextContentAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Puzzle_policy_passes_with_a_real_mouse_click_on_the_checkbox()
+    {
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync("/Register");
+        await page.FillAsync("#Input_UserName", "bo");
+        await page.FillAsync("#Input_Email", "bo@example.com");
+        await page.ClickAsync("button[type=submit]");
+        ILocator box = page.FrameLocator("#crafy-captcha-1 iframe").Locator("#check");
+        await box.WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
+        await page.WaitForFunctionAsync("() => !document.querySelector('#crafy-captcha-1 iframe').hasAttribute('aria-hidden')");
+
+        // A hand: an uneven curve into the box at uneven speed, then a press of some 90 ms.
+        LocatorBoundingBoxResult target = (await box.BoundingBoxAsync())!;
+        float x = target.X - 60, y = target.Y + 40;
+        await page.Mouse.MoveAsync(x, y);
+        var random = new Random(7);
+        for (int i = 0; i < 10; i++)
+        {
+            x += 6 + (float)(random.NextDouble() * 4);
+            y -= 3 + (float)(random.NextDouble() * 2 * Math.Sin(i));
+            await page.Mouse.MoveAsync(x, y);
+            await Task.Delay(10 + random.Next(0, 25));
+        }
+
+        await page.Mouse.MoveAsync(target.X + 11, target.Y + (target.Height / 2), new MouseMoveOptions { Steps = 3 });
+        await Task.Delay(150);
+        await page.Mouse.DownAsync();
+        await Task.Delay(90);
+        await page.Mouse.UpAsync();
+
+        await page.WaitForSelectorAsync("#registered", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.Contains("Registered bo.", await page.Locator("#registered").TextContentAsync(), StringComparison.Ordinal);
     }
 }

@@ -18,7 +18,7 @@ public sealed class EngineApp : IDisposable
     private readonly string _state;
     private readonly bool _ownsState;
 
-    public EngineApp(TimeProvider? timeProvider = null, string? sharedStateDirectory = null, Action<IServiceCollection>? services = null)
+    public EngineApp(TimeProvider? timeProvider = null, string? sharedStateDirectory = null, Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null)
     {
         _ownsState = sharedStateDirectory is null;
         _state = sharedStateDirectory ?? Path.Combine(Path.GetTempPath(), "crafy-engine-" + Guid.NewGuid().ToString("N"));
@@ -30,6 +30,11 @@ public sealed class EngineApp : IDisposable
                 ["CrafyChallengeServer:DevelopmentCredentialPath"] = Path.Combine(_state, "dev-credential.json"),
                 ["Logging:LogLevel:Default"] = "Warning",
             }));
+            if (settings is not null)
+            {
+                b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(settings));
+            }
+
             // Keys in the shared state folder, so instances sharing it read each other's development credential
             // whatever the machine's home folder is.
             b.ConfigureServices(s => s.AddDataProtection()
@@ -70,7 +75,7 @@ public sealed class EngineApp : IDisposable
         return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["eo"]!;
     }
 
-    public async Task<HttpResponseMessage> LoadChallengeAsync(string publicToken, string eo, string parentOrigin = ParentOrigin, string? originHeader = ParentOrigin, bool webdriver = false)
+    public async Task<HttpResponseMessage> LoadChallengeAsync(string publicToken, string eo, string parentOrigin = ParentOrigin, string? originHeader = ParentOrigin, bool webdriver = false, IEnumerable<(string Name, string Value)>? extraHeaders = null)
     {
         var cdweo = new JsonObject { ["eo"] = eo, ["telemetry"] = new JsonObject { ["webdriver"] = webdriver, ["elapsed_ms"] = 900 } };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/crafy/challenge/")
@@ -94,6 +99,12 @@ public sealed class EngineApp : IDisposable
 
         request.Headers.Add("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) test");
         request.Headers.Add("Accept-Language", "en-US");
+        foreach ((string name, string value) in extraHeaders ?? [])
+        {
+            request.Headers.Remove(name);
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         return await Client.SendAsync(request);
     }
 
@@ -118,13 +129,59 @@ public sealed class EngineApp : IDisposable
         throw new InvalidOperationException("no solution");
     }
 
-    public Task<HttpResponseMessage> AnswerAsync(string flowToken, JsonObject pow, long number, bool checkbox = false)
-        => Client.PostAsJsonAsync("/crafy/challenge/verify", new JsonObject
+    /// <summary>
+    /// Answers a challenge as the iframe does: the proof-of-work, and for an interactive step <paramref name="interaction"/>
+    /// (for example <see cref="PointerTrail"/>). Waits a little first, as a browser needs time to run the page (the engine
+    /// refuses answers that come sooner). <paramref name="bareCheckbox"/> sends the old <c>"checkbox": true</c> flag alone.
+    /// </summary>
+    public async Task<HttpResponseMessage> AnswerAsync(string flowToken, JsonObject pow, long number, JsonObject? interaction = null, bool bareCheckbox = false, bool wait = true)
+    {
+        if (wait)
+        {
+            await Task.Delay(60);
+        }
+
+        var body = new JsonObject
         {
             ["flow_token"] = flowToken,
             ["pow"] = new JsonObject { ["algorithm"] = (string)pow["algorithm"]!, ["challenge"] = (string)pow["challenge"]!, ["number"] = number, ["salt"] = (string)pow["salt"]!, ["signature"] = (string)pow["signature"]! },
-            ["checkbox"] = checkbox,
-        });
+        };
+        if (bareCheckbox)
+        {
+            body["checkbox"] = true;
+        }
+
+        if (interaction is not null)
+        {
+            body["interaction"] = interaction;
+        }
+
+        return await Client.PostAsJsonAsync("/crafy/challenge/verify", body);
+    }
+
+    /// <summary>A hand's trail to the box and a click: an uneven curve at uneven intervals, a press of some 90 ms.</summary>
+    public static JsonObject PointerTrail(int seed = 1)
+    {
+        var random = new Random(seed);
+        var events = new JsonArray();
+        double t = 400 + random.Next(0, 300), x = 10 + random.Next(0, 40), y = 40 + random.Next(0, 20);
+        for (int i = 0; i < 12; i++)
+        {
+            t += 8 + random.NextDouble() * 25;
+            x += 6 + random.NextDouble() * 6;
+            y -= 1 + (random.NextDouble() * 3 * Math.Sin(i / 2.0));
+            events.Add(new JsonArray(0, Math.Round(t, 1), Math.Round(x, 1), Math.Round(y, 1)));
+        }
+
+        t += 120;
+        events.Add(new JsonArray(1, Math.Round(t, 1), Math.Round(x, 1), Math.Round(y, 1)));
+        events.Add(new JsonArray(2, Math.Round(t + 85 + random.Next(0, 40), 1), Math.Round(x, 1), Math.Round(y, 1)));
+        return new JsonObject { ["kind"] = "pointer", ["events"] = events };
+    }
+
+    /// <summary>A keyboard activation: Space pressed for about 100 ms, a second after the step was shown.</summary>
+    public static JsonObject KeyboardTrail()
+        => new() { ["kind"] = "keyboard", ["events"] = new JsonArray(new JsonArray(3, 1100.4, 0, 0), new JsonArray(4, 1203.9, 0, 0)) };
 
     /// <summary>What the widget builds from CHALLENGE_COMPLETE.</summary>
     public static string TokenFrom(JsonObject complete)

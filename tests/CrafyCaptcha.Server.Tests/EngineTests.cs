@@ -221,12 +221,12 @@ public sealed class EngineTests
         Assert.True(challenge.NeedsCheckbox);
         long number = EngineApp.Solve(challenge.Pow);
 
-        HttpResponseMessage unticked = await app.AnswerAsync(challenge.FlowToken, challenge.Pow, number, checkbox: false);
-        Assert.Equal("checkbox_required", (string)(await unticked.Content.ReadFromJsonAsync<JsonObject>())!["error"]!);
+        HttpResponseMessage unticked = await app.AnswerAsync(challenge.FlowToken, challenge.Pow, number);
+        Assert.Equal("interaction_required", (string)(await unticked.Content.ReadFromJsonAsync<JsonObject>())!["error"]!);
 
-        // The refused attempt spent the flow: a fresh load with the box ticked passes.
+        // The refused attempt spent the flow: a fresh load with the box ticked by a hand passes.
         ChallengePage again = EngineApp.ReadChallenge(await (await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "register"))).Content.ReadAsStringAsync());
-        HttpResponseMessage ticked = await app.AnswerAsync(again.FlowToken, again.Pow, EngineApp.Solve(again.Pow), checkbox: true);
+        HttpResponseMessage ticked = await app.AnswerAsync(again.FlowToken, again.Pow, EngineApp.Solve(again.Pow), EngineApp.PointerTrail());
         Assert.Equal(HttpStatusCode.OK, ticked.StatusCode);
     }
 
@@ -258,7 +258,7 @@ public sealed class EngineTests
         var big = new FormUrlEncodedContent(new Dictionary<string, string> { ["pt"] = "x", ["cdweo"] = new string('a', 40_000), ["parent_origin"] = EngineApp.ParentOrigin });
 
         HttpResponseMessage page = await app.Client.PostAsync("/crafy/challenge/", big);
-        HttpResponseMessage verify = await app.Client.PostAsync("/crafy/challenge/verify", new StringContent(new string(' ', 5000) + "{}", Encoding.UTF8, "application/json"));
+        HttpResponseMessage verify = await app.Client.PostAsync("/crafy/challenge/verify", new StringContent(new string(' ', 20_000) + "{}", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, page.StatusCode);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, verify.StatusCode);

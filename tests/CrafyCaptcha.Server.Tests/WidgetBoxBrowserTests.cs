@@ -76,7 +76,7 @@ public sealed class WidgetBoxBrowserTests(BrowserFixture fixture) : IClassFixtur
             if (checkbox)
             {
                 await frame.Locator("#check").FocusAsync();
-                await page.Keyboard.PressAsync("Space");
+                await page.Keyboard.PressAsync("Space", new KeyboardPressOptions { Delay = 90 }); // a person holds a key for a moment
             }
 
             await page.WaitForFunctionAsync("() => { const i = document.querySelector('input[name=CrafyCAPTCHA_token]'); return !!i && i.value.length > 100; }", null, new PageWaitForFunctionOptions { Timeout = 30_000 });

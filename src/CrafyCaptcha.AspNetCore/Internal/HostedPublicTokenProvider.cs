@@ -39,6 +39,7 @@ internal sealed partial class HostedPublicTokenProvider(
     private int _consecutiveFailures;
     private Task? _refresh;
     private DateTimeOffset _refreshStartedAt;
+    private int _disposed;
 
     public async ValueTask<string?> GetPublicTokenAsync(CancellationToken cancellationToken)
     {
@@ -183,8 +184,12 @@ internal sealed partial class HostedPublicTokenProvider(
 
     public void Dispose()
     {
-        _stopping.Cancel();
-        _stopping.Dispose();
+        // Registered as itself and behind ICrafyPublicTokenProvider: the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stopping.Cancel();
+            _stopping.Dispose();
+        }
     }
 
     [LoggerMessage(120, LogLevel.Warning, "CrafyCAPTCHA authenticate failed with HTTP {StatusCode}; widgets render without a public token until it succeeds.", EventName = "AuthenticateFailed")]

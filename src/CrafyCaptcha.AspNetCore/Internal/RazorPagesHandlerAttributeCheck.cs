@@ -17,7 +17,9 @@ internal sealed class RazorPagesHandlerAttributeCheck(IServiceProvider services)
 {
     public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next)
     {
-        if (services.GetService<ApplicationPartManager>() is { } parts)
+        // Only an app that serves Razor Pages has page handlers (an MVC-only app may well carry page model types).
+        bool razorPages = services.GetServices<Microsoft.AspNetCore.Mvc.ApplicationModels.IPageApplicationModelProvider>().Any();
+        if (razorPages && services.GetService<ApplicationPartManager>() is { } parts)
         {
             IEnumerable<Type> types = parts.ApplicationParts.OfType<IApplicationPartTypeProvider>().SelectMany(p => p.Types).Select(t => t.AsType());
             if (Describe(types) is { } problem)

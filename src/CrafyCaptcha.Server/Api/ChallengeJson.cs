@@ -6,7 +6,7 @@ namespace CrafyCaptcha.Server.Api;
 internal sealed record VerifyRequest(
     [property: JsonPropertyName("flow_token")] string? FlowToken,
     [property: JsonPropertyName("pow")] PowSolution? Pow,
-    [property: JsonPropertyName("checkbox")] bool? Checkbox);
+    [property: JsonPropertyName("interaction")] System.Text.Json.JsonElement? Interaction);
 
 internal sealed record CompleteResponse(
     [property: JsonPropertyName("payload")] string Payload,

@@ -59,7 +59,7 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<Cha
             return ChallengePageRenderer.ErrorPage(http, HttpStatusCode.Forbidden, "The challenge was requested from another site than the one it claims.", null);
         }
 
-        var signals = new RiskSignals(http.Request.Headers.UserAgent.ToString(), http.Request.Headers.AcceptLanguage.ToString());
+        var signals = RiskSignals.From(http);
         FlowOpenResult result = await flowService.OpenAsync(new FlowOpenRequest(form["pt"], form["cdweo"], parentOrigin, signals), http.RequestAborted).ConfigureAwait(false);
         if (result.Flow is not { } flow)
         {
@@ -70,14 +70,22 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<Cha
                 FlowOpenError.InvalidOptions => (HttpStatusCode.BadRequest, "The challenge options are invalid for this site (they were made with another secret key, or altered)."),
                 FlowOpenError.NoNonce => (HttpStatusCode.BadRequest, "The challenge options carry no valid nonce."),
                 FlowOpenError.AlreadySpent => (HttpStatusCode.Gone, "This challenge was already completed. Reload the page for a new one."),
+                FlowOpenError.TooManyLoads => (HttpStatusCode.TooManyRequests, "This challenge was loaded too many times. Reload the page for a new one."),
+                FlowOpenError.Refused when result.Refusal?.Refusal == StatusCodes.Status403Forbidden => (HttpStatusCode.Forbidden, "Requests from this network are not accepted."),
+                FlowOpenError.Refused => (HttpStatusCode.TooManyRequests, "Too many challenges from this address. Please wait a few minutes and try again."),
                 _ => (HttpStatusCode.ServiceUnavailable, "The challenge is temporarily unavailable. Try again in a moment."),
             };
+            if (result.Refusal is { RetryAfter: { } retryAfter } && retryAfter > TimeSpan.Zero)
+            {
+                http.Response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             return ChallengePageRenderer.ErrorPage(http, status, message, parentOrigin);
         }
 
         string basePath = http.Request.PathBase + http.Request.Path.ToString().TrimEnd('/');
         return ChallengePageRenderer.ChallengePage(http, new ChallengePageModel(
-            parentOrigin, basePath, flow.FlowToken, flow.Pow, flow.NeedsCheckbox, flow.Handshake,
+            parentOrigin, basePath, flow.FlowToken, flow.Pow, flow.Interactive, flow.Handshake,
             form["theme"], form["bg"], form["text"], form["primary"], form["border"]));
     }
 }

@@ -5,12 +5,12 @@ using RequestBodyLimit = CrafyCaptcha.AspNetCore.Internal.RequestBodyLimit;
 namespace CrafyCaptcha.Server.Api;
 
 /// <summary>
-/// <c>POST {base}/challenge/verify</c>: <c>{"flow_token", "pow": {algorithm, challenge, number, salt, signature}, "checkbox": bool}</c>.
+/// <c>POST {base}/challenge/verify</c>: <c>{"flow_token", "pow": {algorithm, challenge, number, salt, signature}, "interaction": {kind, events}}</c>.
 /// Answers the signed CHALLENGE_COMPLETE message, or <c>{"error": code}</c> with a status.
 /// </summary>
 internal sealed class VerifyEndpoint(FlowService flowService)
 {
-    internal const long MaxBody = 4 * 1024;
+    internal const long MaxBody = 16 * 1024;
 
     public async Task<IResult> HandleAsync(HttpContext http)
     {
@@ -34,7 +34,7 @@ internal sealed class VerifyEndpoint(FlowService flowService)
             return Error("bad_request");
         }
 
-        FlowAnswerResult result = await flowService.AnswerAsync(new FlowAnswer(flowToken, solution, request.Checkbox == true), http.RequestAborted).ConfigureAwait(false);
+        FlowAnswerResult result = await flowService.AnswerAsync(new FlowAnswer(flowToken, solution, request.Interaction, http.Connection.RemoteIpAddress), http.RequestAborted).ConfigureAwait(false);
         return result.Complete is { } complete
             ? TypedResults.Json(new CompleteResponse(complete.Payload, complete.Signature, complete.ServerSign!), ChallengeJson.Default.CompleteResponse)
             : Error(result.Error ?? "bad_request");

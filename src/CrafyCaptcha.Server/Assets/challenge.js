@@ -12,6 +12,43 @@
   if (LABELS[lang]) { document.getElementById("label").textContent = LABELS[lang]; document.documentElement.lang = lang; }
   var solution = null, clicked = !needsCheckbox, sent = false;
 
+  // The interaction trail of an interactive step, for the server to judge (a bare "ticked" flag is refused):
+  // [code, ms since the step was shown, x, y] with codes 0 move, 1 pointer down, 2 pointer up, 3 key down, 4 key up.
+  var shownAt = performance.now(), moves = [], presses = [], kind = "pointer", keyHeld = false, waitingForKeyUp = null;
+  function stamp() { return Math.round((performance.now() - shownAt) * 10) / 10; }
+  if (needsCheckbox) {
+    document.addEventListener("pointermove", function (e) {
+      if (!e.isTrusted) { return; }
+      moves.push([0, stamp(), Math.round(e.clientX * 10) / 10, Math.round(e.clientY * 10) / 10]);
+      if (moves.length > 150) { moves.shift(); }
+    }, { passive: true });
+    document.addEventListener("pointerdown", function (e) {
+      if (!e.isTrusted) { return; }
+      kind = e.pointerType === "touch" ? "touch" : "pointer";
+      presses.push([1, stamp(), Math.round(e.clientX * 10) / 10, Math.round(e.clientY * 10) / 10]);
+    }, { passive: true });
+    document.addEventListener("pointerup", function (e) {
+      if (!e.isTrusted) { return; }
+      presses.push([2, stamp(), Math.round(e.clientX * 10) / 10, Math.round(e.clientY * 10) / 10]);
+    }, { passive: true });
+    check.addEventListener("keydown", function (e) {
+      if (!e.isTrusted || (e.key !== " " && e.key !== "Enter") || keyHeld) { return; }
+      keyHeld = true;
+      kind = "keyboard";
+      presses.push([3, stamp(), 0, 0]);
+    });
+    check.addEventListener("keyup", function (e) {
+      if (!e.isTrusted || (e.key !== " " && e.key !== "Enter")) { return; }
+      keyHeld = false;
+      presses.push([4, stamp(), 0, 0]);
+      if (waitingForKeyUp) { var go = waitingForKeyUp; waitingForKeyUp = null; go(); }
+    });
+  }
+  function trail() {
+    var events = moves.concat(presses).sort(function (a, b) { return a[1] - b[1]; });
+    return { kind: kind, events: events.slice(-200) };
+  }
+
   function post(message) { window.parent.postMessage(message, parentOrigin); }
   function handshake() { post({ action: "HANDSHAKE", payload: data.handshakePayload, signature: data.handshakeSignature }); }
   function resize() { post({ action: "RESIZE", payload: { height: Math.ceil(document.body.getBoundingClientRect().height) } }); }
@@ -36,7 +73,7 @@
       body: JSON.stringify({
         flow_token: flowToken,
         pow: { algorithm: pow.algorithm, challenge: pow.challenge, number: solution.number, salt: pow.salt, signature: pow.signature },
-        checkbox: needsCheckbox && clicked
+        interaction: needsCheckbox ? trail() : undefined
       })
     }).then(function (r) {
       return r.json().then(function (j) { return { ok: r.ok, json: j }; });
@@ -64,6 +101,12 @@
     check.disabled = true;
     busy(true);
     say(solution ? "" : "Verifying…");
+    // Enter clicks on key down: the trail gets its key up first (or after a second, whichever comes first).
+    if (keyHeld) {
+      waitingForKeyUp = submit;
+      setTimeout(function () { if (waitingForKeyUp) { waitingForKeyUp = null; submit(); } }, 1000);
+      return;
+    }
     submit();
   });
 

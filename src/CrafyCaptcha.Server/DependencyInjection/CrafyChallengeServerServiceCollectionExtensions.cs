@@ -35,6 +35,8 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChallengeServerOptions>, ChallengeServerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChallengeServerOptions>, CrafyCaptcha.Server.Risk.ChallengeRiskOptionsValidator>());
+        services.AddMetrics();
         services.AddDataProtection();
         services.AddDistributedMemoryCache();
         services.AddLogging();
@@ -43,6 +45,8 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         services.TryAddInMemoryChallengeState();
         services.TryAddSingleton<CredentialStore>();
         services.TryAddSingleton<FlowRepository>();
+        services.TryAddSingleton<CrafyCaptcha.Server.Risk.AddressLists>();
+        services.TryAddSingleton<CrafyCaptcha.Server.Risk.RiskEngine>();
         services.TryAddSingleton<FlowService>();
         services.TryAddSingleton<ChallengePageEndpoint>();
         services.TryAddSingleton<VerifyEndpoint>();

@@ -8,9 +8,16 @@ internal sealed record FlowRecord(
     [property: JsonPropertyName("nonce")] string Nonce,
     [property: JsonPropertyName("mode")] string Mode,
     [property: JsonPropertyName("risk")] double Risk,
-    [property: JsonPropertyName("checkbox")] bool NeedsCheckbox,
+    [property: JsonPropertyName("step")] string Step,
+    [property: JsonPropertyName("reasons")] string[] Reasons,
+    [property: JsonPropertyName("issued")] long IssuedAtUnixMilliseconds,
     [property: JsonPropertyName("origin")] string ParentOrigin,
-    [property: JsonPropertyName("host")] string Hostname);
+    [property: JsonPropertyName("host")] string Hostname)
+{
+    /// <summary>Whether the flow asks an interactive step (the checkbox, or a puzzle shown as the checkbox until built).</summary>
+    [JsonIgnore]
+    public bool IsInteractive => Step != "invisible";
+}
 
 [JsonSerializable(typeof(FlowRecord))]
 internal sealed partial class FlowRecordJson : JsonSerializerContext;

@@ -1,39 +1,44 @@
 using System.Text.Json;
-using Microsoft.Extensions.Caching.Distributed;
 
 namespace CrafyCaptcha.Server.Flows;
 
 /// <summary>
-/// The engine's state, kept where the SDK keeps its nonces so that any instance can serve any step: a flow record and
-/// a proof-of-work challenge are stored as one-use entries of the <see cref="INonceStore"/> (taking one is atomic);
-/// an <c>eo</c> whose token was issued is marked spent in the <see cref="IDistributedCache"/>.
+/// The engine's flow state, in its own store (<see cref="IChallengeStateStore"/>: in memory, or Redis so that any
+/// instance can serve any step), apart from the site's nonces: flow records and proof-of-work challenges as one-use
+/// entries (taking one is atomic), "<c>eo</c> spent" marks, and how many times each <c>eo</c> was loaded. Every
+/// failure of the store is <see cref="ChallengeStateUnavailableException"/>.
 /// </summary>
-internal sealed class FlowRepository(INonceStore store, IDistributedCache cache)
+internal sealed class FlowRepository(IChallengeStateStore store)
 {
-    private const string FlowPrefix = "crafy-flow:";
-    private const string PowPrefix = "crafy-pow:";
-    private const string SpentPrefix = "crafy:eo-spent:";
+    private const string FlowPrefix = "flow:";
+    private const string PowPrefix = "pow:";
+    private const string SpentPrefix = "eo-spent:";
+    private const string LoadsPrefix = "eo-loads:";
+    private static readonly byte[] Mark = [1];
 
     public ValueTask SaveAsync(string flowToken, FlowRecord record, TimeSpan lifetime, CancellationToken cancellationToken)
-        => store.StoreAsync(FlowPrefix + flowToken, JsonSerializer.Serialize(record, FlowRecordJson.Default.FlowRecord), lifetime, cancellationToken);
+        => store.SetAsync(FlowPrefix + flowToken, JsonSerializer.SerializeToUtf8Bytes(record, FlowRecordJson.Default.FlowRecord), lifetime, cancellationToken);
 
     /// <summary>Takes the flow: exactly one caller gets it, once.</summary>
     public async ValueTask<FlowRecord?> TakeAsync(string flowToken, CancellationToken cancellationToken)
-    {
-        NonceConsumption taken = await store.TryConsumeAsync(FlowPrefix + flowToken, cancellationToken).ConfigureAwait(false);
-        return taken.Consumed && taken.ContextJson is { } json ? JsonSerializer.Deserialize(json, FlowRecordJson.Default.FlowRecord) : null;
-    }
+        => await store.TakeAsync(FlowPrefix + flowToken, cancellationToken).ConfigureAwait(false) is { } json
+            ? JsonSerializer.Deserialize(json, FlowRecordJson.Default.FlowRecord)
+            : null;
 
     public ValueTask SavePowAsync(string challenge, TimeSpan lifetime, CancellationToken cancellationToken)
-        => store.StoreAsync(PowPrefix + challenge, null, lifetime, cancellationToken);
+        => store.SetAsync(PowPrefix + challenge, Mark, lifetime, cancellationToken);
 
     /// <summary>Uses the proof-of-work challenge: <see langword="true"/> for exactly one caller.</summary>
     public async ValueTask<bool> UsePowAsync(string challenge, CancellationToken cancellationToken)
-        => (await store.TryConsumeAsync(PowPrefix + challenge, cancellationToken).ConfigureAwait(false)).Consumed;
+        => await store.TakeAsync(PowPrefix + challenge, cancellationToken).ConfigureAwait(false) is not null;
 
-    public Task MarkSpentAsync(string nonce, TimeSpan lifetime, CancellationToken cancellationToken)
-        => cache.SetAsync(SpentPrefix + nonce, [1], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime }, cancellationToken);
+    public ValueTask MarkSpentAsync(string nonce, TimeSpan lifetime, CancellationToken cancellationToken)
+        => store.SetAsync(SpentPrefix + nonce, Mark, lifetime, cancellationToken);
 
-    public async Task<bool> IsSpentAsync(string nonce, CancellationToken cancellationToken)
-        => await cache.GetAsync(SpentPrefix + nonce, cancellationToken).ConfigureAwait(false) is not null;
+    public async ValueTask<bool> IsSpentAsync(string nonce, CancellationToken cancellationToken)
+        => await store.GetAsync(SpentPrefix + nonce, cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <summary>Counts one more load of the <c>eo</c> with this nonce and returns how many there were.</summary>
+    public ValueTask<long> CountLoadAsync(string nonce, TimeSpan lifetime, CancellationToken cancellationToken)
+        => store.IncrementAsync(LoadsPrefix + nonce, lifetime, cancellationToken);
 }

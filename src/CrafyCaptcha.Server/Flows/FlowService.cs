@@ -34,24 +34,33 @@ internal enum FlowOpenError
 
     /// <summary>The state store did not answer.</summary>
     Unavailable,
+
+    /// <summary>This <c>eo</c> was loaded more often than <see cref="FlowService.MaxLoadsPerEo"/>.</summary>
+    TooManyLoads,
+
+    /// <summary>The risk engine refused the client outright (a denied network, or a flood: see <see cref="FlowOpenResult.Refusal"/>).</summary>
+    Refused,
 }
 
 /// <summary>What the challenge page asks for: the credential's public token, the widget's <c>cdweo</c>, the embedding origin.</summary>
-internal sealed record FlowOpenRequest(string? PublicToken, string? Cdweo, string ParentOrigin, RiskSignals Signals);
+internal sealed record FlowOpenRequest(string? PublicToken, string? Cdweo, string ParentOrigin, RiskSignals Signals, IReadOnlyList<string>? Puzzles = null);
 
 /// <summary>A flow the engine opened: what the challenge page runs.</summary>
-internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool NeedsCheckbox, SignedMessage Handshake);
+internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool Interactive, SignedMessage Handshake);
 
 /// <summary>The outcome of <see cref="FlowService.OpenAsync"/>: <see cref="Flow"/> when opened, else <see cref="Error"/>.</summary>
-internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFlow? Flow);
+internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFlow? Flow, RiskAssessment? Refusal = null);
 
-/// <summary>The answer the challenge page posts back: its flow, its proof-of-work solution, whether the box was ticked.</summary>
-internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, bool Checkbox);
+/// <summary>
+/// The answer the challenge page posts back: its flow, its proof-of-work solution, and for an interactive step the
+/// pointer or keyboard trail (see <see cref="InteractionEvidence"/>); the client's address counts refusals against it.
+/// </summary>
+internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonElement? Interaction, System.Net.IPAddress? RemoteAddress);
 
 /// <summary>
 /// The outcome of <see cref="FlowService.AnswerAsync"/>: the signed CHALLENGE_COMPLETE message, or an error code
 /// (<c>pow_invalid</c>, <c>pow_other_flow</c>, <c>pow_expired</c>, <c>pow_wrong_answer</c>, <c>pow_replayed</c>,
-/// <c>flow_unknown_or_spent</c>, <c>checkbox_required</c>, <c>unavailable</c>).
+/// <c>flow_unknown_or_spent</c>, <c>pow_too_fast</c>, <c>interaction_required</c>, <c>unavailable</c>).
 /// </summary>
 internal sealed record FlowAnswerResult(string? Error, SignedMessage? Complete);
 
@@ -62,10 +71,14 @@ internal sealed record FlowAnswerResult(string? Error, SignedMessage? Complete);
 internal sealed class FlowService(
     CredentialStore credentials,
     FlowRepository flows,
+    RiskEngine risk,
     IOptions<ChallengeServerOptions> options,
     TimeProvider timeProvider,
     ILogger<FlowService> logger)
 {
+    /// <summary>How many times one <c>eo</c> may load the challenge (each reset or reload of the widget is a load).</summary>
+    public const int MaxLoadsPerEo = 8;
+
     private const int MaxEoLength = 8192;
     private static readonly TimeSpan SpentMarkLifetime = TimeSpan.FromMinutes(20);
     private readonly ChallengeServerOptions _options = options.Value;
@@ -90,43 +103,58 @@ internal sealed class FlowService(
 
         // Only v3 (XChaCha20-Poly1305, one AEAD check): the SDKs have sealed eo as v3 for years, and opening a legacy
         // v2 value runs Argon2id (64 MiB, ~0.1 s of CPU) before anything is authenticated — a flood lever.
-        if (eo is null || eo.Length > MaxEoLength || !eo.StartsWith(SecretBox.V3Prefix, StringComparison.Ordinal))
-        {
-            Log.Refused(logger, "eo is missing, too long or not a v3 sealed value");
-            return new FlowOpenResult(FlowOpenError.InvalidOptions, host, null);
-        }
-
-        if (!credential.SecretBox.TryOpen(eo, out byte[]? plaintext))
-        {
-            Log.Refused(logger, "eo does not open with the credential's secret");
-            return new FlowOpenResult(FlowOpenError.InvalidOptions, host, null);
-        }
-
-        if (!TryReadOptions(plaintext, out string? nonce, out string mode))
-        {
-            return new FlowOpenResult(FlowOpenError.NoNonce, host, null);
-        }
-
         try
         {
+            if (eo is null || eo.Length > MaxEoLength || !eo.StartsWith(SecretBox.V3Prefix, StringComparison.Ordinal))
+            {
+                Log.Refused(logger, "eo is missing, too long or not a v3 sealed value");
+                await risk.RecordFailureAsync(request.Signals.RemoteAddress, "invalid_options", cancellationToken).ConfigureAwait(false);
+                return new FlowOpenResult(FlowOpenError.InvalidOptions, host, null);
+            }
+
+            if (!credential.SecretBox.TryOpen(eo, out byte[]? plaintext))
+            {
+                Log.Refused(logger, "eo does not open with the credential's secret");
+                await risk.RecordFailureAsync(request.Signals.RemoteAddress, "invalid_options", cancellationToken).ConfigureAwait(false);
+                return new FlowOpenResult(FlowOpenError.InvalidOptions, host, null);
+            }
+
+            if (!TryReadOptions(plaintext, out string? nonce, out string mode, out IReadOnlyList<string> puzzles))
+            {
+                return new FlowOpenResult(FlowOpenError.NoNonce, host, null);
+            }
+
             if (await flows.IsSpentAsync(nonce, cancellationToken).ConfigureAwait(false))
             {
                 return new FlowOpenResult(FlowOpenError.AlreadySpent, host, null);
             }
 
+            // One eo serves a few loads (resets, reloads), then the widget must ask for a new flow: a script cannot
+            // mint thousands of challenges from one set of options.
+            if (await flows.CountLoadAsync(nonce, _options.FlowLifetime, cancellationToken).ConfigureAwait(false) > MaxLoadsPerEo)
+            {
+                Log.Refused(logger, "eo loaded too many times");
+                await risk.RecordFailureAsync(request.Signals.RemoteAddress, "eo_reloaded", cancellationToken).ConfigureAwait(false);
+                return new FlowOpenResult(FlowOpenError.TooManyLoads, host, null);
+            }
+
+            RiskAssessment assessment = await risk.AssessLoadAsync(request.Signals, telemetry, mode, request.Puzzles ?? puzzles, cancellationToken).ConfigureAwait(false);
+            if (assessment.Refusal != 0)
+            {
+                return new FlowOpenResult(FlowOpenError.Refused, host, null, assessment);
+            }
+
             DateTimeOffset now = timeProvider.GetUtcNow();
-            double risk = RiskScorer.Score(request.Signals, telemetry);
-            bool checkbox = mode == "puzzle" || (mode != "hidden" && risk >= _options.CheckboxRiskThreshold);
             string flowToken = Guid.NewGuid().ToString();
-            var record = new FlowRecord(credential.Credential.PublicKey, nonce, mode, risk, checkbox, request.ParentOrigin, host);
-            int maxNumber = (int)Math.Min(int.MaxValue, _options.PowMaxNumber * (1 + (9 * risk)));
-            PowChallenge pow = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, maxNumber, now + _options.PowLifetime);
+            string step = RiskEngine.StepName(assessment.Step);
+            var record = new FlowRecord(credential.Credential.PublicKey, nonce, mode, assessment.Score, step, [.. assessment.Reasons], now.ToUnixTimeMilliseconds(), request.ParentOrigin, host);
+            PowChallenge pow = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, assessment.PowMaxNumber, now + _options.PowLifetime);
             await flows.SaveAsync(flowToken, record, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
             await flows.SavePowAsync(pow.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
-            Log.FlowStarted(logger, mode, risk, checkbox);
-            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, checkbox, ChallengeMessages.Handshake(credential, flowToken, now)));
+            Log.FlowStarted(logger, mode, assessment.Score, step);
+            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now)));
         }
-        catch (NonceStoreUnavailableException)
+        catch (ChallengeStateUnavailableException)
         {
             return new FlowOpenResult(FlowOpenError.Unavailable, host, null);
         }
@@ -134,46 +162,69 @@ internal sealed class FlowService(
 
     public async Task<FlowAnswerResult> AnswerAsync(FlowAnswer answer, CancellationToken cancellationToken)
     {
-        ServedCredential? credential = credentials.FindByPublicKey(PowVerifier.PublicKeyOf(answer.Solution));
-        if (PowVerifier.Check(credential, answer.Solution, answer.FlowToken, timeProvider.GetUtcNow()) is { } powError)
-        {
-            return new FlowAnswerResult(powError, null);
-        }
-
         try
         {
-            if (!await flows.UsePowAsync(answer.Solution.Challenge!, cancellationToken).ConfigureAwait(false))
+            FlowAnswerResult result = await CheckAnswerAsync(answer, cancellationToken).ConfigureAwait(false);
+            if (result.Error is { } error && error != "unavailable")
             {
-                return new FlowAnswerResult("pow_replayed", null);
+                // Every refused answer counts against the client: a script that keeps guessing climbs the ladder.
+                await risk.RecordFailureAsync(answer.RemoteAddress, error, cancellationToken).ConfigureAwait(false);
             }
 
-            FlowRecord? flow = await flows.TakeAsync(answer.FlowToken, cancellationToken).ConfigureAwait(false);
-            if (flow is null || flow.PublicKey != credential!.Credential.PublicKey || await flows.IsSpentAsync(flow.Nonce, cancellationToken).ConfigureAwait(false))
-            {
-                return new FlowAnswerResult("flow_unknown_or_spent", null);
-            }
-
-            if (flow.NeedsCheckbox && !answer.Checkbox)
-            {
-                return new FlowAnswerResult("checkbox_required", null);
-            }
-
-            DateTimeOffset expiresAt = timeProvider.GetUtcNow() + _options.TokenLifetime;
-            SignedMessage complete = ChallengeMessages.Complete(credential, flow, answer.FlowToken, expiresAt);
-            await flows.MarkSpentAsync(flow.Nonce, SpentMarkLifetime, cancellationToken).ConfigureAwait(false);
-            Log.TokenIssued(logger, flow.Risk);
-            return new FlowAnswerResult(null, complete);
+            return result;
         }
-        catch (NonceStoreUnavailableException)
+        catch (ChallengeStateUnavailableException)
         {
             return new FlowAnswerResult("unavailable", null);
         }
     }
 
-    private static bool TryReadOptions(byte[] plaintext, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? nonce, out string mode)
+    private async Task<FlowAnswerResult> CheckAnswerAsync(FlowAnswer answer, CancellationToken cancellationToken)
+    {
+        ServedCredential? credential = credentials.FindByPublicKey(PowVerifier.PublicKeyOf(answer.Solution));
+        DateTimeOffset now = timeProvider.GetUtcNow();
+        if (PowVerifier.Check(credential, answer.Solution, answer.FlowToken, now) is { } powError)
+        {
+            return new FlowAnswerResult(powError, null);
+        }
+
+        if (!await flows.UsePowAsync(answer.Solution.Challenge!, cancellationToken).ConfigureAwait(false))
+        {
+            return new FlowAnswerResult("pow_replayed", null);
+        }
+
+        FlowRecord? flow = await flows.TakeAsync(answer.FlowToken, cancellationToken).ConfigureAwait(false);
+        if (flow is null || flow.PublicKey != credential!.Credential.PublicKey || await flows.IsSpentAsync(flow.Nonce, cancellationToken).ConfigureAwait(false))
+        {
+            return new FlowAnswerResult("flow_unknown_or_spent", null);
+        }
+
+        // A browser needs time to load the page's scripts and start a worker; an answer sooner than that was computed
+        // before the page ran. (It costs a patient script wall-clock time, not CPU: see the README's limits.)
+        if (now.ToUnixTimeMilliseconds() - flow.IssuedAtUnixMilliseconds < _options.Risk.MinimumSolveTime.TotalMilliseconds)
+        {
+            Log.Refused(logger, "answer faster than a browser can run the page");
+            return new FlowAnswerResult("pow_too_fast", null);
+        }
+
+        if (flow.IsInteractive && InteractionEvidence.Judge(answer.Interaction) is { } implausible)
+        {
+            Log.Refused(logger, "interaction evidence: " + implausible);
+            return new FlowAnswerResult("interaction_required", null);
+        }
+
+        DateTimeOffset expiresAt = now + _options.TokenLifetime;
+        SignedMessage complete = ChallengeMessages.Complete(credential, flow, answer.FlowToken, expiresAt);
+        await flows.MarkSpentAsync(flow.Nonce, SpentMarkLifetime, cancellationToken).ConfigureAwait(false);
+        Log.TokenIssued(logger, flow.Risk);
+        return new FlowAnswerResult(null, complete);
+    }
+
+    private static bool TryReadOptions(byte[] plaintext, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? nonce, out string mode, out IReadOnlyList<string> puzzles)
     {
         nonce = null;
         mode = "auto";
+        puzzles = [];
         try
         {
             using JsonDocument document = JsonDocument.Parse(plaintext);
@@ -183,9 +234,14 @@ internal sealed class FlowService(
                 return false;
             }
 
-            if (root.TryGetProperty("mode", out JsonElement m) && m.GetString() is "hidden" or "puzzle" or "auto")
+            if (root.TryGetProperty("mode", out JsonElement m) && m.ValueKind == JsonValueKind.String && m.GetString() is "hidden" or "puzzle" or "auto")
             {
                 mode = m.GetString()!;
+            }
+
+            if (root.TryGetProperty("puzzles", out JsonElement p) && p.ValueKind == JsonValueKind.Array)
+            {
+                puzzles = [.. p.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).Where(n => n is "checkbox" or "slider" or "connect").Take(3)];
             }
 
             nonce = root.TryGetProperty("nonce", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;

@@ -8,8 +8,8 @@ internal static partial class Log
     [LoggerMessage(201, LogLevel.Information, "Challenge refused: {Reason}.", EventName = "ChallengeRefused")]
     public static partial void Refused(ILogger logger, string reason);
 
-    [LoggerMessage(202, LogLevel.Debug, "Challenge flow started (mode {Mode}, risk {Risk}, checkbox {Checkbox}).", EventName = "FlowStarted")]
-    public static partial void FlowStarted(ILogger logger, string mode, double risk, bool checkbox);
+    [LoggerMessage(202, LogLevel.Debug, "Challenge flow started (mode {Mode}, risk {Risk}, step {Step}).", EventName = "FlowStarted")]
+    public static partial void FlowStarted(ILogger logger, string mode, double risk, string step);
 
     [LoggerMessage(203, LogLevel.Debug, "Captcha token issued (risk {Risk}).", EventName = "TokenIssued")]
     public static partial void TokenIssued(ILogger logger, double risk);

@@ -46,8 +46,15 @@ internal static class ChallengeMessages
             w.WriteString("nonce", credential.SecretBox.Seal(flow.Nonce));
             w.WriteNumber("risk_score", flow.Risk);
             w.WriteString("flow_token", flowToken);
-            w.WriteString("mode", flow.NeedsCheckbox ? "checkbox" : "invisible");
+            w.WriteString("mode", flow.Step);
             w.WriteString("hostname", flow.Hostname);
+            w.WriteStartArray("risk_reasons"); // an extension the official SDKs ignore; ours exposes it (FlowVerification.RiskReasons)
+            foreach (string reason in flow.Reasons)
+            {
+                w.WriteStringValue(reason);
+            }
+
+            w.WriteEndArray();
         });
         Span<byte> mac = stackalloc byte[32];
         credential.SecretBox.ComputeTokenSignature(Encoding.UTF8.GetBytes(payload), mac);

@@ -16,12 +16,13 @@ internal sealed partial class AddressLists : IDisposable
     private readonly List<WatchedList> _lists = [];
     private readonly ILogger<AddressLists> _logger;
 
-    public AddressLists(IOptions<ChallengeRiskOptions> options, ILogger<AddressLists> logger)
+    public AddressLists(IOptions<ChallengeServerOptions> options, ILogger<AddressLists> logger)
     {
         _logger = logger;
-        Datacenter = Watch(options.Value.DatacenterListPath, "datacenter");
-        Tor = Watch(options.Value.TorListPath, "tor");
-        Deny = Watch(options.Value.DenyListPath, "deny");
+        ChallengeRiskOptions risk = options.Value.Risk;
+        Datacenter = Watch(risk.DatacenterListPath, "datacenter");
+        Tor = Watch(risk.TorListPath, "tor");
+        Deny = Watch(risk.DenyListPath, "deny");
     }
 
     public WatchedList? Datacenter { get; }

@@ -3,11 +3,12 @@ using Microsoft.Extensions.Options;
 
 namespace CrafyCaptcha.Server.Risk;
 
-/// <summary>Validates <see cref="ChallengeRiskOptions"/> at start-up with messages naming the key.</summary>
-internal sealed class ChallengeRiskOptionsValidator : IValidateOptions<ChallengeRiskOptions>
+/// <summary>Validates <see cref="ChallengeServerOptions.Risk"/> at start-up with messages naming the key.</summary>
+internal sealed class ChallengeRiskOptionsValidator : IValidateOptions<ChallengeServerOptions>
 {
-    public ValidateOptionsResult Validate(string? name, ChallengeRiskOptions options)
+    public ValidateOptionsResult Validate(string? name, ChallengeServerOptions server)
     {
+        ChallengeRiskOptions options = server.Risk;
         const string S = ChallengeRiskOptions.SectionName;
         var failures = new List<string>();
         foreach ((string reason, double weight) in options.Weights)

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http;
 
 namespace CrafyCaptcha.Server.Risk;
 
@@ -19,9 +18,9 @@ internal static partial class RequestSignals
     ];
 
     /// <summary>Adds the reasons the request's headers and telemetry give, each at full strength.</summary>
-    public static void Collect(HttpRequest request, JsonElement? telemetry, ICollection<string> reasons)
+    public static void Collect(RiskSignals request, JsonElement? telemetry, ICollection<string> reasons)
     {
-        string userAgent = request.Headers.UserAgent.ToString();
+        string userAgent = request.UserAgent;
         if (userAgent.Length == 0)
         {
             reasons.Add(RiskReasons.NoUserAgent);
@@ -31,12 +30,12 @@ internal static partial class RequestSignals
             reasons.Add(RiskReasons.AutomationUserAgent);
         }
 
-        if (request.Headers.AcceptLanguage.ToString().Length == 0)
+        if (request.AcceptLanguage.Length == 0)
         {
             reasons.Add(RiskReasons.NoAcceptLanguage);
         }
 
-        if (ClientHintsDisagree(userAgent, request.Headers["Sec-CH-UA"].ToString()))
+        if (ClientHintsDisagree(userAgent, request.ClientHints))
         {
             reasons.Add(RiskReasons.HeaderMismatch);
         }
@@ -82,18 +81,14 @@ internal static partial class RequestSignals
     /// metadata says <c>Sec-Fetch-Dest: iframe</c> and <c>Sec-Fetch-Mode: navigate</c>. Current browsers send it to
     /// secure contexts (HTTPS and loopback), so its absence there from a browser-like User-Agent is a signal too.
     /// </summary>
-    internal static bool FetchMetadataImplausible(HttpRequest request, string userAgent)
+    internal static bool FetchMetadataImplausible(RiskSignals request, string userAgent)
     {
-        string dest = request.Headers["Sec-Fetch-Dest"].ToString();
-        string mode = request.Headers["Sec-Fetch-Mode"].ToString();
-        if (dest.Length > 0 || mode.Length > 0)
+        if (request.FetchDest.Length > 0 || request.FetchMode.Length > 0)
         {
-            return !(dest == "iframe" && mode == "navigate");
+            return !(request.FetchDest == "iframe" && request.FetchMode == "navigate");
         }
 
-        bool secureContext = request.IsHttps || request.HttpContext.Connection.RemoteIpAddress is { } ip && System.Net.IPAddress.IsLoopback(ip);
-        bool modernBrowser = ModernBrowser().IsMatch(userAgent);
-        return secureContext && modernBrowser;
+        return request.SecureContext && ModernBrowser().IsMatch(userAgent);
     }
 
     [GeneratedRegex(@"(?:Chrome|Chromium|CriOS|HeadlessChrome)/(\d+)", RegexOptions.CultureInvariant)]

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.Json;
+using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ internal sealed record RiskAssessment(double Score, IReadOnlyList<string> Reason
 /// </summary>
 internal sealed partial class RiskEngine : IDisposable
 {
-    private readonly IVelocityCounters _counters;
+    private readonly IChallengeStateStore _counters;
     private readonly AddressLists _lists;
     private readonly ChallengeRiskOptions _options;
     private readonly int _powBase;
@@ -36,11 +37,11 @@ internal sealed partial class RiskEngine : IDisposable
     private readonly Counter<long> _stepCounter;
     private readonly Histogram<double> _scoreHistogram;
 
-    public RiskEngine(IVelocityCounters counters, AddressLists lists, IOptions<ChallengeRiskOptions> options, IOptions<ChallengeServerOptions> server, TimeProvider time, IMeterFactory meters, ILogger<RiskEngine> logger)
+    public RiskEngine(IChallengeStateStore counters, AddressLists lists, IOptions<ChallengeServerOptions> server, TimeProvider time, IMeterFactory meters, ILogger<RiskEngine> logger)
     {
         _counters = counters;
         _lists = lists;
-        _options = options.Value;
+        _options = server.Value.Risk;
         _powBase = server.Value.PowMaxNumber;
         _time = time;
         _logger = logger;
@@ -51,14 +52,14 @@ internal sealed partial class RiskEngine : IDisposable
     }
 
     /// <summary>Records one challenge load and decides its score, step and difficulty.</summary>
-    /// <param name="http">The challenge request.</param>
+    /// <param name="signals">What the challenge request shows about its client.</param>
     /// <param name="telemetry">The client's telemetry from <c>cdweo</c>, if any.</param>
     /// <param name="mode">The flow's mode: <c>auto</c>, <c>hidden</c> or <c>puzzle</c>.</param>
     /// <param name="puzzles">The puzzles the flow allows, in order (empty: checkbox, slider, connect).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    public async ValueTask<RiskAssessment> AssessLoadAsync(HttpContext http, JsonElement? telemetry, string mode, IReadOnlyList<string> puzzles, CancellationToken cancellationToken)
+    public async ValueTask<RiskAssessment> AssessLoadAsync(RiskSignals signals, JsonElement? telemetry, string mode, IReadOnlyList<string> puzzles, CancellationToken cancellationToken)
     {
-        ClientAddress client = ClientAddress.From(http.Connection.RemoteIpAddress);
+        ClientAddress client = ClientAddress.From(signals.RemoteAddress);
         if (_lists.Deny?.Contains(client.Address) == true)
         {
             return Refuse(StatusCodes.Status403Forbidden, TimeSpan.Zero, "deny_list");
@@ -91,7 +92,7 @@ internal sealed partial class RiskEngine : IDisposable
         }
 
         var observed = new List<string>();
-        RequestSignals.Collect(http.Request, telemetry, observed);
+        RequestSignals.Collect(signals, telemetry, observed);
         foreach (string reason in observed)
         {
             reasons.Add(reason);
@@ -113,9 +114,9 @@ internal sealed partial class RiskEngine : IDisposable
     }
 
     /// <summary>Counts a refused answer (wrong, forged, replayed, too fast, no evidence) against the client's address.</summary>
-    public async ValueTask RecordFailureAsync(HttpContext http, string reason, CancellationToken cancellationToken)
+    public async ValueTask RecordFailureAsync(IPAddress? remoteAddress, string reason, CancellationToken cancellationToken)
     {
-        ClientAddress client = ClientAddress.From(http.Connection.RemoteIpAddress);
+        ClientAddress client = ClientAddress.From(remoteAddress);
         await CountAsync("fail-ip:" + client.AddressKey, add: true, cancellationToken).ConfigureAwait(false);
         LogFailureRecorded(_logger, reason);
     }
@@ -194,8 +195,8 @@ internal sealed partial class RiskEngine : IDisposable
         TimeSpan keep = _options.VelocityWindow * 2;
         long here = add
             ? await _counters.IncrementAsync(current, keep, cancellationToken).ConfigureAwait(false)
-            : await _counters.ReadAsync(current, cancellationToken).ConfigureAwait(false);
-        long before = await _counters.ReadAsync(previous, cancellationToken).ConfigureAwait(false);
+            : await _counters.GetCountAsync(current, cancellationToken).ConfigureAwait(false);
+        long before = await _counters.GetCountAsync(previous, cancellationToken).ConfigureAwait(false);
         return here + (long)Math.Floor(before * (1 - elapsed));
     }
 
@@ -209,14 +210,4 @@ internal sealed partial class RiskEngine : IDisposable
 
     [LoggerMessage(132, LogLevel.Information, "CrafyCAPTCHA refused an answer ({Reason}); counted against the client.", EventName = "AnswerFailureRecorded")]
     private static partial void LogFailureRecorded(ILogger logger, string reason);
-}
-
-/// <summary>The atomic counters the risk engine keeps in the engine's shared state.</summary>
-internal interface IVelocityCounters
-{
-    /// <summary>Adds one to <paramref name="key"/> (created with <paramref name="timeToLive"/>) and returns the new count.</summary>
-    ValueTask<long> IncrementAsync(string key, TimeSpan timeToLive, CancellationToken cancellationToken);
-
-    /// <summary>The count of <paramref name="key"/>, 0 when absent.</summary>
-    ValueTask<long> ReadAsync(string key, CancellationToken cancellationToken);
 }
