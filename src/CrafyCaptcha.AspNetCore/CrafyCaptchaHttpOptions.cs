@@ -36,8 +36,12 @@ public sealed class CrafyCaptchaHttpOptions
     /// </summary>
     public Func<CrafyCaptchaRejectedContext, ValueTask>? OnRejected { get; set; }
 
-    /// <summary>How many flows one client IP may create through the options endpoint per minute (default 30).</summary>
-    public int OptionsEndpointPermitsPerMinute { get; set; } = 30;
+    /// <summary>
+    /// How many flows one client IP may create through the options endpoint per minute (default 120; its network, /24 or
+    /// /56, five times that). Generous on purpose: people behind one address get harder challenges from the engine, not
+    /// refusals from here.
+    /// </summary>
+    public int OptionsEndpointPermitsPerMinute { get; set; } = 120;
 
     /// <summary>Whether the options endpoint requires a valid antiforgery token (default <see langword="true"/>).</summary>
     public bool OptionsEndpointRequiresAntiforgery { get; set; } = true;

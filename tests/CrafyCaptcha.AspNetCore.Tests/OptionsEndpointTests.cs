@@ -89,7 +89,7 @@ public sealed class OptionsEndpointTests
         using HttpClient client = app.Client();
         string antiforgery = await SampleApp.AntiforgeryTokenAsync(client, "/Register");
         var statuses = new List<HttpStatusCode>();
-        for (int i = 0; i < 35; i++)
+        for (int i = 0; i < 125; i++)
         {
             HttpResponseMessage response = await client.PostAsJsonAsync("/crafy-options", new { action = "get_options", policy = "login", __RequestVerificationToken = antiforgery });
             statuses.Add(response.StatusCode);
@@ -100,8 +100,26 @@ public sealed class OptionsEndpointTests
             }
         }
 
-        Assert.Equal(30, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(120, statuses.Count(s => s == HttpStatusCode.OK));
         Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+    }
+
+    [Fact]
+    public async Task Junk_from_a_client_does_not_spend_its_flow_budget()
+    {
+        using var app = new SampleApp();
+        using HttpClient client = app.Client();
+        string antiforgery = await SampleApp.AntiforgeryTokenAsync(client, "/Register");
+        for (int i = 0; i < 500; i++)
+        {
+            HttpResponseMessage junk = i % 2 == 0
+                ? await client.PostAsync("/crafy-options", new StringContent("{not json"))
+                : await client.PostAsJsonAsync("/crafy-options", new { action = "get_options", policy = "login", __RequestVerificationToken = "forged" });
+            Assert.Equal(HttpStatusCode.BadRequest, junk.StatusCode);
+        }
+
+        HttpResponseMessage real = await client.PostAsJsonAsync("/crafy-options", new { action = "get_options", policy = "login", __RequestVerificationToken = antiforgery });
+        Assert.Equal(HttpStatusCode.OK, real.StatusCode);
     }
 
     [Fact]

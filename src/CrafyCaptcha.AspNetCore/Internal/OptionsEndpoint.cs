@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Threading.RateLimiting;
+using CrafyCaptcha.Shared;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ internal sealed class OptionsEndpoint : IDisposable
     private readonly AntiforgeryOptions _antiforgeryOptions;
     private readonly CrafyCaptchaMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly PartitionedRateLimiter<IPAddress> _limiter;
+    private readonly PartitionedRateLimiter<ClientAddress> _limiter;
 
     public OptionsEndpoint(
         ICrafyCaptcha captcha,
@@ -43,28 +44,24 @@ internal sealed class OptionsEndpoint : IDisposable
         _antiforgeryOptions = antiforgeryOptions.Value;
         _metrics = metrics;
         _logger = logger;
+        // Per address and, five times wider, per network (/24, /56): the library's partitioned fixed windows, chained.
         int permits = _options.OptionsEndpointPermitsPerMinute;
-        _limiter = PartitionedRateLimiter.Create<IPAddress, IPAddress>(ip => RateLimitPartition.GetFixedWindowLimiter(ip, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = permits,
-            Window = TimeSpan.FromMinutes(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+        _limiter = PartitionedRateLimiter.CreateChained(
+            PartitionedRateLimiter.Create<ClientAddress, IPAddress>(c => RateLimitPartition.GetFixedWindowLimiter(c.Address, _ => Window(permits))),
+            PartitionedRateLimiter.Create<ClientAddress, IPNetwork>(c => RateLimitPartition.GetFixedWindowLimiter(c.Network, _ => Window(permits * 5))));
     }
+
+    private static FixedWindowRateLimiterOptions Window(int permits) => new()
+    {
+        PermitLimit = permits,
+        Window = TimeSpan.FromMinutes(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
 
     public async Task<IResult> HandleAsync(HttpContext httpContext)
     {
         httpContext.Response.Headers.CacheControl = "no-store";
-        IPAddress client = httpContext.Connection.RemoteIpAddress ?? IPAddress.None;
-        using RateLimitLease lease = _limiter.AttemptAcquire(client);
-        if (!lease.IsAcquired)
-        {
-            Log.OptionsRefused(_logger, "rate limit");
-            httpContext.Response.Headers.RetryAfter = "60";
-            return Problem(StatusCodes.Status429TooManyRequests, "captcha_options_rate_limited", "Too many captcha requests from this client; try again in a minute.");
-        }
-
         if (!RequestBodyLimit.TryApply(httpContext, MaxBodyBytes))
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "captcha_options_bad_request", "The request body is too large.");
@@ -93,6 +90,16 @@ internal sealed class OptionsEndpoint : IDisposable
         {
             Log.OptionsRefused(_logger, "antiforgery token missing or invalid");
             return Problem(StatusCodes.Status400BadRequest, "captcha_options_antiforgery", "The antiforgery token is missing or invalid; reload the page.");
+        }
+
+        // Only requests that would create a flow spend the client's budget: garbage costs it nothing, so a page that
+        // was sent junk by someone else on its network still gets its flows.
+        using RateLimitLease lease = _limiter.AttemptAcquire(ClientAddress.From(httpContext.Connection.RemoteIpAddress));
+        if (!lease.IsAcquired)
+        {
+            Log.OptionsRefused(_logger, "rate limit");
+            httpContext.Response.Headers.RetryAfter = "60";
+            return Problem(StatusCodes.Status429TooManyRequests, "captcha_options_rate_limited", "Too many captcha requests from this client; try again in a minute.");
         }
 
         string? policyName = body.TryGetProperty("policy", out JsonElement p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace CrafyCaptcha.Server.Risk;
+namespace CrafyCaptcha.Shared;
 
 /// <summary>
 /// The client's address as the server sees it (<c>HttpContext.Connection.RemoteIpAddress</c>, which the
