@@ -110,7 +110,8 @@ public sealed class AbuseTests(Xunit.Abstractions.ITestOutputHelper output)
             }
             else
             {
-                Assert.Contains("loaded too many times", await load.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                string refusal = await load.Content.ReadAsStringAsync();
+                Assert.True(refusal.Contains("loaded too many times", StringComparison.Ordinal) || refusal.Contains("Too many challenges from this address", StringComparison.Ordinal), refusal);
             }
         }
 
@@ -155,6 +156,32 @@ public sealed class AbuseTests(Xunit.Abstractions.ITestOutputHelper output)
         HttpResponseMessage answer = await app.AnswerAsync(challenge.FlowToken, challenge.Pow, EngineApp.Solve(challenge.Pow), challenge.NeedsCheckbox ? EngineApp.PointerTrail(3) : null);
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Equal(2000, requests);
+    }
+
+    [Fact]
+    public async Task Past_its_per_minute_budget_an_address_gets_429_with_retry_after_and_its_network_neighbours_do_not()
+    {
+        using var app = new EngineApp(
+            services: s => s.AddSingleton<IStartupFilter>(new ClientAddressFromHeader()),
+            settings: new Dictionary<string, string?> { ["CrafyChallengeServer:Risk:ChallengeLoadsPerMinute"] = "10" });
+        PageInit page = await app.OpenPageAsync("/Comments");
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 12; i++)
+        {
+            HttpResponseMessage load = await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "comments"), extraHeaders: [("X-Test-Client", "192.0.2.10"), .. BrowserHeaders]);
+            statuses.Add(load.StatusCode);
+            if (load.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal("60", load.Headers.RetryAfter?.ToString());
+            }
+        }
+
+        Assert.Equal(10, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(2, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+
+        // A neighbour on the same /24 still has its own budget (the network's is five times wider).
+        HttpResponseMessage neighbour = await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "comments"), extraHeaders: [("X-Test-Client", "192.0.2.11"), .. BrowserHeaders]);
+        Assert.Equal(HttpStatusCode.OK, neighbour.StatusCode);
     }
 
     [Fact]
@@ -214,6 +241,17 @@ public sealed class AbuseTests(Xunit.Abstractions.ITestOutputHelper output)
 
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
         Directory.Delete(lists, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("CrafyChallengeServer:Risk:Weights:velocity_ip", "2", "CrafyChallengeServer:Risk:Weights:velocity_ip must be between 0 and 1")]
+    [InlineData("CrafyChallengeServer:Risk:Weights:vibes", "0.5", "CrafyChallengeServer:Risk:Weights:vibes is not a risk reason")]
+    [InlineData("CrafyChallengeServer:Risk:SliderThreshold", "0.1", "CheckboxThreshold ≤ SliderThreshold ≤ ConnectThreshold")]
+    [InlineData("CrafyChallengeServer:Risk:IpLoadsRefused", "3", "IpLoadsRefused must be greater than IpFreeLoads")]
+    public void Bad_risk_settings_stop_the_app_at_start_up_naming_the_key(string key, string value, string message)
+    {
+        Exception error = Assert.ThrowsAny<Exception>(() => new EngineApp(settings: new Dictionary<string, string?> { [key] = value }).Dispose());
+        Assert.Contains(message, error.ToString(), StringComparison.Ordinal);
     }
 
     private static JsonArray Line(bool constantIntervals)

@@ -26,7 +26,7 @@ internal sealed class OptionsEndpoint : IDisposable
     private readonly AntiforgeryOptions _antiforgeryOptions;
     private readonly CrafyCaptchaMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly PartitionedRateLimiter<ClientAddress> _limiter;
+    private readonly ClientBudget _budget;
 
     public OptionsEndpoint(
         ICrafyCaptcha captcha,
@@ -44,20 +44,8 @@ internal sealed class OptionsEndpoint : IDisposable
         _antiforgeryOptions = antiforgeryOptions.Value;
         _metrics = metrics;
         _logger = logger;
-        // Per address and, five times wider, per network (/24, /56): the library's partitioned fixed windows, chained.
-        int permits = _options.OptionsEndpointPermitsPerMinute;
-        _limiter = PartitionedRateLimiter.CreateChained(
-            PartitionedRateLimiter.Create<ClientAddress, IPAddress>(c => RateLimitPartition.GetFixedWindowLimiter(c.Address, _ => Window(permits))),
-            PartitionedRateLimiter.Create<ClientAddress, IPNetwork>(c => RateLimitPartition.GetFixedWindowLimiter(c.Network, _ => Window(permits * 5))));
+        _budget = new ClientBudget(_options.OptionsEndpointPermitsPerMinute);
     }
-
-    private static FixedWindowRateLimiterOptions Window(int permits) => new()
-    {
-        PermitLimit = permits,
-        Window = TimeSpan.FromMinutes(1),
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
 
     public async Task<IResult> HandleAsync(HttpContext httpContext)
     {
@@ -94,8 +82,7 @@ internal sealed class OptionsEndpoint : IDisposable
 
         // Only requests that would create a flow spend the client's budget: garbage costs it nothing, so a page that
         // was sent junk by someone else on its network still gets its flows.
-        using RateLimitLease lease = _limiter.AttemptAcquire(ClientAddress.From(httpContext.Connection.RemoteIpAddress));
-        if (!lease.IsAcquired)
+        if (!_budget.TryTake(httpContext.Connection.RemoteIpAddress))
         {
             Log.OptionsRefused(_logger, "rate limit");
             httpContext.Response.Headers.RetryAfter = "60";
@@ -153,7 +140,7 @@ internal sealed class OptionsEndpoint : IDisposable
 
     private static IResult Problem(int status, string code, string detail) => CrafyCaptchaGate.Problem(status, code, detail);
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose() => _budget.Dispose();
 }
 
 internal sealed record OptionsResponse(string Eo);

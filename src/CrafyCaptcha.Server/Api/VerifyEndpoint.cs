@@ -46,6 +46,7 @@ internal sealed class VerifyEndpoint(FlowService flowService)
         {
             "too_large" => StatusCodes.Status413PayloadTooLarge,
             "pow_replayed" => StatusCodes.Status409Conflict,
+            "rate_limited" => StatusCodes.Status429TooManyRequests,
             "flow_unknown_or_spent" => StatusCodes.Status410Gone,
             "unavailable" => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,

@@ -6,6 +6,7 @@ using CrafyCaptcha.Server.Internal;
 using CrafyCaptcha.Server.Pow;
 using CrafyCaptcha.Server.Protocol;
 using CrafyCaptcha.Server.Risk;
+using CrafyCaptcha.Shared;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -60,7 +61,7 @@ internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonEl
 /// <summary>
 /// The outcome of <see cref="FlowService.AnswerAsync"/>: the signed CHALLENGE_COMPLETE message, or an error code
 /// (<c>pow_invalid</c>, <c>pow_other_flow</c>, <c>pow_expired</c>, <c>pow_wrong_answer</c>, <c>pow_replayed</c>,
-/// <c>flow_unknown_or_spent</c>, <c>pow_too_fast</c>, <c>interaction_required</c>, <c>unavailable</c>).
+/// <c>flow_unknown_or_spent</c>, <c>pow_too_fast</c>, <c>interaction_required</c>, <c>rate_limited</c>, <c>unavailable</c>).
 /// </summary>
 internal sealed record FlowAnswerResult(string? Error, SignedMessage? Complete);
 
@@ -74,8 +75,13 @@ internal sealed class FlowService(
     RiskEngine risk,
     IOptions<ChallengeServerOptions> options,
     TimeProvider timeProvider,
-    ILogger<FlowService> logger)
+    ILogger<FlowService> logger) : IDisposable
 {
+    // Per-instance flood guards, spent only by requests that would create a flow or could earn a token (garbage is
+    // refused before and costs the client nothing but friction: it counts as a failure in the risk engine).
+    private readonly ClientBudget _loads = new(options.Value.Risk.ChallengeLoadsPerMinute);
+    private readonly ClientBudget _answers = new(options.Value.Risk.AnswersPerMinute);
+
     /// <summary>How many times one <c>eo</c> may load the challenge (each reset or reload of the widget is a load).</summary>
     public const int MaxLoadsPerEo = 8;
 
@@ -127,6 +133,12 @@ internal sealed class FlowService(
             if (await flows.IsSpentAsync(nonce, cancellationToken).ConfigureAwait(false))
             {
                 return new FlowOpenResult(FlowOpenError.AlreadySpent, host, null);
+            }
+
+            if (!_loads.TryTake(request.Signals.RemoteAddress))
+            {
+                Log.Refused(logger, "challenge load budget spent");
+                return new FlowOpenResult(FlowOpenError.Refused, host, null, new RiskAssessment(1, ["load_budget"], ChallengeStep.Connect, 0, 429, ClientBudget.RetryAfter));
             }
 
             // One eo serves a few loads (resets, reloads), then the widget must ask for a new flow: a script cannot
@@ -188,6 +200,11 @@ internal sealed class FlowService(
             return new FlowAnswerResult(powError, null);
         }
 
+        if (!_answers.TryTake(answer.RemoteAddress))
+        {
+            return new FlowAnswerResult("rate_limited", null);
+        }
+
         if (!await flows.UsePowAsync(answer.Solution.Challenge!, cancellationToken).ConfigureAwait(false))
         {
             return new FlowAnswerResult("pow_replayed", null);
@@ -218,6 +235,12 @@ internal sealed class FlowService(
         await flows.MarkSpentAsync(flow.Nonce, SpentMarkLifetime, cancellationToken).ConfigureAwait(false);
         Log.TokenIssued(logger, flow.Risk);
         return new FlowAnswerResult(null, complete);
+    }
+
+    public void Dispose()
+    {
+        _loads.Dispose();
+        _answers.Dispose();
     }
 
     private static bool TryReadOptions(byte[] plaintext, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? nonce, out string mode, out IReadOnlyList<string> puzzles)

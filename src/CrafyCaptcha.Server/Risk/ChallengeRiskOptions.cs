@@ -59,6 +59,15 @@ public sealed class ChallengeRiskOptions
     /// </summary>
     public int IpLoadsRefused { get; set; } = 600;
 
+    /// <summary>
+    /// Challenge loads one address may make per minute on this instance (default 120; its /24 or /56 network five times
+    /// that); past it, 429 with <c>Retry-After</c>. A flood guard: the velocity reasons raise friction long before.
+    /// </summary>
+    public int ChallengeLoadsPerMinute { get; set; } = 120;
+
+    /// <summary>Answers one address may post per minute on this instance (default 120; its network five times that).</summary>
+    public int AnswersPerMinute { get; set; } = 120;
+
     /// <summary>In <c>auto</c> mode, a score at or above this asks the checkbox (default 0.5).</summary>
     public double CheckboxThreshold { get; set; } = 0.5;
 

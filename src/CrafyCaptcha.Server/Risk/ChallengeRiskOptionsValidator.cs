@@ -53,6 +53,11 @@ internal sealed class ChallengeRiskOptionsValidator : IValidateOptions<Challenge
             failures.Add($"{S}:IpLoadsRefused must be greater than IpFreeLoads (hard refusal only at the extremes).");
         }
 
+        if (options.ChallengeLoadsPerMinute < 1 || options.AnswersPerMinute < 1)
+        {
+            failures.Add($"{S}: ChallengeLoadsPerMinute and AnswersPerMinute must be at least 1.");
+        }
+
         if (options.PowGrowth is < 1 or > 10_000 || double.IsNaN(options.PowGrowth))
         {
             failures.Add($"{S}:PowGrowth must be between 1 and 10000.");
