@@ -31,6 +31,7 @@ public sealed class WidgetBoxBrowserTests(BrowserFixture fixture) : IClassFixtur
     {
         IBrowserContext context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
         {
+            UserAgent = fixture.UserAgent,
             BaseURL = fixture.BaseUrl.ToString(),
             ColorScheme = scheme == "dark" ? ColorScheme.Dark : ColorScheme.Light,
             Locale = "en-US",
