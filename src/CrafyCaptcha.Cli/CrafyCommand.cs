@@ -5,8 +5,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrafyCaptcha.Cryptography;
-using CrafyCaptcha.Internal;
 using CrafyCaptcha.Protocol;
+using CrafyCaptcha.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CrafyCaptcha.Cli;
@@ -129,7 +129,7 @@ internal static class CrafyCommand
             throw new UsageException($"--options is not valid JSON: {ex.Message}");
         }
 
-        string nonce = CrafyCaptchaService.NewNonce();
+        string nonce = NonceHex.New();
         var buffer = new ArrayBufferWriter<byte>();
         FlowOptionsWriter.Write(buffer, options, nonce);
         using var box = new SecretBox(secret);
@@ -154,7 +154,7 @@ internal static class CrafyCommand
     private static int TokenInspect(string secret, string token, TextWriter output, TextWriter error)
     {
         using var box = new SecretBox(secret);
-        TokenCheck check = CaptchaTokenReader.Check(token.Trim(), box, DateTimeOffset.UtcNow, int.MaxValue);
+        CaptchaTokenInspection check = CaptchaTokenInspection.Inspect(token.Trim(), box, DateTimeOffset.UtcNow);
         if (check.PayloadJson is { } payload)
         {
             output.WriteLine("Payload (signature checked):");
@@ -201,7 +201,7 @@ internal static class CrafyCommand
 
     private static async Task<int> TokenVerifyAsync(string secret, string nonce, string token, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (!CaptchaTokenReader.IsLowercaseHex(Encoding.ASCII.GetBytes(nonce), 64))
+        if (!NonceHex.IsLowercaseHex(Encoding.ASCII.GetBytes(nonce)))
         {
             throw new UsageException("--nonce must be 64 lowercase hex characters.");
         }

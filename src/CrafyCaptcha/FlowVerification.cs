@@ -44,11 +44,35 @@ public sealed class FlowVerification
     /// <summary>An English description of <see cref="Failure"/>, safe to log (it never contains the token).</summary>
     public string Message => FlowFailureMessages.Describe(Failure);
 
-    internal static FlowVerification Success(double? riskScore, string? flowToken, DateTimeOffset expiresAt, string payloadJson)
+    /// <summary>
+    /// A valid outcome: for an <see cref="ICrafyCaptcha"/> implementation, or a stand-in verdict (test credentials,
+    /// a test double), that checked the token itself.
+    /// </summary>
+    /// <param name="riskScore">The signed payload's risk score, if any.</param>
+    /// <param name="flowToken">The signed payload's flow token, if any.</param>
+    /// <param name="expiresAt">When the token stops being valid.</param>
+    /// <param name="payloadJson">The signed payload text.</param>
+    /// <returns>The outcome.</returns>
+    public static FlowVerification Success(double? riskScore, string? flowToken, DateTimeOffset expiresAt, string payloadJson)
         => new(FlowFailure.None, riskScore, flowToken, expiresAt, payloadJson);
 
-    internal static FlowVerification Failed(FlowFailure failure, double? riskScore = null, string? flowToken = null, DateTimeOffset? expiresAt = null, string? payloadJson = null)
-        => new(failure, riskScore, flowToken, expiresAt, payloadJson);
+    /// <summary>A rejected outcome, with what could be read from the token before it was rejected.</summary>
+    /// <param name="failure">Why the token was rejected; not <see cref="FlowFailure.None"/>.</param>
+    /// <param name="riskScore">The signed payload's risk score, if any.</param>
+    /// <param name="flowToken">The signed payload's flow token, if any.</param>
+    /// <param name="expiresAt">When the token stops being valid, if known.</param>
+    /// <param name="payloadJson">The signed payload text, once its signature was checked.</param>
+    /// <returns>The outcome.</returns>
+    /// <exception cref="ArgumentException"><paramref name="failure"/> is <see cref="FlowFailure.None"/>.</exception>
+    public static FlowVerification Failed(FlowFailure failure, double? riskScore = null, string? flowToken = null, DateTimeOffset? expiresAt = null, string? payloadJson = null)
+    {
+        if (failure == FlowFailure.None)
+        {
+            throw new ArgumentException("A failed verification needs a failure other than None.", nameof(failure));
+        }
+
+        return new(failure, riskScore, flowToken, expiresAt, payloadJson);
+    }
 
     private static string[] ReadRiskReasons(string? payloadJson)
     {

@@ -3,6 +3,7 @@ using CrafyCaptcha.AspNetCore.Internal;
 using CrafyCaptcha.AspNetCore.TagHelpers;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,22 @@ public static class CrafyCaptchaServiceCollectionExtensions
         services.AddLocalization();
         services.TryAddSingleton<CrafyCaptchaMetrics>();
         services.TryAddSingleton<CrafyCaptchaRequestVerifier>();
+        // The test credentials are stand-in implementations chosen here, so that no request path branches on the key.
+        services.TryAddSingleton<IFlowVerdict>(sp =>
+        {
+            string? secretKey = sp.GetRequiredService<IOptions<CrafyCaptchaOptions>>().Value.SecretKey;
+            if (TestCredentialFlowVerdict.For(secretKey) is { } test)
+            {
+                Log.TestCredentialsInUse(sp.GetRequiredService<ILogger<CrafyCaptchaRequestVerifier>>(), secretKey!);
+                return test;
+            }
+
+            return ActivatorUtilities.CreateInstance<SdkFlowVerdict>(sp);
+        });
+        services.TryAddSingleton<IPolicyFlowOptions>(sp =>
+            sp.GetRequiredService<IOptions<CrafyCaptchaOptions>>().Value.SecretKey == CrafyCaptchaTestCredentials.ForcesPuzzleSecretKey
+                ? new ForcedPuzzleFlowOptions()
+                : new PolicyFlowOptions());
         services.TryAddSingleton<CrafyCaptchaGate>();
         services.TryAddSingleton<CrafyCaptchaMvcFilter>();
         services.TryAddSingleton<OptionsEndpoint>();

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,34 +12,21 @@ internal sealed class CrafyCaptchaRequestVerifier
     /// <summary>The hidden field the tag helper writes when it had to rename a token field (several widgets on a page).</summary>
     internal const string FieldNameField = "CrafyCAPTCHA_field";
 
-    private readonly ICrafyCaptcha _captcha;
+    private readonly IFlowVerdict _verdict;
     private readonly CrafyCaptchaHttpOptions _options;
     private readonly CrafyCaptchaMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly FlowFailure? _testVerdict;
 
     public CrafyCaptchaRequestVerifier(
-        ICrafyCaptcha captcha,
+        IFlowVerdict verdict,
         IOptions<CrafyCaptchaHttpOptions> options,
-        IOptions<CrafyCaptchaOptions> captchaOptions,
         CrafyCaptchaMetrics metrics,
         ILogger<CrafyCaptchaRequestVerifier> logger)
     {
-        _captcha = captcha;
+        _verdict = verdict;
         _options = options.Value;
         _metrics = metrics;
         _logger = logger;
-        _testVerdict = captchaOptions.Value.SecretKey switch
-        {
-            CrafyCaptchaTestCredentials.AlwaysFailsSecretKey => FlowFailure.BadSignature,
-            CrafyCaptchaTestCredentials.AlwaysSpentSecretKey => FlowFailure.NonceNotFound,
-            CrafyCaptchaTestCredentials.AlwaysPassesSecretKey or CrafyCaptchaTestCredentials.ForcesPuzzleSecretKey => FlowFailure.None,
-            _ => null,
-        };
-        if (_testVerdict is not null)
-        {
-            Log.TestCredentialsInUse(logger, captchaOptions.Value.SecretKey!);
-        }
     }
 
     /// <summary>The recorded result, verifying first when nothing has verified this request yet.</summary>
@@ -60,23 +46,7 @@ internal sealed class CrafyCaptchaRequestVerifier
         }
 
         string? token = await ReadTokenAsync(httpContext, policy).ConfigureAwait(false);
-        FlowVerification verification;
-        if (_testVerdict is { } verdict)
-        {
-            verification = string.IsNullOrEmpty(token) ? FlowVerification.Failed(FlowFailure.MissingToken)
-                : verdict == FlowFailure.None ? FlowVerification.Success(0, null, DateTimeOffset.MaxValue, "{}")
-                : FlowVerification.Failed(verdict);
-        }
-        else
-        {
-            var expected = new JsonObject { [CrafyCaptchaHttpOptions.PolicyContextKey] = name };
-            verification = await _captcha.VerifyFlowAsync(token, expected, httpContext.RequestAborted).ConfigureAwait(false);
-            if (verification.IsValid && verification.RiskScore > policy.MaxRiskScore)
-            {
-                verification = FlowVerification.Failed(FlowFailure.RiskTooHigh, verification.RiskScore, verification.FlowToken, verification.ExpiresAt, verification.PayloadJson);
-            }
-        }
-
+        FlowVerification verification = await _verdict.VerifyAsync(token, name, policy, httpContext.RequestAborted).ConfigureAwait(false);
         _metrics.Verified(name, verification);
         if (verification.IsValid)
         {

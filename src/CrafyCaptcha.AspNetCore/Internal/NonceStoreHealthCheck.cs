@@ -16,7 +16,7 @@ internal sealed class NonceStoreHealthCheck(INonceStore store, IOptions<CrafyCap
             return HealthCheckResult.Unhealthy("CrafyCaptcha has no secret key.");
         }
 
-        string probe = CrafyCaptcha.Internal.CrafyCaptchaService.NewNonce();
+        string probe = CrafyCaptcha.Shared.NonceHex.New();
         try
         {
             NonceConsumption never = await store.TryConsumeAsync(probe, cancellationToken).ConfigureAwait(false);

@@ -21,7 +21,7 @@ internal sealed class OptionsEndpoint : IDisposable
 
     private readonly ICrafyCaptcha _captcha;
     private readonly CrafyCaptchaHttpOptions _options;
-    private readonly bool _forcePuzzle;
+    private readonly IPolicyFlowOptions _flowOptions;
     private readonly IAntiforgery _antiforgery;
     private readonly AntiforgeryOptions _antiforgeryOptions;
     private readonly CrafyCaptchaMetrics _metrics;
@@ -31,7 +31,7 @@ internal sealed class OptionsEndpoint : IDisposable
     public OptionsEndpoint(
         ICrafyCaptcha captcha,
         IOptions<CrafyCaptchaHttpOptions> options,
-        IOptions<CrafyCaptchaOptions> captchaOptions,
+        IPolicyFlowOptions flowOptions,
         IAntiforgery antiforgery,
         IOptions<AntiforgeryOptions> antiforgeryOptions,
         CrafyCaptchaMetrics metrics,
@@ -39,7 +39,7 @@ internal sealed class OptionsEndpoint : IDisposable
     {
         _captcha = captcha;
         _options = options.Value;
-        _forcePuzzle = captchaOptions.Value.SecretKey == CrafyCaptchaTestCredentials.ForcesPuzzleSecretKey;
+        _flowOptions = flowOptions;
         _antiforgery = antiforgery;
         _antiforgeryOptions = antiforgeryOptions.Value;
         _metrics = metrics;
@@ -96,11 +96,7 @@ internal sealed class OptionsEndpoint : IDisposable
             return Problem(StatusCodes.Status400BadRequest, CrafyCaptchaErrorCodes.UnknownPolicy, "Unknown captcha policy.");
         }
 
-        FlowOptions flow = policy.ToFlowOptions(policyName);
-        if (_forcePuzzle)
-        {
-            flow.Mode = FlowMode.Puzzle;
-        }
+        FlowOptions flow = _flowOptions.For(policy, policyName);
 
         string eo;
         try

@@ -6,7 +6,7 @@ using CrafyCaptcha.Server.Credentials;
 using CrafyCaptcha.Server.Internal;
 using CrafyCaptcha.Server.Pow;
 using Microsoft.Extensions.Logging;
-using RequestBodyLimit = CrafyCaptcha.AspNetCore.Internal.RequestBodyLimit;
+using RequestBodyLimit = CrafyCaptcha.Shared.RequestBodyLimit;
 
 namespace CrafyCaptcha.Server.Api;
 

@@ -4,7 +4,7 @@ using CrafyCaptcha.Server.Internal;
 using CrafyCaptcha.Server.Rendering;
 using CrafyCaptcha.Server.Risk;
 using Microsoft.Extensions.Logging;
-using RequestBodyLimit = CrafyCaptcha.AspNetCore.Internal.RequestBodyLimit;
+using RequestBodyLimit = CrafyCaptcha.Shared.RequestBodyLimit;
 
 namespace CrafyCaptcha.Server.Api;
 

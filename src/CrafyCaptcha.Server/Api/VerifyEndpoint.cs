@@ -1,6 +1,6 @@
 using System.Text.Json;
 using CrafyCaptcha.Server.Flows;
-using RequestBodyLimit = CrafyCaptcha.AspNetCore.Internal.RequestBodyLimit;
+using RequestBodyLimit = CrafyCaptcha.Shared.RequestBodyLimit;
 
 namespace CrafyCaptcha.Server.Api;
 

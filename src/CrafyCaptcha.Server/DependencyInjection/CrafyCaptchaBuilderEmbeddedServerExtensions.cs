@@ -1,5 +1,4 @@
 using CrafyCaptcha.AspNetCore;
-using CrafyCaptcha.AspNetCore.Internal;
 using CrafyCaptcha.Server;
 using CrafyCaptcha.Server.Credentials;
 using CrafyCaptcha.Server.Internal;
@@ -29,7 +28,11 @@ public static class CrafyCaptchaBuilderEmbeddedServerExtensions
         builder.Services.Configure<ChallengeServerOptions>(o => o.Embedded = true);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrafyCaptchaOptions>, EmbeddedKeysValidator>());
         builder.Services.AddSingleton<IPostConfigureOptions<CrafyCaptchaOptions>, UseDevelopmentCredential>();
-        builder.Services.Replace(ServiceDescriptor.Singleton<ICrafyPublicTokenProvider, EmbeddedPublicTokenProvider>());
+        ServiceDescriptor? previous = builder.Services.LastOrDefault(d => d.ServiceType == typeof(ICrafyPublicTokenProvider) && !d.IsKeyedService);
+        builder.Services.Replace(ServiceDescriptor.Singleton<ICrafyPublicTokenProvider>(sp => new EmbeddedPublicTokenProvider(
+            sp.GetRequiredService<CredentialStore>(),
+            sp.GetRequiredService<IOptions<CrafyCaptchaOptions>>(),
+            new Lazy<ICrafyPublicTokenProvider?>(() => Create(previous, sp)))));
         builder.Services.Configure<CrafyCaptchaHttpOptions>(o => o.IframeUrl ??= "~" + mountPath.TrimEnd('/') + "/challenge/");
         return builder;
     }
@@ -52,12 +55,26 @@ public static class CrafyCaptchaBuilderEmbeddedServerExtensions
         }
     }
 
-    /// <summary>The public token of the engine's credential for the SDK's public key; other keys ask the hosted API.</summary>
-    private sealed class EmbeddedPublicTokenProvider(CredentialStore store, IOptions<CrafyCaptchaOptions> options, IServiceProvider services) : ICrafyPublicTokenProvider
+    /// <summary>The provider the app had before the engine replaced it (normally the hosted API's), built the same way.</summary>
+    private static ICrafyPublicTokenProvider? Create(ServiceDescriptor? descriptor, IServiceProvider services)
+        => descriptor switch
+        {
+            null => null,
+            { ImplementationInstance: ICrafyPublicTokenProvider instance } => instance,
+            { ImplementationFactory: { } factory } => (ICrafyPublicTokenProvider)factory(services),
+            { ImplementationType: { } type } => (ICrafyPublicTokenProvider)ActivatorUtilities.CreateInstance(services, type),
+            _ => null,
+        };
+
+    /// <summary>
+    /// The public token of the engine's credential for the SDK's public key; other keys ask the provider registered
+    /// before the engine (the hosted API's, or the test credentials' one).
+    /// </summary>
+    private sealed class EmbeddedPublicTokenProvider(CredentialStore store, IOptions<CrafyCaptchaOptions> options, Lazy<ICrafyPublicTokenProvider?> fallback) : ICrafyPublicTokenProvider
     {
         public ValueTask<string?> GetPublicTokenAsync(CancellationToken cancellationToken)
             => store.FindByPublicKey(options.Value.PublicKey) is { } served
                 ? ValueTask.FromResult<string?>(served.Credential.PublicToken)
-                : services.GetRequiredService<HostedPublicTokenProvider>().GetPublicTokenAsync(cancellationToken);
+                : fallback.Value?.GetPublicTokenAsync(cancellationToken) ?? ValueTask.FromResult<string?>(null);
     }
 }

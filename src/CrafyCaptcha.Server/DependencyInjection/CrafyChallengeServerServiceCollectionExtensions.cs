@@ -3,7 +3,6 @@ using CrafyCaptcha.Server.Api;
 using CrafyCaptcha.Server.Credentials;
 using CrafyCaptcha.Server.Flows;
 using CrafyCaptcha.Server.Internal;
-using CrafyCaptcha.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -41,7 +40,6 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         services.AddDistributedMemoryCache();
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<INonceStore, DistributedCacheNonceStore>();
         services.TryAddInMemoryChallengeState();
         services.TryAddSingleton<CredentialStore>();
         services.TryAddSingleton<FlowRepository>();

@@ -268,7 +268,7 @@ internal sealed class FlowService(
             }
 
             nonce = root.TryGetProperty("nonce", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-            return nonce is not null && CrafyCaptcha.Protocol.CaptchaTokenReader.IsLowercaseHex(Encoding.ASCII.GetBytes(nonce), 64);
+            return nonce is not null && CrafyCaptcha.Shared.NonceHex.IsLowercaseHex(Encoding.ASCII.GetBytes(nonce));
         }
         catch (JsonException)
         {

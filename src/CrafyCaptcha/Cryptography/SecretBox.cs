@@ -19,7 +19,8 @@ namespace CrafyCaptcha.Cryptography;
 /// </remarks>
 public sealed class SecretBox : IDisposable
 {
-    internal const string V3Prefix = ";v3_;";
+    /// <summary>The prefix of every v3 value (<c>";v3_;"</c>): a cheap check before trying to open a value.</summary>
+    public const string V3Prefix = ";v3_;";
     internal const string V2Prefix = ";v2_;";
     private const int AeadNonceBytes = 24;
     private const int AeadTagBytes = 16;
@@ -59,9 +60,11 @@ public sealed class SecretBox : IDisposable
 
     /// <summary>
     /// HMAC-SHA256 keyed by the UTF-8 secret (the captcha token's <c>server_sign</c>), with the keyed state prepared
-    /// once per thread rather than once per call.
+    /// once per thread rather than once per call. A challenge server signs the tokens it issues with this.
     /// </summary>
-    internal void ComputeTokenSignature(ReadOnlySpan<byte> payloadUtf8, Span<byte> mac)
+    /// <param name="payloadUtf8">The token's payload text as UTF-8.</param>
+    /// <param name="mac">Receives the 32-byte signature.</param>
+    public void ComputeTokenSignature(ReadOnlySpan<byte> payloadUtf8, Span<byte> mac)
     {
         IncrementalHash hmac = _tokenHmac.Value!;
         hmac.AppendData(payloadUtf8);

@@ -1,9 +1,9 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrafyCaptcha.Cryptography;
 using CrafyCaptcha.Protocol;
+using CrafyCaptcha.Shared;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -31,7 +31,7 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
     {
         options ??= new FlowOptions();
         JsonObject json = FlowOptionsWriter.ToJsonObject(options);
-        string nonce = NewNonce();
+        string nonce = NonceHex.New();
         string? contextJson = options.Context?.ToJsonString();
         await _store.StoreAsync(nonce, contextJson, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
 
@@ -112,13 +112,6 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
         }
 
         return true;
-    }
-
-    internal static string NewNonce()
-    {
-        Span<byte> bytes = stackalloc byte[32];
-        RandomNumberGenerator.Fill(bytes);
-        return Convert.ToHexStringLower(bytes);
     }
 
     public void Dispose() => _secretBox.Dispose();

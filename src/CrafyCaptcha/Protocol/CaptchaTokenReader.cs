@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CrafyCaptcha.Cryptography;
+using CrafyCaptcha.Shared;
 
 namespace CrafyCaptcha.Protocol;
 
@@ -324,7 +325,7 @@ internal static class CaptchaTokenReader
             }
 
             ReadOnlySpan<byte> opened = plaintext.AsSpan(0, length);
-            if (!IsLowercaseHex(opened, NonceHexLength))
+            if (!NonceHex.IsLowercaseHex(opened, NonceHexLength))
             {
                 return FlowFailure.InvalidNonce;
             }
@@ -336,23 +337,5 @@ internal static class CaptchaTokenReader
         {
             ArrayPool<byte>.Shared.Return(plaintext);
         }
-    }
-
-    internal static bool IsLowercaseHex(ReadOnlySpan<byte> value, int length)
-    {
-        if (value.Length != length)
-        {
-            return false;
-        }
-
-        foreach (byte b in value)
-        {
-            if (b is not ((>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f')))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

@@ -9,7 +9,7 @@ namespace CrafyCaptcha.Protocol;
 /// Writes the iframe options JSON as the official SDKs do: the caller's keys in their order, <c>context</c>
 /// removed (it stays server-side), and <c>nonce</c> last, or in place when the caller had a <c>nonce</c> key.
 /// </summary>
-internal static class FlowOptionsWriter
+public static class FlowOptionsWriter
 {
     private static readonly JsonWriterOptions WriterOptions = new()
     {
@@ -17,7 +17,7 @@ internal static class FlowOptionsWriter
         SkipValidation = false,
     };
 
-    public static JsonObject ToJsonObject(FlowOptions options)
+    internal static JsonObject ToJsonObject(FlowOptions options)
     {
         var json = new JsonObject();
         if (options.Mode is { } mode)
@@ -47,6 +47,10 @@ internal static class FlowOptionsWriter
         return json;
     }
 
+    /// <summary>Writes <paramref name="options"/> with <paramref name="nonce"/> as the plaintext of an <c>eo</c>, ready to seal.</summary>
+    /// <param name="output">Receives the UTF-8 JSON.</param>
+    /// <param name="options">The iframe options; a <c>context</c> key is left out.</param>
+    /// <param name="nonce">The flow's nonce (64 lowercase hex).</param>
     public static void Write(IBufferWriter<byte> output, JsonObject options, string nonce)
     {
         using var writer = new Utf8JsonWriter(output, WriterOptions);
@@ -83,14 +87,14 @@ internal static class FlowOptionsWriter
         writer.WriteEndObject();
     }
 
-    public static string ModeName(FlowMode mode) => mode switch
+    internal static string ModeName(FlowMode mode) => mode switch
     {
         FlowMode.Hidden => "hidden",
         FlowMode.Puzzle => "puzzle",
         _ => "auto",
     };
 
-    public static string PuzzleName(PuzzleKind puzzle) => puzzle switch
+    internal static string PuzzleName(PuzzleKind puzzle) => puzzle switch
     {
         PuzzleKind.Slider => "slider",
         PuzzleKind.Connect => "connect",

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http;
 
-namespace CrafyCaptcha.AspNetCore.Internal;
+namespace CrafyCaptcha.Shared;
 
 /// <summary>Caps a request body for one endpoint: a declared length over the cap is refused, an undeclared one is cut off by the server.</summary>
 internal static class RequestBodyLimit
