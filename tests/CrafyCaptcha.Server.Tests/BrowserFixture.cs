@@ -12,7 +12,7 @@ namespace CrafyCaptcha.Server.Tests;
 /// address: the fixture raises the per-address velocity budgets so that the many visits of the whole suite stay on the
 /// invisible rung; tests of the ladder use an app of their own with the defaults.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     private readonly string _contentState = Path.Combine(Path.GetTempPath(), "crafy-browser-" + Guid.NewGuid().ToString("N"));
     private IPlaywright? _playwright;
@@ -28,17 +28,19 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        var settings = new Dictionary<string, string?>
+        {
+            ["CrafyChallengeServer:DevelopmentCredentialPath"] = Path.Combine(_contentState, "dev-credential.json"),
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["CrafyChallengeServer:Risk:IpFreeLoads"] = "10000",
+            ["CrafyChallengeServer:Risk:IpLoadsRefused"] = "100000",
+            ["CrafyChallengeServer:Risk:NetworkFreeLoads"] = "10000",
+        };
+        Configure(settings);
         App = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
             b.UseEnvironment("Development");
-            b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["CrafyChallengeServer:DevelopmentCredentialPath"] = Path.Combine(_contentState, "dev-credential.json"),
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["CrafyChallengeServer:Risk:IpFreeLoads"] = "10000",
-                ["CrafyChallengeServer:Risk:IpLoadsRefused"] = "100000",
-                ["CrafyChallengeServer:Risk:NetworkFreeLoads"] = "10000",
-            }));
+            b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(settings));
         });
         App.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         App.StartServer();
@@ -52,6 +54,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
         UserAgent = Browser.BrowserType.Name == "chromium" ? await PersonUserAgentAsync() : null;
         Directory.CreateDirectory(ArtifactsDirectory);
+    }
+
+    /// <summary>Settings of the sample for a fixture of its own (e.g. a short token lifetime).</summary>
+    protected virtual void Configure(IDictionary<string, string?> settings)
+    {
     }
 
     /// <summary>The browser's own User-Agent with <c>HeadlessChrome</c> said as <c>Chrome</c>, as a person's browser says it.</summary>

@@ -2,7 +2,10 @@
 (function (w, d) {
   "use strict";
   var DEFAULT_IFRAME = "https://captcha.crafy.net/challenge/";
+  // Upper bound only: an eo that was never solved is renewed after this (the SDK's flow lifetime is 20 minutes). A
+  // solved flow's token expires when the engine says (expires_at in the signed CHALLENGE_COMPLETE payload).
   var EXPIRY_MS = 19 * 60 * 1000;
+  var MIN_RENEW_MS = 5000;
   var PALETTES = {
     light: { background: "#f9fafb", backgroundHover: "#f3f4f6", color: "#374151", borderColor: "#d1d5db", primary: "#2563eb", footerColor: "#6b7280" },
     dark: { background: "#1f2937", backgroundHover: "#374151", color: "#e5e7eb", borderColor: "#4b5563", primary: "#2563eb", footerColor: "#9ca3af" }
@@ -108,7 +111,7 @@
     instances.push(this);
     return this._fetchOptions().then(function (eo) {
       self.eo = eo;
-      self._startExpiry();
+      self._startExpiry(EXPIRY_MS);
       self.container = typeof containerRef === "string" ? d.getElementById(containerRef) : containerRef;
       if (!self.container) { return self; }
       if (self.container.getAttribute("data-crafy-initialized")) { self._log("container already initialised"); return self; }
@@ -323,6 +326,7 @@
 
   CrafyCAPTCHA.prototype._load = function () {
     if (!this.postForm || this._loadRequested) { return; }
+    if (this._fetching) { this._loadWanted = true; return; } // a fresh eo is on its way: load when it is here
     this._loadRequested = true;
     this._attempt = (this._attempt || 0) + 1;
     this._spoke = false;
@@ -371,6 +375,8 @@
     } else if (m.action === "REQUEST_RELOAD") {
       if (typeof this.options.onError === "function") { this.options.onError(new Error("challenge failed; reloading")); }
       this.reset();
+    } else if (m.action === "CHALLENGE_REFUSED" && m.payload) {
+      this._refused(Number(m.payload.status) || 0, typeof m.payload.reason === "string" ? m.payload.reason.slice(0, 300) : "");
     } else if (m.action === "HANDSHAKE") {
       verifySignature(this.signingPublicKey, m.payload, m.signature).then(function (ok) {
         if (!ok) { self._log("bad HANDSHAKE signature"); return; }
@@ -400,6 +406,9 @@
     if (serverSign !== undefined) { envelope.server_sign = serverSign; }
     var token = utf8ToB64(JSON.stringify(envelope));
     this.isSolved = true;
+    this._retried = false;
+    this._interactive = this._frameHeight > 0;
+    this._startExpiry(renewDelay(payload));
     this._input().value = token;
     this._revealed = false;
     this._show("verified");
@@ -430,6 +439,8 @@
     }
   };
 
+  // A new challenge: never the spent eo again. With an optionsUrl a fresh eo is fetched before the iframe is loaded;
+  // a widget initialised with a fixed encryptedOptions reuses it (the engine refuses it once spent: CHALLENGE_REFUSED).
   CrafyCAPTCHA.prototype.reset = function () {
     if (!this.postForm) { return Promise.resolve(); }
     this.isSolved = false;
@@ -440,25 +451,86 @@
     this._show("loading");
     this._layout();
     this._loadRequested = false;
-    this._load();
-    return Promise.resolve();
+    var self = this;
+    return this._freshEo().then(function () { self._load(); });
   };
 
-  CrafyCAPTCHA.prototype._startExpiry = function () {
+  // Fetches a fresh eo (only with an optionsUrl); while it is on its way _load waits for it.
+  CrafyCAPTCHA.prototype._freshEo = function () {
+    var self = this;
+    if (!this.options.optionsUrl) { return Promise.resolve(this.eo); }
+    this._fetching = true;
+    return this._fetchOptions().then(function (eo) {
+      self.eo = eo;
+      self._fetching = false;
+      self._startExpiry(EXPIRY_MS);
+      if (self._loadWanted) { self._loadWanted = false; self._load(); }
+      return eo;
+    });
+  };
+
+  // When the engine's token (or a never-solved eo) expires. A token no longer valid is never left in the form under
+  // "Verified": the input is cleared at once. Invisible flow (and an optionsUrl): a fresh eo is solved again silently
+  // ("verifying" meanwhile; a submit meanwhile is held and sent when the new token arrives). Interactive flow: the
+  // expired state, a fresh eo, and the person is asked again (a click or a submit loads the new challenge).
+  CrafyCAPTCHA.prototype._expire = function () {
+    var self = this, solved = this.isSolved;
+    this.isSolved = false;
+    if (!this.postForm) { return; }
+    this._input().value = "";
+    if (typeof this.options.onExpire === "function") { this.options.onExpire(); }
+    if (!this.options.optionsUrl) {
+      // A fixed encryptedOptions: a solved one is spent (the page must be reloaded); an unsolved one is loaded again.
+      if (!solved) { this.reset(); }
+      this._show("expired", TEXT[this.lang][3], "#dc2626");
+      return;
+    }
+    if (solved && !this._interactive) {
+      this._frameHeight = 0;
+      this._loadRequested = false;
+      this._revealed = true; // off-screen (height 0): the row says "verifying"
+      this._show("verifying");
+      this._freshEo().then(function () { self._load(); });
+      return;
+    }
+    if (!solved && !this._loadRequested) { this._freshEo(); return; } // nothing loaded yet: only the eo is renewed
+    this._frameHeight = 0;
+    this._loadRequested = false;
+    this._revealed = false;
+    this._layout();
+    this._show("expired", TEXT[this.lang][3], "#dc2626");
+    this._freshEo();
+  };
+
+  CrafyCAPTCHA.prototype._startExpiry = function (ms) {
     var self = this;
     clearTimeout(this._expiry);
-    this._expiry = setTimeout(function () {
-      self.isSolved = false;
-      if (self.postForm) { self._input().value = ""; }
-      if (self.options.optionsUrl) {
-        self._fetchOptions().then(function (eo) { self.eo = eo; self.reset(); self._startExpiry(); });
-      } else {
-        self.reset();
-        self._show("expired", TEXT[self.lang][3], "#dc2626");
-      }
-      if (typeof self.options.onExpire === "function") { self.options.onExpire(); }
-    }, EXPIRY_MS);
+    this._expiry = setTimeout(function () { self._expire(); }, ms);
   };
+
+  // The engine refused the flow (its refusal page posts CHALLENGE_REFUSED). A spent eo (410) or one loaded too many
+  // times (429) is replaced by a fresh one once; anything else is shown with the engine's sentence.
+  CrafyCAPTCHA.prototype._refused = function (status, reason) {
+    var retry = status === 410 || (status === 429 && /loaded too many times/i.test(reason));
+    if (retry && !this._retried && this.options.optionsUrl) {
+      this._retried = true;
+      this._log("challenge refused (" + status + "); retrying with a fresh eo");
+      this.reset();
+      return;
+    }
+    this._show("error", reason || TEXT[this.lang][2], "#ea580c");
+    if (typeof this.options.onError === "function") { this.options.onError(new Error(reason || "challenge refused (" + status + ")")); }
+  };
+
+  // When to renew a solved token: from the engine's expires_at (ISO 8601 UTC), a margin (10%, at most 20 s) before;
+  // never later than EXPIRY_MS, never sooner than MIN_RENEW_MS (a wrong browser clock must not renew in a loop).
+  function renewDelay(payload) {
+    var at = NaN;
+    try { at = Date.parse(JSON.parse(payload).expires_at); } catch (err) { at = NaN; }
+    if (!isFinite(at)) { return EXPIRY_MS; }
+    var left = at - Date.now();
+    return Math.max(MIN_RENEW_MS, Math.min(EXPIRY_MS, left - Math.min(20000, left * 0.1)));
+  }
 
   CrafyCAPTCHA.prototype.destroy = function () {
     if (this._onMessage) { w.removeEventListener("message", this._onMessage); }
@@ -483,6 +555,12 @@
   CrafyCAPTCHA.setAutoLoad = function (v) { globalAutoLoad = !!v; instance().setAutoLoad(v); };
   CrafyCAPTCHA.setDebug = function (v) { instance().setDebug(v); };
   CrafyCAPTCHA.loadIframe = function () { if (CrafyCAPTCHA._instance) { CrafyCAPTCHA._instance.loadIframe(); } };
+  // The widget drawn in a container (element or id), e.g. one the tag helper initialised: CrafyCAPTCHA.get("id").reset().
+  CrafyCAPTCHA.get = function (container) {
+    var el = typeof container === "string" ? d.getElementById(container) : container;
+    for (var i = 0; i < instances.length; i++) { if (instances[i].container === el) { return instances[i]; } }
+    return null;
+  };
   CrafyCAPTCHA.reset = function () { return CrafyCAPTCHA._instance ? CrafyCAPTCHA._instance.reset() : Promise.resolve(); };
 
   w.CrafyCAPTCHA = CrafyCAPTCHA;

@@ -54,7 +54,17 @@ internal static class ChallengePageRenderer
     public static IResult ErrorPage(HttpContext http, HttpStatusCode status, string message, string? frameAncestor)
     {
         SecurityHeaders(http, frameAncestor);
-        string html = $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>CrafyCAPTCHA</title></head><body style=\"font:14px system-ui,sans-serif;color:#b91c1c;margin:12px\"><p role=\"alert\" id=\"crafy-error\">{HtmlEncoder.Default.Encode(message)}</p></body></html>";
+        // Refused after the origin check (the page may be framed by the widget's page): refusal.js tells the widget
+        // why (CHALLENGE_REFUSED to that origin only), so it does not wait for a silent timeout.
+        string notify = string.Empty, script = string.Empty;
+        if (frameAncestor is not null && OriginNormaliser.IsHeaderSafe(frameAncestor))
+        {
+            string basePath = http.Request.PathBase + http.Request.Path.ToString().TrimEnd('/');
+            notify = $" data-parent-origin=\"{HtmlEncoder.Default.Encode(frameAncestor)}\" data-status=\"{(int)status}\"";
+            script = $"<script src=\"{HtmlEncoder.Default.Encode(basePath + "/assets/refusal.js")}\"></script>";
+        }
+
+        string html = $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>CrafyCAPTCHA</title></head><body style=\"font:14px system-ui,sans-serif;color:#b91c1c;margin:12px\"{notify}><p role=\"alert\" id=\"crafy-error\">{HtmlEncoder.Default.Encode(message)}</p>{script}</body></html>";
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, (int)status);
     }
 
