@@ -51,7 +51,15 @@ public sealed class KeysNewDeploymentTests
             using var engineClient = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{enginePort}") };
 
             // The page: the site's SDK got the public token from the engine's authenticate call with the printed keys.
+            // A page waits at most 1 s for it; on a cold engine a page may come first without it (the widget shows its
+            // error state) and a later visit gets it, fetched in the background.
             JsonObject page = (await siteClient.GetFromJsonAsync<JsonObject>("/page"))!;
+            for (int visit = 0; visit < 40 && page["publicToken"] is null; visit++)
+            {
+                await Task.Delay(250);
+                page = (await siteClient.GetFromJsonAsync<JsonObject>("/page"))!;
+            }
+
             Assert.Equal(publicToken, (string?)page["publicToken"]);
             using HttpResponseMessage options = await siteClient.PostAsJsonAsync("/crafy-options", new { action = "get_options", __RequestVerificationToken = (string)page["antiforgery"]! });
             Assert.True(options.IsSuccessStatusCode, $"options endpoint: HTTP {(int)options.StatusCode} {await options.Content.ReadAsStringAsync()}");
