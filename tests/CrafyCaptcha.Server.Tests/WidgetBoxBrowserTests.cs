@@ -120,8 +120,13 @@ public sealed class WidgetBoxBrowserTests(BrowserFixture fixture) : IClassFixtur
 
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
 
-        await Assertions.Expect(box).ToHaveCSSAsync("background-color", "rgb(31, 41, 55)");
+        await Assertions.Expect(box).ToHaveCSSAsync("background-color", "rgb(31, 41, 55)", new LocatorAssertionsToHaveCSSOptions { Timeout = 15_000 });
         Assert.Equal("dark", await page.Locator($"{Widget} iframe").EvaluateAsync<string>("e => getComputedStyle(e).colorScheme"));
+
+        // And after the pass, back to light: the verified box follows too.
+        await Assertions.Expect(page.Locator($"{Widget} .crafy-status")).ToHaveTextAsync("Verified", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
+        await Assertions.Expect(box).ToHaveCSSAsync("background-color", "rgb(249, 250, 251)", new LocatorAssertionsToHaveCSSOptions { Timeout = 15_000 });
         await page.Context.CloseAsync();
     }
 
