@@ -82,6 +82,7 @@ public sealed class StandaloneEngineTests : IAsyncLifetime
         load.Headers.Add("User-Agent", "Mozilla/5.0 test");
         load.Headers.Add("Accept-Language", "en");
         ChallengePage challenge = EngineApp.ReadChallenge(await (await engine.SendAsync(load)).Content.ReadAsStringAsync());
+        await Task.Delay(60); // a browser needs a moment to run the page; the engine refuses answers sooner than that
         HttpResponseMessage answer = await engine.PostAsJsonAsync("/crafy/challenge/verify", new JsonObject
         {
             ["flow_token"] = challenge.FlowToken,
