@@ -17,7 +17,7 @@ builder.Services.AddSession(o => { o.Cookie.HttpOnly = true; o.Cookie.IsEssentia
 // challenge engine serves a development credential); a named policy per form. The login and registration forms
 // re-render with the user's input, so they opt into the ModelState failure mode (their handlers check
 // ModelState.IsValid; analyzer CRAFY001 would warn otherwise); everything else fails closed (Reject, the default).
-builder.Services.AddCrafyCaptcha(o => o.OnRejected = CommentForm.ReturnToFormAsync)
+ICrafyCaptchaBuilder captcha = builder.Services.AddCrafyCaptcha(o => o.OnRejected = CommentForm.ReturnToFormAsync)
     .AddEmbeddedChallengeServer()
     .AddFlowPolicy("login", p => { p.Mode = FlowMode.Auto; p.FailureMode = CrafyCaptchaFailureMode.ModelState; })
     .AddFlowPolicy("register", p =>
@@ -27,6 +27,13 @@ builder.Services.AddCrafyCaptcha(o => o.OnRejected = CommentForm.ReturnToFormAsy
         p.FailureMode = CrafyCaptchaFailureMode.ModelState;
     })
     .AddFlowPolicy("comments", p => p.Mode = FlowMode.Hidden);
+
+// One setting for several instances behind a load balancer: ConnectionStrings:Redis moves the nonces and the
+// engine's state (flows, one-use marks, velocity counters) to Redis, so a token passes once whichever instance sees it.
+if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+{
+    captcha.AddRedisNonceStore(redis);
+}
 builder.Services.AddHealthChecks().AddCrafyCaptcha();
 builder.Services.AddSingleton<ConcurrentQueue<Comment>>();
 

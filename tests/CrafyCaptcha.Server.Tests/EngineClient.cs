@@ -33,6 +33,10 @@ public sealed class EngineApp : IDisposable
             if (settings is not null)
             {
                 b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(settings));
+                foreach ((string key, string? value) in settings)
+                {
+                    b.UseSetting(key, value); // also seen by Program.cs while it builds (before the host is built)
+                }
             }
 
             // Keys in the shared state folder, so instances sharing it read each other's development credential
