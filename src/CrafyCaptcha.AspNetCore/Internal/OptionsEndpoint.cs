@@ -1,6 +1,4 @@
-using System.Net;
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using CrafyCaptcha.Shared;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.Extensions.Logging;

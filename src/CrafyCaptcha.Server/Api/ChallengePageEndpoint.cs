@@ -71,7 +71,7 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<Cha
                 FlowOpenError.NoNonce => (HttpStatusCode.BadRequest, "The challenge options carry no valid nonce."),
                 FlowOpenError.AlreadySpent => (HttpStatusCode.Gone, "This challenge was already completed. Reload the page for a new one."),
                 FlowOpenError.TooManyLoads => (HttpStatusCode.TooManyRequests, "This challenge was loaded too many times. Reload the page for a new one."),
-                FlowOpenError.Refused when result.Refusal?.Refusal == StatusCodes.Status403Forbidden => (HttpStatusCode.Forbidden, "Requests from this network are not accepted."),
+                FlowOpenError.Refused when result.Refusal?.Status == StatusCodes.Status403Forbidden => (HttpStatusCode.Forbidden, "Requests from this network are not accepted."),
                 FlowOpenError.Refused => (HttpStatusCode.TooManyRequests, "Too many challenges from this address. Please wait a minute and try again."),
                 _ => (HttpStatusCode.ServiceUnavailable, "The challenge is temporarily unavailable. Try again in a moment."),
             };

@@ -50,7 +50,7 @@ internal sealed record FlowOpenRequest(string? PublicToken, string? Cdweo, strin
 internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool Interactive, SignedMessage Handshake);
 
 /// <summary>The outcome of <see cref="FlowService.OpenAsync"/>: <see cref="Flow"/> when opened, else <see cref="Error"/>.</summary>
-internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFlow? Flow, RiskAssessment? Refusal = null);
+internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFlow? Flow, Refusal? Refusal = null);
 
 /// <summary>
 /// The answer the challenge page posts back: its flow, its proof-of-work solution, and for an interactive step the
@@ -138,7 +138,7 @@ internal sealed class FlowService(
             if (!_loads.TryTake(request.Signals.RemoteAddress))
             {
                 Log.Refused(logger, "challenge load budget spent");
-                return new FlowOpenResult(FlowOpenError.Refused, host, null, new RiskAssessment(1, ["load_budget"], ChallengeStep.Connect, 0, 429, ClientBudget.RetryAfter));
+                return new FlowOpenResult(FlowOpenError.Refused, host, null, new Refusal(StatusCodes.Status429TooManyRequests, ClientBudget.RetryAfter));
             }
 
             // One eo serves a few loads (resets, reloads), then the widget must ask for a new flow: a script cannot
@@ -151,9 +151,9 @@ internal sealed class FlowService(
             }
 
             RiskAssessment assessment = await risk.AssessLoadAsync(request.Signals, telemetry, mode, request.Puzzles ?? puzzles, cancellationToken).ConfigureAwait(false);
-            if (assessment.Refusal != 0)
+            if (assessment.Refusal is { } refusal)
             {
-                return new FlowOpenResult(FlowOpenError.Refused, host, null, assessment);
+                return new FlowOpenResult(FlowOpenError.Refused, host, null, refusal);
             }
 
             DateTimeOffset now = timeProvider.GetUtcNow();

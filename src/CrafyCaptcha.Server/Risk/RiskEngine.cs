@@ -14,9 +14,11 @@ namespace CrafyCaptcha.Server.Risk;
 /// <param name="Reasons">The named reasons that raised it (see <see cref="RiskReasons"/>).</param>
 /// <param name="Step">The rung of the ladder the flow must climb.</param>
 /// <param name="PowMaxNumber">The proof-of-work search space for this score.</param>
-/// <param name="Refusal">The status of an outright refusal (403 deny list, 429 flood), or 0.</param>
-/// <param name="RetryAfter">For a 429: when the client may come back.</param>
-internal sealed record RiskAssessment(double Score, IReadOnlyList<string> Reasons, ChallengeStep Step, int PowMaxNumber, int Refusal, TimeSpan RetryAfter);
+/// <param name="Refusal">An outright refusal (403 deny list, 429 flood), or <see langword="null"/>.</param>
+internal sealed record RiskAssessment(double Score, IReadOnlyList<string> Reasons, ChallengeStep Step, int PowMaxNumber, Refusal? Refusal = null);
+
+/// <summary>An outright refusal of a challenge load: its status, and for a 429 when the client may come back.</summary>
+internal sealed record Refusal(int Status, TimeSpan RetryAfter);
 
 /// <summary>
 /// The server-side risk engine (the seed's risk matrix): request velocity per IP and per network over sliding windows
@@ -66,13 +68,16 @@ internal sealed partial class RiskEngine : IDisposable
             return Refuse(StatusCodes.Status403Forbidden, TimeSpan.Zero, "deny_list");
         }
 
-        TimeSpan window = _options.VelocityWindow;
-        long ipLoads = await CountAsync("load-ip:" + client.AddressKey, add: true, cancellationToken).ConfigureAwait(false);
-        long networkLoads = await CountAsync("load-net:" + client.NetworkKey, add: true, cancellationToken).ConfigureAwait(false);
-        long failures = await CountAsync("fail-ip:" + client.AddressKey, add: false, cancellationToken).ConfigureAwait(false);
+        // Three independent counters: asked at once, so a Redis-backed store costs one round trip of latency, not six.
+        ValueTask<long> ipCount = CountAsync("load-ip:" + client.AddressKey, add: true, cancellationToken);
+        ValueTask<long> networkCount = CountAsync("load-net:" + client.NetworkKey, add: true, cancellationToken);
+        ValueTask<long> failureCount = CountAsync("fail-ip:" + client.AddressKey, add: false, cancellationToken);
+        long ipLoads = await ipCount.ConfigureAwait(false);
+        long networkLoads = await networkCount.ConfigureAwait(false);
+        long failures = await failureCount.ConfigureAwait(false);
         if (ipLoads > _options.IpLoadsRefused)
         {
-            return Refuse(StatusCodes.Status429TooManyRequests, window, "velocity_ip");
+            return Refuse(StatusCodes.Status429TooManyRequests, _options.VelocityWindow, "velocity_ip");
         }
 
         var reasons = new List<string>();
@@ -111,7 +116,7 @@ internal sealed partial class RiskEngine : IDisposable
         _stepCounter.Add(1, new KeyValuePair<string, object?>("step", StepName(step)));
         _scoreHistogram.Record(score);
         LogAssessed(_logger, score, StepName(step), maxNumber, string.Join(',', reasons));
-        return new RiskAssessment(score, reasons, step, maxNumber, 0, TimeSpan.Zero);
+        return new RiskAssessment(score, reasons, step, maxNumber);
     }
 
     /// <summary>Counts a refused answer (wrong, forged, replayed, too fast, no evidence) against the client's address.</summary>
@@ -165,7 +170,7 @@ internal sealed partial class RiskEngine : IDisposable
     {
         _stepCounter.Add(1, new KeyValuePair<string, object?>("step", "refused"));
         LogRefused(_logger, status, reason);
-        return new RiskAssessment(1, [reason], ChallengeStep.Connect, 0, status, retryAfter);
+        return new RiskAssessment(1, [reason], ChallengeStep.Connect, 0, new Refusal(status, retryAfter));
     }
 
     private double Weight(string reason) => _options.Weights.TryGetValue(reason, out double w) ? w : 0;
