@@ -6,6 +6,7 @@ using CrafyCaptcha.Protocol;
 using CrafyCaptcha.Storage;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -177,13 +178,22 @@ public sealed class FlowTests
         Assert.True((await host.Captcha.VerifyFlowAsync(TokenMinter.Token(Secret, fresh, DateTimeOffset.UtcNow.AddMinutes(5)))).IsValid);
     }
 
-    [Fact]
-    public async Task A_flood_of_created_flows_is_refused_past_the_outstanding_limit()
+    public static TheoryData<string> Stores => ["memory", "distributed-cache"];
+
+    private static INonceStore NewStore(string kind, TimeProvider clock, long maxOutstandingFlows = 1_000_000)
+    {
+        var options = Options.Create(new CrafyCaptchaOptions { SecretKey = Secret, MaxOutstandingFlows = maxOutstandingFlows });
+        return kind == "memory"
+            ? new InMemoryNonceStore(clock, options)
+            : new DistributedCacheNonceStore(new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions())), clock, options);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_flood_of_created_flows_is_refused_past_the_outstanding_limit(string kind)
     {
         FakeTimeProvider clock = TestHost.FakeClock();
-        var cache = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
-        var options = Options.Create(new CrafyCaptchaOptions { SecretKey = Secret, MaxOutstandingFlows = 1000 });
-        var store = new DistributedCacheNonceStore(cache, clock, options);
+        INonceStore store = NewStore(kind, clock, maxOutstandingFlows: 1000);
         int stored = 0, refused = 0;
         for (int i = 0; i < 5000; i++)
         {
@@ -204,6 +214,69 @@ public sealed class FlowTests
         // Once a flow lifetime has passed, the old flows no longer count.
         clock.Advance(TimeSpan.FromMinutes(22));
         await store.StoreAsync(TokenMinter.NewNonce(), null, TimeSpan.FromMinutes(20));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_stored_nonce_is_consumed_once_with_its_context_and_not_after_its_lifetime(string kind)
+    {
+        FakeTimeProvider clock = TestHost.FakeClock();
+        INonceStore store = NewStore(kind, clock);
+        string used = TokenMinter.NewNonce(), late = TokenMinter.NewNonce();
+        await store.StoreAsync(used, "{\"p\":\"login\"}", TimeSpan.FromMinutes(20));
+        await store.StoreAsync(late, null, TimeSpan.FromMinutes(20));
+
+        Assert.Equal(new NonceConsumption(true, "{\"p\":\"login\"}"), await store.TryConsumeAsync(used));
+        Assert.False((await store.TryConsumeAsync(used)).Consumed);
+        Assert.False((await store.TryConsumeAsync(TokenMinter.NewNonce())).Consumed);
+        clock.Advance(TimeSpan.FromMinutes(20) + TimeSpan.FromMilliseconds(1));
+        Assert.False((await store.TryConsumeAsync(late)).Consumed);
+    }
+
+    [Fact]
+    public async Task The_in_memory_store_sweeps_nonces_that_expired_unused()
+    {
+        FakeTimeProvider clock = TestHost.FakeClock();
+        var store = (InMemoryNonceStore)NewStore("memory", clock);
+        for (int i = 0; i < 500; i++)
+        {
+            await store.StoreAsync(TokenMinter.NewNonce(), null, TimeSpan.FromMinutes(5));
+        }
+
+        string fresh = TokenMinter.NewNonce();
+        clock.Advance(TimeSpan.FromMinutes(6));
+        await store.StoreAsync(fresh, null, TimeSpan.FromMinutes(5)); // past the sweep interval: starts a sweep
+
+        // The sweep runs on the thread pool: wait for it (bounded), then only the fresh nonce is left.
+        for (int i = 0; i < 200 && store.Count > 1; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, store.Count);
+        Assert.True((await store.TryConsumeAsync(fresh)).Consumed);
+    }
+
+    [Fact]
+    public void The_default_store_is_in_process_unless_the_app_registered_a_shared_distributed_cache()
+    {
+        using var plain = new TestHost(Secret);
+        Assert.IsType<InMemoryNonceStore>(plain.Store);
+
+        var services = new ServiceCollection();
+        services.AddSingleton<IDistributedCache>(new SharedCacheStandIn());
+        services.AddCrafyCaptchaCore(o => o.SecretKey = Secret);
+        using ServiceProvider provider = services.BuildServiceProvider();
+        Assert.IsType<DistributedCacheNonceStore>(provider.GetRequiredService<INonceStore>());
+    }
+
+    /// <summary>Any app-registered IDistributedCache that is not the in-process memory cache (SQL Server, NCache…).</summary>
+    private sealed class SharedCacheStandIn : MemoryDistributedCache
+    {
+        public SharedCacheStandIn()
+            : base(Options.Create(new MemoryDistributedCacheOptions()))
+        {
+        }
     }
 
     internal static string OpenNonce(string eo, out JsonObject options)

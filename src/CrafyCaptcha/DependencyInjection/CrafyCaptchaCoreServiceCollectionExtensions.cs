@@ -1,6 +1,7 @@
 using CrafyCaptcha;
 using CrafyCaptcha.Internal;
 using CrafyCaptcha.Storage;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -10,8 +11,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class CrafyCaptchaCoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ICrafyCaptcha"/>, the default nonce store on <c>IDistributedCache</c> (an in-memory cache is
-    /// added when the app has none), <see cref="TimeProvider"/>, and start-up validation of <see cref="CrafyCaptchaOptions"/>.
+    /// Adds <see cref="ICrafyCaptcha"/>, the default nonce store (in process, atomic, bounded; on the app's
+    /// <c>IDistributedCache</c> instead when the app registered a shared one), <see cref="TimeProvider"/>, and start-up validation of <see cref="CrafyCaptchaOptions"/>.
     /// Keys left unset by the app are read from the <c>CRAFY_PUBLIC_KEY</c>, <c>CRAFY_SECRET_KEY</c> and
     /// <c>CRAFY_SIGNING_PUBLIC_KEY</c> environment variables. Idempotent.
     /// </summary>
@@ -26,7 +27,9 @@ public static class CrafyCaptchaCoreServiceCollectionExtensions
         services.AddLogging();
         services.AddDistributedMemoryCache();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<INonceStore, DistributedCacheNonceStore>();
+        services.TryAddSingleton<INonceStore>(static provider => provider.GetRequiredService<IDistributedCache>().GetType() == typeof(MemoryDistributedCache)
+            ? ActivatorUtilities.CreateInstance<InMemoryNonceStore>(provider)
+            : ActivatorUtilities.CreateInstance<DistributedCacheNonceStore>(provider));
         services.TryAddSingleton<ICrafyCaptcha, CrafyCaptchaService>();
         return new CrafyCaptchaBuilder(services);
     }
