@@ -1,3 +1,9 @@
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args is ["pass-latency", ..])
+{
+    return await CrafyCaptcha.Benchmarks.PassLatency.RunAsync(args);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(CrafyCaptcha.Benchmarks.PassLatency).Assembly).Run(args);
+return 0;

@@ -130,9 +130,8 @@
       if (self.form) {
         self.form.addEventListener("submit", function (e) { self._submit(e); });
       }
-      if (self.autoLoad) {
-        (w.requestIdleCallback || function (f) { return setTimeout(f, 500); })(function () { self._load(); }, { timeout: 2000 });
-      }
+      // At once (no idle wait): most people take the invisible path, and its proof-of-work is what they wait for.
+      if (self.autoLoad) { self._load(); }
       return self;
     });
   };

@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Playwright;
+
+namespace CrafyCaptcha.Benchmarks;
+
+/// <summary>
+/// The invisible pass as a person sees it: the sample (Release build, embedded engine, Kestrel on 127.0.0.1) and one
+/// warm headless Debian chromium that does not announce automation (<c>--disable-blink-features=AutomationControlled</c>,
+/// a User-Agent without <c>HeadlessChrome</c>); each visit is a fresh browser context (no cache, no cookies) opening the
+/// comment form (hidden policy) and timing navigation start → token in the form's hidden input. Reports p50/p95, the
+/// proof-of-work search space the engine asked and the number the browser found (hashes computed, about), and the
+/// bytes (gzip) the browser loaded for the pass. Run: <c>dotnet run -c Release --project benchmarks/CrafyCaptcha.Benchmarks -- pass-latency [visits]</c>.
+/// </summary>
+internal static class PassLatency
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int visits = args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out int v) ? v : 30;
+        string root = RepositoryRoot();
+        int port = FreePort();
+        string state = Directory.CreateTempSubdirectory("crafy-pass-latency").FullName;
+        using Process sample = StartSample(root, port, state);
+        try
+        {
+            var baseUrl = new Uri($"http://127.0.0.1:{port}/");
+            await WaitUntilUpAsync(baseUrl, sample);
+            using IPlaywright playwright = await Playwright.CreateAsync();
+            await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = "/usr/bin/chromium",
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-blink-features=AutomationControlled"],
+            });
+            string userAgent = await PersonUserAgentAsync(browser);
+
+            // Warm-up visits (JIT of the site and the engine, the browser's first worker), not counted.
+            for (int i = 0; i < 3; i++)
+            {
+                await VisitAsync(browser, userAgent, baseUrl);
+            }
+
+            var times = new List<double>(visits);
+            var spaces = new List<long>(visits);
+            var found = new List<long>(visits);
+            long bytes = 0;
+            string loaded = string.Empty;
+            for (int i = 0; i < visits; i++)
+            {
+                Visit visit = await VisitAsync(browser, userAgent, baseUrl);
+                times.Add(visit.Milliseconds);
+                spaces.Add(visit.MaxNumber);
+                found.Add(visit.Number);
+                bytes = visit.ScriptBytes;
+                loaded = visit.Scripts;
+            }
+
+            times.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"pass-latency: {visits} visits of /Comments (hidden policy), navigation start -> token in the form"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  p50 {Percentile(times, 0.50):F0} ms, p95 {Percentile(times, 0.95):F0} ms, min {times[0]:F0} ms, max {times[^1]:F0} ms"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  proof-of-work search space (maxnumber) per pass: min {spaces.Min()}, median {Median(spaces)}; expected hashes per pass = maxnumber / 2 = {Median(spaces) / 2}; answer found (mean) {found.Average():F0}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  scripts loaded for the pass (parent widget + iframe scripts), gzip -9: {bytes} bytes ({loaded})"));
+            return 0;
+        }
+        finally
+        {
+            try
+            {
+                sample.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    private sealed record Visit(double Milliseconds, long MaxNumber, long Number, long ScriptBytes, string Scripts);
+
+    private static async Task<Visit> VisitAsync(IBrowser browser, string userAgent, Uri baseUrl)
+    {
+        await using IBrowserContext context = await browser.NewContextAsync(new BrowserNewContextOptions { UserAgent = userAgent, BaseURL = baseUrl.ToString() });
+        var scripts = new List<string>();
+        long number = -1;
+        context.Request += (_, request) =>
+        {
+            // The answer the iframe posts: the number its workers found (about the hashes computed, with one worker).
+            if (request.Method == "POST" && request.Url.EndsWith("/verify", StringComparison.Ordinal) && request.PostData is { } body)
+            {
+                using var json = System.Text.Json.JsonDocument.Parse(body);
+                number = json.RootElement.GetProperty("pow").GetProperty("number").GetInt64();
+            }
+        };
+        context.Response += (_, response) =>
+        {
+            if (response.Request.ResourceType == "script" || response.Url.EndsWith(".js", StringComparison.Ordinal) || response.Url.Contains(".js?", StringComparison.Ordinal))
+            {
+                lock (scripts)
+                {
+                    scripts.Add(response.Url);
+                }
+            }
+        };
+
+        // The moment the token lands in the hidden input, on the page's own clock (navigation start = 0).
+        await context.AddInitScriptAsync("""
+            if (window.top === window) {
+              const poll = () => {
+                const input = document.querySelector('input[name=CrafyCAPTCHA_token]');
+                if (input && input.value) { window.__crafyTokenAt = performance.now(); return; }
+                setTimeout(poll, 2);
+              };
+              poll();
+            }
+            """);
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync("/Comments");
+        await page.WaitForFunctionAsync("() => window.__crafyTokenAt !== undefined", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        double at = await page.EvaluateAsync<double>("window.__crafyTokenAt");
+        long maxNumber = 0;
+        foreach (IFrame frame in page.Frames)
+        {
+            if (frame != page.MainFrame && await frame.EvaluateAsync<bool>("!!(document.body && document.body.dataset.pow)"))
+            {
+                maxNumber = await frame.EvaluateAsync<long>("JSON.parse(document.body.dataset.pow).maxnumber");
+            }
+        }
+
+        long bytes = 0;
+        var sizes = new List<string>();
+        using var http = new HttpClient { BaseAddress = baseUrl };
+        foreach (string url in scripts.Distinct())
+        {
+            byte[] body = await http.GetByteArrayAsync(new Uri(url));
+            using var gz = new MemoryStream();
+            using (var zip = new System.IO.Compression.GZipStream(gz, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            {
+                zip.Write(body);
+            }
+
+            bytes += gz.Length;
+            sizes.Add(string.Create(CultureInfo.InvariantCulture, $"{new Uri(url).AbsolutePath} {gz.Length}"));
+        }
+
+        return new Visit(at, maxNumber, number, bytes, string.Join(", ", sizes));
+    }
+
+    private static async Task<string> PersonUserAgentAsync(IBrowser browser)
+    {
+        await using IBrowserContext probe = await browser.NewContextAsync();
+        IPage page = await probe.NewPageAsync();
+        return (await page.EvaluateAsync<string>("navigator.userAgent")).Replace("HeadlessChrome", "Chrome", StringComparison.Ordinal);
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static long Median(List<long> values) => values.Order().ElementAt(values.Count / 2);
+
+    private static Process StartSample(string root, int port, string state)
+    {
+        var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", "--no-launch-profile", "--project", Path.Combine(root, "samples", "CrafyCaptcha.Sample"), "--", "--urls", $"http://127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = root,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["CrafyChallengeServer__DevelopmentCredentialPath"] = Path.Combine(state, "dev-credential.json");
+        // One address makes every visit: an office behind one IP, not a flood (the velocity rungs are not measured here).
+        start.Environment["CrafyChallengeServer__Risk__IpFreeLoads"] = "100000";
+        start.Environment["CrafyChallengeServer__Risk__IpLoadsRefused"] = "1000000";
+        start.Environment["CrafyChallengeServer__Risk__NetworkFreeLoads"] = "100000";
+        Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start the sample");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("sample: " + e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitUntilUpAsync(Uri baseUrl, Process sample)
+    {
+        using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(2) };
+        for (int i = 0; i < 600; i++)
+        {
+            if (sample.HasExited)
+            {
+                throw new InvalidOperationException("the sample exited with " + sample.ExitCode);
+            }
+
+            try
+            {
+                if ((await http.GetAsync("/Comments")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException("the sample did not start within 5 minutes");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            if (File.Exists(Path.Combine(d.FullName, "CrafyCaptcha.AspNetCore.sln")))
+            {
+                return d.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("run from inside the repository");
+    }
+}
