@@ -34,6 +34,9 @@ public sealed class ChallengeServerOptions
     /// <summary>The risk engine: thresholds of the ladder, weights, velocity budgets, address lists (section <c>CrafyChallengeServer:Risk</c>).</summary>
     public CrafyCaptcha.Server.Risk.ChallengeRiskOptions Risk { get; } = new();
 
+    /// <summary>The per-flow instrumentation program (section <c>CrafyChallengeServer:Instrumentation</c>); on by default.</summary>
+    public ChallengeInstrumentationOptions Instrumentation { get; } = new();
+
     /// <summary>Set by <c>AddEmbeddedChallengeServer</c>: the engine runs inside the SDK's app, whose keys it may serve.</summary>
     internal bool Embedded { get; set; }
 }

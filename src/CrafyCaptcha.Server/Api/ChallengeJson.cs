@@ -6,7 +6,8 @@ namespace CrafyCaptcha.Server.Api;
 internal sealed record VerifyRequest(
     [property: JsonPropertyName("flow_token")] string? FlowToken,
     [property: JsonPropertyName("pow")] PowSolution? Pow,
-    [property: JsonPropertyName("interaction")] System.Text.Json.JsonElement? Interaction);
+    [property: JsonPropertyName("interaction")] System.Text.Json.JsonElement? Interaction,
+    [property: JsonPropertyName("program")] System.Text.Json.JsonElement? Program = null);
 
 internal sealed record CompleteResponse(
     [property: JsonPropertyName("payload")] string Payload,

@@ -86,6 +86,7 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<Cha
         string basePath = http.Request.PathBase + http.Request.Path.ToString().TrimEnd('/');
         return ChallengePageRenderer.ChallengePage(http, new ChallengePageModel(
             parentOrigin, basePath, flow.FlowToken, flow.Pow, flow.Interactive, flow.Handshake,
-            form["theme"], form["bg"], form["text"], form["primary"], form["border"]));
+            form["theme"], form["bg"], form["text"], form["primary"], form["border"],
+            flow.ProgramId is { } programId ? $"{basePath}/program/{programId}.js" : null));
     }
 }

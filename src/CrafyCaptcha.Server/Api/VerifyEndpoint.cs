@@ -5,7 +5,7 @@ using RequestBodyLimit = CrafyCaptcha.Shared.RequestBodyLimit;
 namespace CrafyCaptcha.Server.Api;
 
 /// <summary>
-/// <c>POST {base}/challenge/verify</c>: <c>{"flow_token", "pow": {algorithm, challenge, number, salt, signature}, "interaction": {kind, events}}</c>.
+/// <c>POST {base}/challenge/verify</c>: <c>{"flow_token", "pow": {algorithm, challenge, number, salt, signature}, "interaction": {kind, events}, "program": {v, l, f}}</c>.
 /// Answers the signed CHALLENGE_COMPLETE message, or <c>{"error": code}</c> with a status.
 /// </summary>
 internal sealed class VerifyEndpoint(FlowService flowService)
@@ -34,7 +34,7 @@ internal sealed class VerifyEndpoint(FlowService flowService)
             return Error("bad_request");
         }
 
-        FlowAnswerResult result = await flowService.AnswerAsync(new FlowAnswer(flowToken, solution, request.Interaction, http.Connection.RemoteIpAddress), http.RequestAborted).ConfigureAwait(false);
+        FlowAnswerResult result = await flowService.AnswerAsync(new FlowAnswer(flowToken, solution, request.Interaction, http.Connection.RemoteIpAddress, request.Program), http.RequestAborted).ConfigureAwait(false);
         return result.Complete is { } complete
             ? TypedResults.Json(new CompleteResponse(complete.Payload, complete.Signature, complete.ServerSign!), ChallengeJson.Default.CompleteResponse)
             : Error(result.Error ?? "bad_request");

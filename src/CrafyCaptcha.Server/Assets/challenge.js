@@ -11,6 +11,9 @@
   var lang = String((navigator.languages && navigator.languages[0]) || navigator.language || "en").split(/[-_]/)[0].toLowerCase();
   if (LABELS[lang]) { document.getElementById("label").textContent = LABELS[lang]; document.documentElement.lang = lang; }
   var solution = null, clicked = !needsCheckbox, sent = false;
+  // The flow's one-time instrumentation program (if the engine sent one): loaded beside the proof-of-work worker, it
+  // hands its result over as the "crafy-program" event; the answer waits for both.
+  var programUrl = data.programUrl, program = null;
 
   // The interaction trail of an interactive step, for the server to judge (a bare "ticked" flag is refused):
   // [code, ms since the step was shown, x, y] with codes 0 move, 1 pointer down, 2 pointer up, 3 key down, 4 key up.
@@ -63,7 +66,7 @@
   });
 
   function submit() {
-    if (sent || !solution || !clicked) { return; }
+    if (sent || !solution || !clicked || (programUrl && !program)) { return; }
     sent = true;
     say(needsCheckbox ? "Checking…" : "");
     busy(true);
@@ -73,7 +76,8 @@
       body: JSON.stringify({
         flow_token: flowToken,
         pow: { algorithm: pow.algorithm, challenge: pow.challenge, number: solution.number, salt: pow.salt, signature: pow.signature },
-        interaction: needsCheckbox ? trail() : undefined
+        interaction: needsCheckbox ? trail() : undefined,
+        program: program || undefined
       })
     }).then(function (r) {
       return r.json().then(function (j) { return { ok: r.ok, json: j }; });
@@ -118,6 +122,13 @@
     submit();
   };
   worker.postMessage({ challenge: pow.challenge, salt: pow.salt, maxnumber: pow.maxnumber });
+  if (programUrl) {
+    document.addEventListener("crafy-program", function (e) { program = e.detail || {}; submit(); }, { once: true });
+    var script = document.createElement("script");
+    script.src = programUrl;
+    script.onerror = function () { program = {}; submit(); }; // the engine refuses the answer; the widget reloads
+    document.body.appendChild(script);
+  }
   handshake();
   if (window.ResizeObserver) { new ResizeObserver(resize).observe(document.body); }
   window.addEventListener("load", resize);

@@ -9,7 +9,8 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>{pattern}/challenge/</c> (the iframe, POSTed by the widget; a GET gets a 405 refusal page), <c>{pattern}/challenge/verify</c>,
-    /// <c>{pattern}/challenge/assets/{name}</c>, <c>{pattern}/api/turnstile_site_key.php</c> and the REST call
+    /// <c>{pattern}/challenge/assets/{name}</c>, <c>{pattern}/challenge/program/{id}.js</c> (a flow's one-time instrumentation program),
+    /// <c>{pattern}/api/turnstile_site_key.php</c> and the REST call
     /// <c>POST {pattern}/api/?action=authenticate</c> (so SDK apps can set <c>CrafyCaptcha:ApiBaseUrl</c> to <c>{engine}{pattern}/api</c>).
     /// </summary>
     /// <param name="endpoints">The app.</param>
@@ -21,6 +22,7 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
         IServiceProvider services = endpoints.ServiceProvider;
         ChallengePageEndpoint page = services.GetRequiredService<ChallengePageEndpoint>();
         VerifyEndpoint verify = services.GetRequiredService<VerifyEndpoint>();
+        ProgramEndpoint program = services.GetRequiredService<ProgramEndpoint>();
         SiteKeyEndpoint siteKey = services.GetRequiredService<SiteKeyEndpoint>();
         AuthenticateEndpoint authenticate = services.GetRequiredService<AuthenticateEndpoint>();
         RouteGroupBuilder group = endpoints.MapGroup(pattern);
@@ -28,6 +30,7 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
         group.MapGet("/challenge/", (Func<HttpContext, IResult>)ChallengePageEndpoint.RefuseGet);
         group.MapPost("/challenge/verify", (Func<HttpContext, Task<IResult>>)verify.HandleAsync).DisableAntiforgery();
         group.MapGet("/challenge/assets/{name}", (string name) => AssetEndpoints.Asset(name));
+        group.MapGet("/challenge/program/{id}.js", (Func<HttpContext, string, Task<IResult>>)program.HandleAsync);
         group.MapGet("/api/turnstile_site_key.php", (Func<HttpContext, IResult>)siteKey.Handle);
         group.MapPost("/api/", (Func<HttpContext, Task<IResult>>)authenticate.HandleAsync).DisableAntiforgery();
         group.ExcludeFromDescription();

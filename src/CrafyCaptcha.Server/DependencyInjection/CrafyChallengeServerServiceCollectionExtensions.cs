@@ -48,6 +48,7 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         services.TryAddSingleton<FlowService>();
         services.TryAddSingleton<ChallengePageEndpoint>();
         services.TryAddSingleton<VerifyEndpoint>();
+        services.TryAddSingleton<ProgramEndpoint>();
         services.TryAddSingleton<SiteKeyEndpoint>();
         services.TryAddSingleton<AuthenticateEndpoint>();
         return services;

@@ -12,7 +12,8 @@ internal sealed record FlowRecord(
     [property: JsonPropertyName("reasons")] string[] Reasons,
     [property: JsonPropertyName("issued")] long IssuedAtUnixMilliseconds,
     [property: JsonPropertyName("origin")] string ParentOrigin,
-    [property: JsonPropertyName("host")] string Hostname)
+    [property: JsonPropertyName("host")] string Hostname,
+    [property: JsonPropertyName("program")] CrafyCaptcha.Server.Instrumentation.ProgramExpectation? Program = null)
 {
     /// <summary>Whether the flow asks an interactive step (the checkbox, or a puzzle shown as the checkbox until built).</summary>
     [JsonIgnore]

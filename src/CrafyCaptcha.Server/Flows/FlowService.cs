@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CrafyCaptcha.Cryptography;
 using CrafyCaptcha.Server.Credentials;
+using CrafyCaptcha.Server.Instrumentation;
 using CrafyCaptcha.Server.Internal;
 using CrafyCaptcha.Server.Pow;
 using CrafyCaptcha.Server.Protocol;
@@ -47,7 +48,7 @@ internal enum FlowOpenError
 internal sealed record FlowOpenRequest(string? PublicToken, string? Cdweo, string ParentOrigin, RiskSignals Signals, IReadOnlyList<string>? Puzzles = null);
 
 /// <summary>A flow the engine opened: what the challenge page runs.</summary>
-internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool Interactive, SignedMessage Handshake);
+internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool Interactive, SignedMessage Handshake, string? ProgramId = null);
 
 /// <summary>The outcome of <see cref="FlowService.OpenAsync"/>: <see cref="Flow"/> when opened, else <see cref="Error"/>.</summary>
 internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFlow? Flow, Refusal? Refusal = null);
@@ -56,12 +57,13 @@ internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFl
 /// The answer the challenge page posts back: its flow, its proof-of-work solution, and for an interactive step the
 /// pointer or keyboard trail (see <see cref="InteractionEvidence"/>); the client's address counts refusals against it.
 /// </summary>
-internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonElement? Interaction, System.Net.IPAddress? RemoteAddress);
+internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonElement? Interaction, System.Net.IPAddress? RemoteAddress, JsonElement? Program = null);
 
 /// <summary>
 /// The outcome of <see cref="FlowService.AnswerAsync"/>: the signed CHALLENGE_COMPLETE message, or an error code
 /// (<c>pow_invalid</c>, <c>pow_other_flow</c>, <c>pow_expired</c>, <c>pow_wrong_answer</c>, <c>pow_replayed</c>,
-/// <c>flow_unknown_or_spent</c>, <c>pow_too_fast</c>, <c>interaction_required</c>, <c>rate_limited</c>, <c>unavailable</c>).
+/// <c>flow_unknown_or_spent</c>, <c>pow_too_fast</c>, <c>program_invalid</c>, <c>automation_detected</c>, <c>interaction_required</c>,
+/// <c>rate_limited</c>, <c>unavailable</c>).
 /// </summary>
 internal sealed record FlowAnswerResult(string? Error, SignedMessage? Complete);
 
@@ -160,11 +162,20 @@ internal sealed class FlowService(
             string flowToken = Guid.NewGuid().ToString();
             string step = RiskEngine.StepName(assessment.Step);
             var record = new FlowRecord(credential.Credential.PublicKey, nonce, mode, assessment.Score, step, [.. assessment.Reasons], now.ToUnixTimeMilliseconds(), request.ParentOrigin, host);
+            string? programId = null;
+            if (_options.Instrumentation.Enabled)
+            {
+                GeneratedProgram program = ProgramGenerator.Generate();
+                programId = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
+                record = record with { Program = program.Expected };
+                await flows.SaveProgramAsync(programId, program.Script, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
+            }
+
             PowChallenge pow = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, assessment.PowMaxNumber, now + _options.PowLifetime);
             await flows.SaveAsync(flowToken, record, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
             await flows.SavePowAsync(pow.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
             Log.FlowStarted(logger, mode, assessment.Score, step);
-            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now)));
+            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now), programId));
         }
         catch (ChallengeStateUnavailableException)
         {
@@ -222,6 +233,31 @@ internal sealed class FlowService(
         {
             Log.Refused(logger, "answer faster than a browser can run the page");
             return new FlowAnswerResult("pow_too_fast", null);
+        }
+
+        if (flow.Program is { } program)
+        {
+            // The program's result: only a browser that ran it (DOM and layout) has it. Then its facts: announced
+            // automation lifts an invisible flow up the ladder (refused now, remembered for the reload's assessment).
+            var markers = new List<string>();
+            if (!ProgramCheck.Matches(program, answer.Program, markers))
+            {
+                Log.Refused(logger, "instrumentation program result missing or wrong");
+                return new FlowAnswerResult("program_invalid", null);
+            }
+
+            if (markers.Except(flow.Reasons).ToArray() is { Length: > 0 } added)
+            {
+                double score = risk.ScoreWith(flow.Risk, added);
+                Log.AutomationMarkers(logger, string.Join(',', added), score);
+                if (!flow.IsInteractive && risk.StepFor(score, flow.Mode, []) != ChallengeStep.Invisible)
+                {
+                    await risk.RememberMarkersAsync(answer.RemoteAddress, added, cancellationToken).ConfigureAwait(false);
+                    return new FlowAnswerResult("automation_detected", null);
+                }
+
+                flow = flow with { Risk = score, Reasons = [.. flow.Reasons, .. added] };
+            }
         }
 
         if (flow.IsInteractive && InteractionEvidence.Judge(answer.Interaction) is { } implausible)

@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(203, LogLevel.Debug, "Captcha token issued (risk {Risk}).", EventName = "TokenIssued")]
     public static partial void TokenIssued(ILogger logger, double risk);
 
+    [LoggerMessage(205, LogLevel.Information, "Challenge answer's browser facts raised the risk to {Risk}: {Reasons}.", EventName = "AutomationMarkers")]
+    public static partial void AutomationMarkers(ILogger logger, string reasons, double risk);
+
     [LoggerMessage(204, LogLevel.Warning,
         "The development credential in {Path} could not be opened ({Reason}), so a new one was made: its public key changed and every challenge in progress now fails. "
         + "This happens when the ASP.NET Core Data Protection keys changed (a new machine, container or user, or keys kept only in memory). "

@@ -30,6 +30,12 @@ public sealed class ChallengeRiskOptions
         [RiskReasons.FetchMetadata] = 0.2,
         [RiskReasons.Webdriver] = 0.3,
         [RiskReasons.TelemetryMissing] = 0.2,
+        [RiskReasons.AutomationAnnounced] = 0.45,
+        [RiskReasons.WebdriverHidden] = 0.3,
+        [RiskReasons.WindowImplausible] = 0.2,
+        [RiskReasons.NativeCodePatched] = 0.1,
+        [RiskReasons.NoPlugins] = 0.05,
+        [RiskReasons.NoLanguages] = 0.1,
     };
 
     /// <summary>The sliding window over which challenge loads and failures are counted (default 10 minutes).</summary>

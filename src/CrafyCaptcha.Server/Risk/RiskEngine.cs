@@ -29,6 +29,7 @@ internal sealed record Refusal(int Status, TimeSpan RetryAfter);
 /// </summary>
 internal sealed partial class RiskEngine : IDisposable
 {
+    private const string MarkersPrefix = "markers:";
     private readonly IChallengeStateStore _counters;
     private readonly AddressLists _lists;
     private readonly ChallengeRiskOptions _options;
@@ -72,9 +73,11 @@ internal sealed partial class RiskEngine : IDisposable
         ValueTask<long> ipCount = CountAsync("load-ip:" + client.AddressKey, add: true, cancellationToken);
         ValueTask<long> networkCount = CountAsync("load-net:" + client.NetworkKey, add: true, cancellationToken);
         ValueTask<long> failureCount = CountAsync("fail-ip:" + client.AddressKey, add: false, cancellationToken);
+        ValueTask<byte[]?> markers = _counters.GetAsync(MarkersPrefix + client.AddressKey, cancellationToken);
         long ipLoads = await ipCount.ConfigureAwait(false);
         long networkLoads = await networkCount.ConfigureAwait(false);
         long failures = await failureCount.ConfigureAwait(false);
+        byte[]? remembered = await markers.ConfigureAwait(false);
         if (ipLoads > _options.IpLoadsRefused)
         {
             return Refuse(StatusCodes.Status429TooManyRequests, _options.VelocityWindow, "velocity_ip");
@@ -99,7 +102,13 @@ internal sealed partial class RiskEngine : IDisposable
 
         var observed = new List<string>();
         RequestSignals.Collect(signals, telemetry, observed);
-        foreach (string reason in observed)
+        // Automation markers the instrumentation program reported from this address lately (see RememberMarkersAsync).
+        if (remembered is not null)
+        {
+            observed.AddRange(System.Text.Encoding.UTF8.GetString(remembered).Split(',', StringSplitOptions.RemoveEmptyEntries).Where(RiskReasons.All.Contains));
+        }
+
+        foreach (string reason in observed.Distinct(StringComparer.Ordinal))
         {
             reasons.Add(reason);
             score += Weight(reason);
@@ -126,6 +135,21 @@ internal sealed partial class RiskEngine : IDisposable
         await CountAsync("fail-ip:" + client.AddressKey, add: true, cancellationToken).ConfigureAwait(false);
         LogFailureRecorded(_logger, reason);
     }
+
+    /// <summary>
+    /// Remembers the automation markers an answer's instrumentation program showed for this address (for
+    /// <see cref="ChallengeRiskOptions.VelocityWindow"/>): the client's next challenge loads are assessed with them, so an
+    /// invisible flow refused for them comes back on an interactive rung, and its token names them.
+    /// </summary>
+    public async ValueTask RememberMarkersAsync(IPAddress? remoteAddress, IEnumerable<string> markers, CancellationToken cancellationToken)
+    {
+        ClientAddress client = ClientAddress.From(remoteAddress);
+        await _counters.SetAsync(MarkersPrefix + client.AddressKey, System.Text.Encoding.UTF8.GetBytes(string.Join(',', markers)), _options.VelocityWindow, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A flow's score with more reasons at full weight (rounded, at most 1).</summary>
+    public double ScoreWith(double score, IEnumerable<string> reasons)
+        => Math.Round(Math.Clamp(score + reasons.Sum(Weight), 0, 1), 2);
 
     /// <summary>The ladder's rung for a score, a mode and the puzzles a flow allows.</summary>
     internal ChallengeStep StepFor(double score, string mode, IReadOnlyList<string> puzzles)

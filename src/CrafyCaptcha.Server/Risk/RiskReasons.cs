@@ -42,10 +42,32 @@ public static class RiskReasons
     /// <summary>The client sent no telemetry with the challenge request.</summary>
     public const string TelemetryMissing = "telemetry_missing";
 
+    /// <summary>
+    /// The instrumentation program, inside the engine's iframe, saw announced automation: <c>navigator.webdriver</c> true
+    /// or <c>HeadlessChrome</c> in <c>navigator.userAgent</c>. Its weight lifts an invisible flow to the checkbox.
+    /// </summary>
+    public const string AutomationAnnounced = "automation_announced";
+
+    /// <summary>The program found <c>navigator.webdriver</c> deleted (every current browser has it): a stealth patch.</summary>
+    public const string WebdriverHidden = "webdriver_hidden";
+
+    /// <summary>The program saw a window larger than the screen, or a window without size (headless shells).</summary>
+    public const string WindowImplausible = "window_implausible";
+
+    /// <summary>The program found native functions (canvas, layout, <c>toString</c>) patched; privacy tools do it too, so it weighs little.</summary>
+    public const string NativeCodePatched = "native_code_patched";
+
+    /// <summary>The program saw no plugins and no MIME types; mobile and privacy-minded browsers too, so it weighs little.</summary>
+    public const string NoPlugins = "no_plugins";
+
+    /// <summary>The program saw <c>navigator.languages</c> empty.</summary>
+    public const string NoLanguages = "no_languages";
+
     /// <summary>All reasons that carry a weight, in a stable order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         VelocityIp, VelocityNetwork, RecentFailures, Datacenter, Tor, HeaderMismatch, AutomationUserAgent, NoUserAgent,
-        NoAcceptLanguage, FetchMetadata, Webdriver, TelemetryMissing,
+        NoAcceptLanguage, FetchMetadata, Webdriver, TelemetryMissing, AutomationAnnounced, WebdriverHidden, WindowImplausible,
+        NativeCodePatched, NoPlugins, NoLanguages,
     ];
 }
