@@ -12,13 +12,19 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CrafyCaptcha.Server.Tests;
 
-/// <summary>The sample with its embedded engine, and a client that plays the widget's part over HTTP.</summary>
+/// <summary>
+/// The sample with its embedded engine, and a client that plays the widget's part over HTTP.
+/// This client runs no JavaScript, so it cannot run a flow's instrumentation program (that is the program's point: a
+/// script without a browser gets no token). Tests of other features (the ladder, replay, state, limits…) therefore
+/// start the engine with <c>CrafyChallengeServer:Instrumentation:Enabled=false</c> unless they pass
+/// <c>instrumentation: true</c>; the instrumentation tests and every browser test keep it on, as the sample does.
+/// </summary>
 public sealed class EngineApp : IDisposable
 {
     private readonly string _state;
     private readonly bool _ownsState;
 
-    public EngineApp(TimeProvider? timeProvider = null, string? sharedStateDirectory = null, Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null)
+    public EngineApp(TimeProvider? timeProvider = null, string? sharedStateDirectory = null, Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null, bool instrumentation = false)
     {
         _ownsState = sharedStateDirectory is null;
         _state = sharedStateDirectory ?? Path.Combine(Path.GetTempPath(), "crafy-engine-" + Guid.NewGuid().ToString("N"));
@@ -29,6 +35,7 @@ public sealed class EngineApp : IDisposable
             {
                 ["CrafyChallengeServer:DevelopmentCredentialPath"] = Path.Combine(_state, "dev-credential.json"),
                 ["Logging:LogLevel:Default"] = "Warning",
+                ["CrafyChallengeServer:Instrumentation:Enabled"] = instrumentation ? "true" : "false",
             }));
             if (settings is not null)
             {
@@ -116,7 +123,7 @@ public sealed class EngineApp : IDisposable
     {
         string Attr(string name) => WebUtility.HtmlDecode(Regex.Match(html, $"{name}=\"([^\"]*)\"").Groups[1].Value);
         JsonObject pow = JsonNode.Parse(Attr("data-pow"))!.AsObject();
-        return new ChallengePage(Attr("data-flow-token"), pow, Attr("data-checkbox") == "true", Attr("data-handshake-payload"), Attr("data-handshake-signature"));
+        return new ChallengePage(Attr("data-flow-token"), pow, Attr("data-checkbox") == "true", Attr("data-handshake-payload"), Attr("data-handshake-signature"), Attr("data-program-url"));
     }
 
     public static long Solve(JsonObject pow)
@@ -138,7 +145,7 @@ public sealed class EngineApp : IDisposable
     /// (for example <see cref="PointerTrail"/>). Waits a little first, as a browser needs time to run the page (the engine
     /// refuses answers that come sooner). <paramref name="bareCheckbox"/> sends the old <c>"checkbox": true</c> flag alone.
     /// </summary>
-    public async Task<HttpResponseMessage> AnswerAsync(string flowToken, JsonObject pow, long number, JsonObject? interaction = null, bool bareCheckbox = false, bool wait = true)
+    public async Task<HttpResponseMessage> AnswerAsync(string flowToken, JsonObject pow, long number, JsonObject? interaction = null, bool bareCheckbox = false, bool wait = true, JsonNode? program = null)
     {
         if (wait)
         {
@@ -158,6 +165,11 @@ public sealed class EngineApp : IDisposable
         if (interaction is not null)
         {
             body["interaction"] = interaction;
+        }
+
+        if (program is not null)
+        {
+            body["program"] = program;
         }
 
         return await Client.PostAsJsonAsync("/crafy/challenge/verify", body);
@@ -204,4 +216,4 @@ public sealed class EngineApp : IDisposable
 
 public sealed record PageInit(string PublicKey, string PublicToken, string SigningPublicKey, string Antiforgery);
 
-public sealed record ChallengePage(string FlowToken, JsonObject Pow, bool NeedsCheckbox, string HandshakePayload, string HandshakeSignature);
+public sealed record ChallengePage(string FlowToken, JsonObject Pow, bool NeedsCheckbox, string HandshakePayload, string HandshakeSignature, string ProgramUrl = "");

@@ -144,7 +144,9 @@ public sealed class KeysNewDeploymentTests
         ((IConfigurationBuilder)builder.Configuration).Add(configuration);
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel().UseUrls($"http://127.0.0.1:{port}");
-        builder.Services.AddCrafyChallengeServer();
+        // The test answers the flow over HTTP without running JavaScript, so it cannot run the instrumentation program:
+        // turned off in code, leaving the printed configuration untouched (InstrumentationTests covers the program).
+        builder.Services.AddCrafyChallengeServer(o => o.Instrumentation.Enabled = false);
         WebApplication app = builder.Build();
         app.MapCrafyChallengeServer("/crafy");
         return app;

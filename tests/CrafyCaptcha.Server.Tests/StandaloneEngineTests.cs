@@ -36,6 +36,7 @@ public sealed class StandaloneEngineTests : IAsyncLifetime
                 ["CrafyChallengeServer:Credentials:0:SecretKey"] = SecretKey,
                 ["CrafyChallengeServer:Credentials:0:SigningPrivateKey"] = SigningPrivateKey,
                 ["CrafyChallengeServer:Credentials:0:PublicToken"] = PublicToken,
+                ["CrafyChallengeServer:Instrumentation:Enabled"] = "false", // answered over HTTP without JavaScript (see EngineApp)
                 ["Logging:LogLevel:Default"] = "Warning",
             }));
         });

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using CrafyCaptcha.Server.Instrumentation;
+
+namespace CrafyCaptcha.Server.Tests;
+
+/// <summary>
+/// Issue 13 from outside, as a script would attack it: the script reads the challenge page, solves the proof-of-work
+/// natively and answers, with no program result, or with one it made up after fetching the program — no token, on
+/// every policy. (The browser side, replays and faked layout: <see cref="InstrumentationBrowserTests"/>.)
+/// </summary>
+public sealed class InstrumentationTests
+{
+    /// <summary>Budgets and ladders out of the way: every refusal must come from the program check.</summary>
+    private static readonly Dictionary<string, string?> NoOtherLimits = new()
+    {
+        ["CrafyChallengeServer:Risk:IpFreeLoads"] = "1000000",
+        ["CrafyChallengeServer:Risk:IpLoadsRefused"] = "2000000",
+        ["CrafyChallengeServer:Risk:NetworkFreeLoads"] = "1000000",
+        ["CrafyChallengeServer:Risk:FreeFailures"] = "1000000",
+        ["CrafyChallengeServer:Risk:ChallengeLoadsPerMinute"] = "1000000",
+        ["CrafyChallengeServer:Risk:AnswersPerMinute"] = "1000000",
+        ["CrafyChallengeServer:Risk:MinimumSolveTime"] = "00:00:00",
+    };
+
+    private static void ManyOptions(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
+        => Microsoft.Extensions.DependencyInjection.OptionsServiceCollectionExtensions.Configure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(services, o => o.OptionsEndpointPermitsPerMinute = 1_000_000);
+
+    private static readonly (string, string)[] BrowserHeaders =
+    [
+        ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"),
+        ("Accept-Language", "en-US,en;q=0.9"),
+        ("Sec-Fetch-Dest", "iframe"),
+        ("Sec-Fetch-Mode", "navigate"),
+    ];
+
+    [Fact]
+    public async Task A_script_that_solves_the_proof_of_work_but_runs_no_program_gets_no_token_on_any_policy()
+    {
+        const int Attempts = 2000;
+        using var app = new EngineApp(settings: NoOtherLimits, instrumentation: true, services: ManyOptions);
+        PageInit page = await app.OpenPageAsync("/Comments");
+        string[] policies = ["comments", "login", "register"]; // hidden (invisible), auto (invisible at this risk), puzzle
+        var errors = new ConcurrentDictionary<string, int>();
+        var steps = new ConcurrentDictionary<bool, int>();
+        int tokens = 0, programsFetched = 0, next = -1;
+
+        async Task Worker()
+        {
+            string? eo = null;
+            string policy = "";
+            int loadsOfEo = 0;
+            while (Interlocked.Increment(ref next) is var i && i < Attempts)
+            {
+                if (eo is null || loadsOfEo == FlowServiceLoads)
+                {
+                    policy = policies[i % policies.Length];
+                    eo = await app.GetEoAsync(page, policy);
+                    loadsOfEo = 0;
+                }
+
+                loadsOfEo++;
+                using HttpResponseMessage load = await app.LoadChallengeAsync(page.PublicToken, eo, extraHeaders: BrowserHeaders);
+                string html = await load.Content.ReadAsStringAsync();
+                Assert.True(load.StatusCode == HttpStatusCode.OK, $"load {i}: {(int)load.StatusCode} {html}");
+                ChallengePage challenge = EngineApp.ReadChallenge(html);
+                Assert.StartsWith("/crafy/challenge/program/", challenge.ProgramUrl, StringComparison.Ordinal);
+                steps.AddOrUpdate(challenge.NeedsCheckbox, 1, (_, n) => n + 1);
+                JsonNode? program = null;
+                switch (i % 4)
+                {
+                    case 1:
+                        // Fetches the program (once: a second fetch is a 404) and answers with what it can guess
+                        // without running it: the right shape, zeros for the chains and the layout, a clean browser.
+                        using (HttpResponseMessage script = await app.Client.GetAsync(challenge.ProgramUrl))
+                        {
+                            Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+                            Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+                            Assert.Equal("no-store", script.Headers.CacheControl?.ToString());
+                            Assert.Contains("crafy-program", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                        }
+
+                        Assert.Equal(HttpStatusCode.NotFound, (await app.Client.GetAsync(challenge.ProgramUrl)).StatusCode);
+                        Interlocked.Increment(ref programsFetched);
+                        program = Forged(values: [0, 0, 0, 0], layout: new int[10]);
+                        break;
+                    case 2:
+                        program = Forged(values: [1, 2, 3, 4], layout: [200, 180, 40, 10, 60, 200, 180, 40, 10, 60]);
+                        break;
+                    case 3:
+                        program = JsonValue.Create("done");
+                        break;
+                }
+
+                using HttpResponseMessage answer = await app.AnswerAsync(challenge.FlowToken, challenge.Pow, EngineApp.Solve(challenge.Pow),
+                    challenge.NeedsCheckbox ? EngineApp.PointerTrail(i) : null, wait: false, program: program);
+                JsonObject body = (await answer.Content.ReadFromJsonAsync<JsonObject>())!;
+                if (answer.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref tokens);
+                }
+                else
+                {
+                    errors.AddOrUpdate((string)body["error"]!, 1, (_, n) => n + 1);
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(Worker)));
+
+        Assert.Equal(0, tokens);
+        Assert.Equal(Attempts, Assert.Single(errors, e => e.Key == "program_invalid").Value);
+        Assert.True(steps.GetValueOrDefault(false) > Attempts / 2, "most attempts should have been on the invisible rung"); // comments and login
+        Assert.True(steps.GetValueOrDefault(true) > Attempts / 4, "the puzzle policy's attempts should have been interactive");
+        Assert.Equal(Attempts / 4, programsFetched);
+
+        // The same script, against the same sample with the program turned off, gets its token: the refusals above came
+        // from the program check, not from a flaw of the script.
+        using var without = new EngineApp(settings: NoOtherLimits, services: ManyOptions);
+        PageInit plain = await without.OpenPageAsync("/Comments");
+        ChallengePage flow = EngineApp.ReadChallenge(await (await without.LoadChallengeAsync(plain.PublicToken, await without.GetEoAsync(plain, "comments"), extraHeaders: BrowserHeaders)).Content.ReadAsStringAsync());
+        Assert.Equal("", flow.ProgramUrl);
+        Assert.Equal(HttpStatusCode.OK, (await without.AnswerAsync(flow.FlowToken, flow.Pow, EngineApp.Solve(flow.Pow), wait: false)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_program_is_served_once_under_an_id_of_its_flow_and_never_cached()
+    {
+        using var app = new EngineApp(instrumentation: true);
+        PageInit page = await app.OpenPageAsync("/Comments");
+        string eo = await app.GetEoAsync(page, "comments");
+        ChallengePage first = EngineApp.ReadChallenge(await (await app.LoadChallengeAsync(page.PublicToken, eo, extraHeaders: BrowserHeaders)).Content.ReadAsStringAsync());
+        ChallengePage second = EngineApp.ReadChallenge(await (await app.LoadChallengeAsync(page.PublicToken, eo, extraHeaders: BrowserHeaders)).Content.ReadAsStringAsync());
+        Assert.NotEqual(first.ProgramUrl, second.ProgramUrl);
+        Assert.DoesNotContain(first.FlowToken, first.ProgramUrl, StringComparison.Ordinal);
+
+        string a = await app.Client.GetStringAsync(first.ProgramUrl);
+        string b = await app.Client.GetStringAsync(second.ProgramUrl);
+        Assert.NotEqual(a, b);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Client.GetAsync(first.ProgramUrl)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Client.GetAsync("/crafy/challenge/program/AAAAAAAAAAAAAAAAAAAAAAAA.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Client.GetAsync("/crafy/challenge/program/..%2Fflow.js")).StatusCode);
+    }
+
+    [Fact]
+    public void Every_generated_program_is_new()
+    {
+        var scripts = new HashSet<string>(StringComparer.Ordinal);
+        var answers = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < 5000; i++)
+        {
+            GeneratedProgram program = ProgramGenerator.Generate();
+            Assert.True(scripts.Add(program.Script));
+            Assert.True(answers.Add(string.Join(',', program.Expected.Values)));
+            Assert.Equal(4, program.Expected.Values.Length);
+            Assert.Equal(10, program.Expected.Layout.Length);
+            Assert.All(program.Expected.Layout, v => Assert.True(v >= 0));
+        }
+    }
+
+    /// <summary>How many times one <c>eo</c> loads the challenge (the engine's <c>FlowService.MaxLoadsPerEo</c>).</summary>
+    private const int FlowServiceLoads = Flows.FlowService.MaxLoadsPerEo;
+
+    private static JsonObject Forged(uint[] values, int[] layout) => new()
+    {
+        ["v"] = new JsonArray([.. values.Select(v => JsonValue.Create(v))]),
+        ["l"] = new JsonArray([.. layout.Select(v => JsonValue.Create(v))]),
+        ["f"] = new JsonObject { ["wd"] = 0, ["ua"] = 0, ["sw"] = 1920, ["sh"] = 1080, ["ow"] = 1280, ["oh"] = 800, ["pl"] = 5, ["mt"] = 2, ["lg"] = 2, ["nt"] = 0 },
+    };
+}
