@@ -41,6 +41,7 @@ public class BrowserFixture : IAsyncLifetime
         {
             b.UseEnvironment("Development");
             b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(settings));
+            b.ConfigureServices(ConfigureServices);
         });
         App.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         App.StartServer();
@@ -58,6 +59,11 @@ public class BrowserFixture : IAsyncLifetime
 
     /// <summary>Settings of the sample for a fixture of its own (e.g. a short token lifetime).</summary>
     protected virtual void Configure(IDictionary<string, string?> settings)
+    {
+    }
+
+    /// <summary>Services of the sample for a fixture of its own (e.g. a logger that keeps what was logged).</summary>
+    protected virtual void ConfigureServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
     {
     }
 
