@@ -1,0 +1,36 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BenchmarkDotNet.Attributes;
+using CrafyCaptcha.Server.Instrumentation;
+
+namespace CrafyCaptcha.Benchmarks;
+
+/// <summary>The instrumentation program's server-side cost per flow: writing a new program, and checking a result.</summary>
+[MemoryDiagnoser]
+[InProcess]
+[WarmupCount(3)]
+[IterationCount(10)]
+public class InstrumentationBenchmarks
+{
+    private ProgramExpectation _expected = null!;
+    private JsonElement _result;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _expected = ProgramGenerator.Generate().Expected;
+        var result = new JsonObject
+        {
+            ["v"] = new JsonArray([.. _expected.Values.Select(v => JsonValue.Create(v))]),
+            ["l"] = new JsonArray([.. _expected.Layout.Select(v => JsonValue.Create(v + 0.4))]),
+            ["f"] = new JsonObject { ["wd"] = 0, ["ua"] = 0, ["sw"] = 1920, ["sh"] = 1080, ["ow"] = 1280, ["oh"] = 800, ["pl"] = 5, ["mt"] = 2, ["lg"] = 2, ["nt"] = 0 },
+        };
+        _result = JsonDocument.Parse(result.ToJsonString()).RootElement;
+    }
+
+    [Benchmark(Description = "Generate a flow's program (script and expected result)")]
+    public object Generate() => ProgramGenerator.Generate();
+
+    [Benchmark(Description = "Check a program result and judge its browser facts")]
+    public bool Check() => ProgramCheck.Matches(_expected, _result, new List<string>(2));
+}
