@@ -158,6 +158,14 @@ public sealed class InstrumentationTests
             Assert.Equal(10, program.Expected.Layout.Length);
             Assert.All(program.Expected.Layout, v => Assert.True(v >= 0));
         }
+
+        // The engine keeps a program's seed, not its text: the same seed writes the same program, another seed another.
+        byte[] seed = System.Security.Cryptography.RandomNumberGenerator.GetBytes(ProgramGenerator.SeedSize);
+        GeneratedProgram once = ProgramGenerator.Generate(seed), again = ProgramGenerator.Generate(seed);
+        Assert.Equal(once.Script, again.Script);
+        Assert.Equal(once.Expected.Values, again.Expected.Values);
+        seed[0] ^= 1;
+        Assert.NotEqual(once.Script, ProgramGenerator.Generate(seed).Script);
     }
 
     /// <summary>How many times one <c>eo</c> loads the challenge (the engine's <c>FlowService.MaxLoadsPerEo</c>).</summary>

@@ -1,4 +1,5 @@
 using CrafyCaptcha.Server.Flows;
+using CrafyCaptcha.Server.Instrumentation;
 
 namespace CrafyCaptcha.Server.Api;
 
@@ -19,8 +20,8 @@ internal sealed class ProgramEndpoint(FlowRepository flows)
 
         try
         {
-            return await flows.TakeProgramAsync(id, http.RequestAborted).ConfigureAwait(false) is { } script
-                ? Results.Bytes(script, "text/javascript; charset=utf-8")
+            return await flows.TakeProgramAsync(id, http.RequestAborted).ConfigureAwait(false) is { Length: ProgramGenerator.SeedSize } seed
+                ? Results.Text(ProgramGenerator.Generate(seed).Script, "text/javascript; charset=utf-8")
                 : Results.NotFound();
         }
         catch (ChallengeStateUnavailableException)

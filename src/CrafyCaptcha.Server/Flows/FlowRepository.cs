@@ -33,11 +33,11 @@ internal sealed class FlowRepository(IChallengeStateStore store)
     public async ValueTask<bool> UsePowAsync(string challenge, CancellationToken cancellationToken)
         => await store.TakeAsync(PowPrefix + challenge, cancellationToken).ConfigureAwait(false) is not null;
 
-    /// <summary>Keeps a flow's instrumentation program until it is fetched, once (see <see cref="TakeProgramAsync"/>).</summary>
-    public ValueTask SaveProgramAsync(string programId, string script, TimeSpan lifetime, CancellationToken cancellationToken)
-        => store.SetAsync(ProgramPrefix + programId, System.Text.Encoding.UTF8.GetBytes(script), lifetime, cancellationToken);
+    /// <summary>Keeps a flow's instrumentation program (its seed) until it is fetched, once (see <see cref="TakeProgramAsync"/>).</summary>
+    public ValueTask SaveProgramAsync(string programId, byte[] seed, TimeSpan lifetime, CancellationToken cancellationToken)
+        => store.SetAsync(ProgramPrefix + programId, seed, lifetime, cancellationToken);
 
-    /// <summary>Takes the program's script: exactly one caller gets it, once.</summary>
+    /// <summary>Takes the program's seed: exactly one caller gets it, once.</summary>
     public ValueTask<byte[]?> TakeProgramAsync(string programId, CancellationToken cancellationToken)
         => store.TakeAsync(ProgramPrefix + programId, cancellationToken);
 

@@ -165,10 +165,11 @@ internal sealed class FlowService(
             string? programId = null;
             if (_options.Instrumentation.Enabled)
             {
-                GeneratedProgram program = ProgramGenerator.Generate();
+                // The flow keeps the expected result; the state keeps the seed (32 bytes, not the script) until fetched.
+                byte[] seed = System.Security.Cryptography.RandomNumberGenerator.GetBytes(ProgramGenerator.SeedSize);
                 programId = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
-                record = record with { Program = program.Expected };
-                await flows.SaveProgramAsync(programId, program.Script, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
+                record = record with { Program = ProgramGenerator.Generate(seed).Expected };
+                await flows.SaveProgramAsync(programId, seed, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
             }
 
             PowChallenge pow = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, assessment.PowMaxNumber, now + _options.PowLifetime);

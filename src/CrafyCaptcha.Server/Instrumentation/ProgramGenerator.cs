@@ -19,8 +19,9 @@ internal sealed record ProgramExpectation(
 internal sealed record GeneratedProgram(string Script, ProgramExpectation Expected);
 
 /// <summary>
-/// Writes, per flow, a JavaScript program never sent before (fresh randomness for every number, name, tag and the
-/// order of its stages) and computes what it returns: integer chains in 32-bit arithmetic (<c>|0</c>, <c>&gt;&gt;&gt;</c>,
+/// Writes, per flow, a JavaScript program never sent before (every number, name, tag and the order of its stages drawn
+/// from a fresh 256-bit seed, expanded with SHA-256 in counter mode, so that the engine state keeps the 32-byte seed until
+/// the program is fetched, not the script) and computes what it returns: integer chains in 32-bit arithmetic (<c>|0</c>, <c>&gt;&gt;&gt;</c>,
 /// <c>Math.imul</c>, so JavaScript and C# agree exactly) fed by DOM work (a tree of elements is built, walked, counted
 /// and serialised), and layout reads (<c>offsetWidth</c>, <c>getBoundingClientRect</c>) of boxes whose sizes it fixed
 /// with inline styles (no text, so no font enters the numbers). At the end it gathers a few browser facts that the
@@ -34,9 +35,16 @@ internal static class ProgramGenerator
 
     private static readonly string[] Tags = ["div", "span", "p", "b", "i", "em", "section", "ul", "li", "small"];
 
-    public static GeneratedProgram Generate()
+    /// <summary>The size of a program's seed.</summary>
+    public const int SeedSize = 32;
+
+    /// <summary>A new program from fresh randomness.</summary>
+    public static GeneratedProgram Generate() => Generate(RandomNumberGenerator.GetBytes(SeedSize));
+
+    /// <summary>The program of <paramref name="seed"/>: the same seed always writes the same program.</summary>
+    public static GeneratedProgram Generate(ReadOnlySpan<byte> seed)
     {
-        var r = new Draws();
+        var r = new Draws(seed);
         var names = new Names(r);
         var js = new StringBuilder(4096);
         var values = new List<uint>(8);
@@ -242,17 +250,30 @@ internal static class ProgramGenerator
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Random numbers for one program, read from a buffer filled by the system's CSPRNG.</summary>
+    /// <summary>A program's random numbers: SHA-256 of the seed and a block counter, 32 bytes at a time.</summary>
     private sealed class Draws
     {
-        private readonly byte[] _buffer = new byte[512];
-        private int _at = 512;
+        private readonly byte[] _input = new byte[SeedSize + 4];
+        private readonly byte[] _buffer = new byte[32];
+        private uint _block;
+        private int _at = 32;
+
+        public Draws(ReadOnlySpan<byte> seed)
+        {
+            if (seed.Length != SeedSize)
+            {
+                throw new ArgumentException($"A program's seed has {SeedSize} bytes.", nameof(seed));
+            }
+
+            seed.CopyTo(_input);
+        }
 
         public uint Next()
         {
             if (_at + 4 > _buffer.Length)
             {
-                RandomNumberGenerator.Fill(_buffer);
+                BinaryPrimitives.WriteUInt32LittleEndian(_input.AsSpan(SeedSize), _block++);
+                SHA256.HashData(_input, _buffer);
                 _at = 0;
             }
 
