@@ -102,24 +102,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         await box.WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
         await page.WaitForFunctionAsync("() => !document.querySelector('#crafy-captcha-1 iframe').hasAttribute('aria-hidden')");
 
-        // A hand: an uneven curve into the box at uneven speed, then a press of some 90 ms.
-        LocatorBoundingBoxResult target = (await box.BoundingBoxAsync())!;
-        float x = target.X - 60, y = target.Y + 40;
-        await page.Mouse.MoveAsync(x, y);
-        var random = new Random(7);
-        for (int i = 0; i < 10; i++)
-        {
-            x += 6 + (float)(random.NextDouble() * 4);
-            y -= 3 + (float)(random.NextDouble() * 2 * Math.Sin(i));
-            await page.Mouse.MoveAsync(x, y);
-            await Task.Delay(10 + random.Next(0, 25));
-        }
-
-        await page.Mouse.MoveAsync(target.X + 11, target.Y + (target.Height / 2), new MouseMoveOptions { Steps = 3 });
-        await Task.Delay(150);
-        await page.Mouse.DownAsync();
-        await Task.Delay(90);
-        await page.Mouse.UpAsync();
+        await HumanInput.ClickAsync(page, box, seed: 7);
 
         await page.WaitForSelectorAsync("#registered", new PageWaitForSelectorOptions { Timeout = 30_000 });
         Assert.Contains("Registered bo.", await page.Locator("#registered").TextContentAsync(), StringComparison.Ordinal);

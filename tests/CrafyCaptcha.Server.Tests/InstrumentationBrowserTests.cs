@@ -271,23 +271,7 @@ public sealed class AutomationBrowserTests(AutomationBrowserFixture fixture) : I
         ILocator box = page.FrameLocator("#crafy-captcha-1 iframe").Locator("#check:not([disabled])");
         await box.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
         await page.WaitForFunctionAsync("() => !document.querySelector('#crafy-captcha-1 iframe').hasAttribute('aria-hidden')");
-        LocatorBoundingBoxResult target = (await box.BoundingBoxAsync())!;
-        float x = target.X - 60, y = target.Y + 40;
-        await page.Mouse.MoveAsync(x, y);
-        var random = new Random(11);
-        for (int i = 0; i < 10; i++)
-        {
-            x += 6 + (float)(random.NextDouble() * 4);
-            y -= 3 + (float)(random.NextDouble() * 2 * Math.Sin(i));
-            await page.Mouse.MoveAsync(x, y);
-            await Task.Delay(10 + random.Next(0, 25));
-        }
-
-        await page.Mouse.MoveAsync(target.X + 11, target.Y + (target.Height / 2), new MouseMoveOptions { Steps = 3 });
-        await Task.Delay(150);
-        await page.Mouse.DownAsync();
-        await Task.Delay(90);
-        await page.Mouse.UpAsync();
+        await HumanInput.ClickAsync(page, box, seed: 11);
         await page.WaitForFunctionAsync("() => { const i = document.querySelector('input[name=\"CrafyCAPTCHA_token\"]'); return !!i && i.value.length > 100; }", null, new PageWaitForFunctionOptions { Timeout = 90_000 });
         string token = await page.Locator("input[name=CrafyCAPTCHA_token]").InputValueAsync();
         JsonNode outer = JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)))!;
