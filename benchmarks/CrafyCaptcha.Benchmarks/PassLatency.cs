@@ -87,7 +87,7 @@ internal static class PassLatency
     private static async Task<Visit> VisitAsync(IBrowser browser, string userAgent, Uri baseUrl)
     {
         await using IBrowserContext context = await browser.NewContextAsync(new BrowserNewContextOptions { UserAgent = userAgent, BaseURL = baseUrl.ToString() });
-        var scripts = new List<string>();
+        var scripts = new List<IResponse>();
         long number = -1;
         context.Request += (_, request) =>
         {
@@ -104,7 +104,7 @@ internal static class PassLatency
             {
                 lock (scripts)
                 {
-                    scripts.Add(response.Url);
+                    scripts.Add(response);
                 }
             }
         };
@@ -135,10 +135,11 @@ internal static class PassLatency
 
         long bytes = 0;
         var sizes = new List<string>();
-        using var http = new HttpClient { BaseAddress = baseUrl };
-        foreach (string url in scripts.Distinct())
+        // The bodies as the browser received them (the instrumentation program is served once: it cannot be fetched again).
+        foreach (IResponse script in scripts.DistinctBy(r => r.Url))
         {
-            byte[] body = await http.GetByteArrayAsync(new Uri(url));
+            string url = script.Url;
+            byte[] body = await script.BodyAsync();
             using var gz = new MemoryStream();
             using (var zip = new System.IO.Compression.GZipStream(gz, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
             {
@@ -146,7 +147,8 @@ internal static class PassLatency
             }
 
             bytes += gz.Length;
-            sizes.Add(string.Create(CultureInfo.InvariantCulture, $"{new Uri(url).AbsolutePath} {gz.Length}"));
+            string path = new Uri(url).AbsolutePath;
+            sizes.Add(string.Create(CultureInfo.InvariantCulture, $"{(path.Contains("/program/", StringComparison.Ordinal) ? "/crafy/challenge/program/{id}.js" : path)} {gz.Length}"));
         }
 
         return new Visit(at, maxNumber, number, bytes, string.Join(", ", sizes));
