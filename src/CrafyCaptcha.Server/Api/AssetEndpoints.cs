@@ -7,7 +7,7 @@ internal static class AssetEndpoints
 {
     public static IResult Asset(string name)
     {
-        if (name is not ("challenge.js" or "pow-worker.js" or "refusal.js"))
+        if (name is not ("challenge.js" or "puzzle.js" or "pow-worker.js" or "refusal.js"))
         {
             return Results.NotFound();
         }

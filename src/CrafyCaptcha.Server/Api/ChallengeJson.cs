@@ -7,14 +7,27 @@ internal sealed record VerifyRequest(
     [property: JsonPropertyName("flow_token")] string? FlowToken,
     [property: JsonPropertyName("pow")] PowSolution? Pow,
     [property: JsonPropertyName("interaction")] System.Text.Json.JsonElement? Interaction,
-    [property: JsonPropertyName("program")] System.Text.Json.JsonElement? Program = null);
+    [property: JsonPropertyName("program")] System.Text.Json.JsonElement? Program = null,
+    [property: JsonPropertyName("puzzle")] System.Text.Json.JsonElement? Puzzle = null);
 
 internal sealed record CompleteResponse(
     [property: JsonPropertyName("payload")] string Payload,
     [property: JsonPropertyName("signature")] string Signature,
     [property: JsonPropertyName("server_sign")] string ServerSign);
 
-internal sealed record ErrorResponse([property: JsonPropertyName("error")] string Error);
+internal sealed record ErrorResponse(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("puzzle"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Puzzles.PuzzleView? Puzzle = null);
+
+/// <summary><c>POST {base}/challenge/puzzle</c>: <c>{"flow_token", "action": "new" | "accessible"}</c>.</summary>
+internal sealed record PuzzleActionRequest(
+    [property: JsonPropertyName("flow_token")] string? FlowToken,
+    [property: JsonPropertyName("action")] string? Action);
+
+/// <summary>A new puzzle, or the accessible path's proof-of-work.</summary>
+internal sealed record PuzzleActionResponse(
+    [property: JsonPropertyName("puzzle"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Puzzles.PuzzleView? Puzzle,
+    [property: JsonPropertyName("pow"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PowChallenge? Pow);
 
 internal sealed record SiteKeyData(
     [property: JsonPropertyName("payload")] string Payload,
@@ -45,4 +58,7 @@ internal sealed record AuthenticateEnvelope(
 [JsonSerializable(typeof(ErrorResponse))]
 [JsonSerializable(typeof(SiteKeyResponse))]
 [JsonSerializable(typeof(PowChallenge))]
+[JsonSerializable(typeof(PuzzleActionRequest))]
+[JsonSerializable(typeof(PuzzleActionResponse))]
+[JsonSerializable(typeof(Puzzles.PuzzleView))]
 internal sealed partial class ChallengeJson : JsonSerializerContext;

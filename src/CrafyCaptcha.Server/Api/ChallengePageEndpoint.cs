@@ -85,8 +85,8 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<Cha
 
         string basePath = http.Request.PathBase + http.Request.Path.ToString().TrimEnd('/');
         return ChallengePageRenderer.ChallengePage(http, new ChallengePageModel(
-            parentOrigin, basePath, flow.FlowToken, flow.Pow, flow.Interactive, flow.Handshake,
+            parentOrigin, basePath, flow.FlowToken, flow.Pow, flow.Interactive && flow.Puzzle is null, flow.Handshake,
             form["theme"], form["bg"], form["text"], form["primary"], form["border"],
-            flow.ProgramId is { } programId ? $"{basePath}/program/{programId}.js" : null));
+            flow.ProgramId is { } programId ? $"{basePath}/program/{programId}.js" : null, flow.Puzzle));
     }
 }

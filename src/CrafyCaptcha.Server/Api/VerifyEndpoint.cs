@@ -5,8 +5,9 @@ using RequestBodyLimit = CrafyCaptcha.Shared.RequestBodyLimit;
 namespace CrafyCaptcha.Server.Api;
 
 /// <summary>
-/// <c>POST {base}/challenge/verify</c>: <c>{"flow_token", "pow": {algorithm, challenge, number, salt, signature}, "interaction": {kind, events}, "program": {v, l, f}}</c>.
-/// Answers the signed CHALLENGE_COMPLETE message, or <c>{"error": code}</c> with a status.
+/// <c>POST {base}/challenge/verify</c>: <c>{"flow_token", "pow": {algorithm, challenge, number, salt, signature}, "interaction": {kind, events}, "program": {v, l, f},
+/// "puzzle": {"points": [[x, y], …]}}</c>. Answers the signed CHALLENGE_COMPLETE message, or <c>{"error": code}</c> with a
+/// status (and, for <c>puzzle_new</c>, the new puzzle).
 /// </summary>
 internal sealed class VerifyEndpoint(FlowService flowService)
 {
@@ -34,23 +35,23 @@ internal sealed class VerifyEndpoint(FlowService flowService)
             return Error("bad_request");
         }
 
-        FlowAnswerResult result = await flowService.AnswerAsync(new FlowAnswer(flowToken, solution, request.Interaction, http.Connection.RemoteIpAddress, request.Program), http.RequestAborted).ConfigureAwait(false);
+        FlowAnswerResult result = await flowService.AnswerAsync(new FlowAnswer(flowToken, solution, request.Interaction, http.Connection.RemoteIpAddress, request.Program, request.Puzzle), http.RequestAborted).ConfigureAwait(false);
         return result.Complete is { } complete
             ? TypedResults.Json(new CompleteResponse(complete.Payload, complete.Signature, complete.ServerSign!), ChallengeJson.Default.CompleteResponse)
-            : Error(result.Error ?? "bad_request");
+            : Error(result.Error ?? "bad_request", result.Puzzle);
     }
 
-    private static IResult Error(string code)
+    internal static IResult Error(string code, Puzzles.PuzzleView? puzzle = null)
     {
         int status = code switch
         {
             "too_large" => StatusCodes.Status413PayloadTooLarge,
             "pow_replayed" => StatusCodes.Status409Conflict,
             "rate_limited" => StatusCodes.Status429TooManyRequests,
-            "flow_unknown_or_spent" => StatusCodes.Status410Gone,
+            "flow_unknown_or_spent" or "puzzle_exhausted" => StatusCodes.Status410Gone,
             "unavailable" => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,
         };
-        return TypedResults.Json(new ErrorResponse(code), ChallengeJson.Default.ErrorResponse, statusCode: status);
+        return TypedResults.Json(new ErrorResponse(code, puzzle), ChallengeJson.Default.ErrorResponse, statusCode: status);
     }
 }

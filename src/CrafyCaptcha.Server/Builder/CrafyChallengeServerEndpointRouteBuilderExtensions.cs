@@ -10,6 +10,7 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps <c>{pattern}/challenge/</c> (the iframe, POSTed by the widget; a GET gets a 405 refusal page), <c>{pattern}/challenge/verify</c>,
     /// <c>{pattern}/challenge/assets/{name}</c>, <c>{pattern}/challenge/program/{id}.js</c> (a flow's one-time instrumentation program),
+    /// the puzzles' <c>{pattern}/challenge/puzzle</c> and one-time images <c>{pattern}/challenge/puzzle/{id}</c>,
     /// <c>{pattern}/api/turnstile_site_key.php</c> and the REST call
     /// <c>POST {pattern}/api/?action=authenticate</c> (so SDK apps can set <c>CrafyCaptcha:ApiBaseUrl</c> to <c>{engine}{pattern}/api</c>).
     /// </summary>
@@ -25,12 +26,15 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
         ProgramEndpoint program = services.GetRequiredService<ProgramEndpoint>();
         SiteKeyEndpoint siteKey = services.GetRequiredService<SiteKeyEndpoint>();
         AuthenticateEndpoint authenticate = services.GetRequiredService<AuthenticateEndpoint>();
+        PuzzleEndpoints puzzles = services.GetRequiredService<PuzzleEndpoints>();
         RouteGroupBuilder group = endpoints.MapGroup(pattern);
         group.MapPost("/challenge/", (Func<HttpContext, Task<IResult>>)page.HandleAsync).DisableAntiforgery();
         group.MapGet("/challenge/", (Func<HttpContext, IResult>)ChallengePageEndpoint.RefuseGet);
         group.MapPost("/challenge/verify", (Func<HttpContext, Task<IResult>>)verify.HandleAsync).DisableAntiforgery();
         group.MapGet("/challenge/assets/{name}", (string name) => AssetEndpoints.Asset(name));
         group.MapGet("/challenge/program/{id}.js", (Func<HttpContext, string, Task<IResult>>)program.HandleAsync);
+        group.MapGet("/challenge/puzzle/{id}", (Func<HttpContext, string, Task<IResult>>)puzzles.ImageAsync);
+        group.MapPost("/challenge/puzzle", (Func<HttpContext, Task<IResult>>)puzzles.ActAsync).DisableAntiforgery();
         group.MapGet("/api/turnstile_site_key.php", (Func<HttpContext, IResult>)siteKey.Handle);
         group.MapPost("/api/", (Func<HttpContext, Task<IResult>>)authenticate.HandleAsync).DisableAntiforgery();
         group.ExcludeFromDescription();

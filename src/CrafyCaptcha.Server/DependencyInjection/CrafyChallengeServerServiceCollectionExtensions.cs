@@ -45,7 +45,9 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         services.TryAddSingleton<FlowRepository>();
         services.TryAddSingleton<CrafyCaptcha.Server.Risk.AddressLists>();
         services.TryAddSingleton<CrafyCaptcha.Server.Risk.RiskEngine>();
+        services.TryAddSingleton<CrafyCaptcha.Server.Puzzles.PuzzleService>();
         services.TryAddSingleton<FlowService>();
+        services.TryAddSingleton<PuzzleEndpoints>();
         services.TryAddSingleton<ChallengePageEndpoint>();
         services.TryAddSingleton<VerifyEndpoint>();
         services.TryAddSingleton<ProgramEndpoint>();

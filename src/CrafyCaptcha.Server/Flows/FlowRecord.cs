@@ -13,9 +13,10 @@ internal sealed record FlowRecord(
     [property: JsonPropertyName("issued")] long IssuedAtUnixMilliseconds,
     [property: JsonPropertyName("origin")] string ParentOrigin,
     [property: JsonPropertyName("host")] string Hostname,
-    [property: JsonPropertyName("program")] CrafyCaptcha.Server.Instrumentation.ProgramExpectation? Program = null)
+    [property: JsonPropertyName("program")] CrafyCaptcha.Server.Instrumentation.ProgramExpectation? Program = null,
+    [property: JsonPropertyName("puzzle")] Puzzles.PuzzleState? Puzzle = null)
 {
-    /// <summary>Whether the flow asks an interactive step (the checkbox, or a puzzle shown as the checkbox until built).</summary>
+    /// <summary>Whether the flow asks an interactive step (the checkbox or a puzzle).</summary>
     [JsonIgnore]
     public bool IsInteractive => Step != "invisible";
 }

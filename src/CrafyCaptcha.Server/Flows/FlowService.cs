@@ -48,7 +48,7 @@ internal enum FlowOpenError
 internal sealed record FlowOpenRequest(string? PublicToken, string? Cdweo, string ParentOrigin, RiskSignals Signals, IReadOnlyList<string>? Puzzles = null);
 
 /// <summary>A flow the engine opened: what the challenge page runs.</summary>
-internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool Interactive, SignedMessage Handshake, string? ProgramId = null);
+internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool Interactive, SignedMessage Handshake, string? ProgramId = null, Puzzles.PuzzleView? Puzzle = null);
 
 /// <summary>The outcome of <see cref="FlowService.OpenAsync"/>: <see cref="Flow"/> when opened, else <see cref="Error"/>.</summary>
 internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFlow? Flow, Refusal? Refusal = null);
@@ -57,15 +57,15 @@ internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFl
 /// The answer the challenge page posts back: its flow, its proof-of-work solution, and for an interactive step the
 /// pointer or keyboard trail (see <see cref="InteractionEvidence"/>); the client's address counts refusals against it.
 /// </summary>
-internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonElement? Interaction, System.Net.IPAddress? RemoteAddress, JsonElement? Program = null);
+internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonElement? Interaction, System.Net.IPAddress? RemoteAddress, JsonElement? Program = null, JsonElement? Puzzle = null);
 
 /// <summary>
 /// The outcome of <see cref="FlowService.AnswerAsync"/>: the signed CHALLENGE_COMPLETE message, or an error code
 /// (<c>pow_invalid</c>, <c>pow_other_flow</c>, <c>pow_expired</c>, <c>pow_wrong_answer</c>, <c>pow_replayed</c>,
 /// <c>flow_unknown_or_spent</c>, <c>pow_too_fast</c>, <c>program_invalid</c>, <c>automation_detected</c>, <c>interaction_required</c>,
-/// <c>rate_limited</c>, <c>unavailable</c>).
+/// <c>puzzle_wrong</c>, <c>puzzle_new</c> (with the new <see cref="Puzzle"/>), <c>puzzle_exhausted</c>, <c>rate_limited</c>, <c>unavailable</c>).
 /// </summary>
-internal sealed record FlowAnswerResult(string? Error, SignedMessage? Complete);
+internal sealed record FlowAnswerResult(string? Error, SignedMessage? Complete, Puzzles.PuzzleView? Puzzle = null);
 
 /// <summary>
 /// The challenge workflow, free of HTTP: open an <c>eo</c> and create the flow record and its proof-of-work challenge;
@@ -75,6 +75,7 @@ internal sealed class FlowService(
     CredentialStore credentials,
     FlowRepository flows,
     RiskEngine risk,
+    Puzzles.PuzzleService puzzleService,
     IOptions<ChallengeServerOptions> options,
     TimeProvider timeProvider,
     ILogger<FlowService> logger) : IDisposable
@@ -161,7 +162,8 @@ internal sealed class FlowService(
             DateTimeOffset now = timeProvider.GetUtcNow();
             string flowToken = Guid.NewGuid().ToString();
             string step = RiskEngine.StepName(assessment.Step);
-            var record = new FlowRecord(credential.Credential.PublicKey, nonce, mode, assessment.Score, step, [.. assessment.Reasons], now.ToUnixTimeMilliseconds(), request.ParentOrigin, host);
+            Puzzles.PuzzleState? puzzle = assessment.Step is ChallengeStep.Slider or ChallengeStep.Connect ? await puzzleService.StartAsync(step, 0, null, cancellationToken).ConfigureAwait(false) : null;
+            var record = new FlowRecord(credential.Credential.PublicKey, nonce, mode, assessment.Score, step, [.. assessment.Reasons], now.ToUnixTimeMilliseconds(), request.ParentOrigin, host, Puzzle: puzzle);
             string? programId = null;
             if (_options.Instrumentation.Enabled)
             {
@@ -176,7 +178,7 @@ internal sealed class FlowService(
             await flows.SaveAsync(flowToken, record, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
             await flows.SavePowAsync(pow.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
             Log.FlowStarted(logger, mode, assessment.Score, step);
-            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now), programId));
+            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now), programId, puzzle is null ? null : Puzzles.PuzzleView.Of(puzzle)));
         }
         catch (ChallengeStateUnavailableException)
         {
@@ -217,12 +219,14 @@ internal sealed class FlowService(
             return new FlowAnswerResult("rate_limited", null);
         }
 
-        if (!await flows.UsePowAsync(answer.Solution.Challenge!, cancellationToken).ConfigureAwait(false))
+        // A puzzle flow's retry presents the proof-of-work its first answer spent (one proof-of-work per flow).
+        bool powFresh = await flows.UsePowAsync(answer.Solution.Challenge!, cancellationToken).ConfigureAwait(false);
+        FlowRecord? flow = await flows.TakeAsync(answer.FlowToken, cancellationToken).ConfigureAwait(false);
+        if (!powFresh && (flow?.Puzzle?.PowSpent is not { } spent || spent != answer.Solution.Challenge))
         {
             return new FlowAnswerResult("pow_replayed", null);
         }
 
-        FlowRecord? flow = await flows.TakeAsync(answer.FlowToken, cancellationToken).ConfigureAwait(false);
         if (flow is null || flow.PublicKey != credential!.Credential.PublicKey || await flows.IsSpentAsync(flow.Nonce, cancellationToken).ConfigureAwait(false))
         {
             return new FlowAnswerResult("flow_unknown_or_spent", null);
@@ -265,6 +269,11 @@ internal sealed class FlowService(
         {
             Log.Refused(logger, "interaction evidence: " + implausible);
             return new FlowAnswerResult("interaction_required", null);
+        }
+
+        if (flow.Puzzle is not null && await puzzleService.JudgeAsync(answer.FlowToken, flow, answer.Solution, answer.Puzzle, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            return refused;
         }
 
         DateTimeOffset expiresAt = now + _options.TokenLifetime;

@@ -21,7 +21,8 @@ internal sealed record ChallengePageModel(
     string? Text,
     string? Primary,
     string? Border,
-    string? ProgramUrl = null);
+    string? ProgramUrl = null,
+    Puzzles.PuzzleView? Puzzle = null);
 
 /// <summary>
 /// The engine's HTML: the challenge page (markup, inline CSS, colours) and the refusal page, with the security headers
@@ -91,13 +92,18 @@ internal static class ChallengePageRenderer
             <style>{{PageCss}}</style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
              data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(JsonSerializer.Serialize(pow, ChallengeJson.Default.PowChallenge))}}"
-             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(basePath + "/assets/pow-worker.js")}}"{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}>
+             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(basePath + "/assets/pow-worker.js")}}"{{PuzzleAttributes(model)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}>
             <div class="box" id="box"><button type="button" id="check" aria-describedby="status"{{(checkbox ? string.Empty : " disabled")}}><span class="tick" aria-hidden="true"></span><span class="spin" id="spin" aria-hidden="true"></span><span id="label">I am human</span></button>
             <span class="sr" id="status" role="status" aria-live="polite"></span></div>
-            <script src="{{Attr(basePath + "/assets/challenge.js")}}"></script></body></html>
+            {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(basePath + "/assets/puzzle.js")}\"></script>")}}<script src="{{Attr(basePath + "/assets/challenge.js")}}"></script></body></html>
             """;
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
     }
+
+    /// <summary>The puzzle the page shows (kind, one-time image id, connect prompt: never its answer) and where its image and actions are.</summary>
+    private static string PuzzleAttributes(ChallengePageModel model)
+        => model.Puzzle is not { } puzzle ? string.Empty
+            : $" data-puzzle=\"{HtmlEncoder.Default.Encode(JsonSerializer.Serialize(puzzle, ChallengeJson.Default.PuzzleView))}\" data-puzzle-url=\"{HtmlEncoder.Default.Encode(model.BasePath + "/puzzle")}\"";
 
     private static void SecurityHeaders(HttpContext http, string? frameAncestor)
     {
