@@ -1,4 +1,4 @@
-/* CrafyCaptcha challenge iframe: handshake, proof-of-work in a Web Worker, optional checkbox, signed completion.
+/* CrafyCaptcha challenge iframe: handshake, proof-of-work in a Web Worker, optional checkbox or puzzle (puzzle.js), signed completion.
    The page draws only its interactive step (no box, no visible state text: the widget around it shows the state);
    RESIZE tells the widget its height, 0 when there is nothing to interact with. */
 (function () {
@@ -10,10 +10,17 @@
   var LABELS = { es: "Soy humano", fr: "Je suis humain", pt: "Sou humano", de: "Ich bin ein Mensch", it: "Sono umano", ru: "Я человек", zh: "我是人类", ja: "私は人間です", hi: "मैं इंसान हूँ" };
   var lang = String((navigator.languages && navigator.languages[0]) || navigator.language || "en").split(/[-_]/)[0].toLowerCase();
   if (LABELS[lang]) { document.getElementById("label").textContent = LABELS[lang]; document.documentElement.lang = lang; }
+<<<<<<< HEAD
   var solution = null, clicked = !needsCheckbox, sent = false;
   // The flow's one-time instrumentation program (if the engine sent one): loaded beside the proof-of-work worker, it
   // hands its result over as the "crafy-program" event; the answer waits for both.
   var programUrl = data.programUrl, program = null;
+=======
+  var puzzle = data.puzzle && window.CrafyPuzzle ? window.CrafyPuzzle(data, {
+    submit: function () { clicked = true; submit(); }, reload: function () { post({ action: "REQUEST_RELOAD" }); }
+  }) : null;
+  var solution = null, clicked = !needsCheckbox && !puzzle, sent = false;
+>>>>>>> 55d047b (Puzzle UI (puzzle.js), challenge.js hook, progress from the worker; engine tests: one-time images, pixel solving, retries, limits, accessible path, attacks)
 
   // The interaction trail of an interactive step, for the server to judge (a bare "ticked" flag is refused):
   // [code, ms since the step was shown, x, y] with codes 0 move, 1 pointer down, 2 pointer up, 3 key down, 4 key up.
@@ -66,7 +73,12 @@
   });
 
   function submit() {
+<<<<<<< HEAD
     if (sent || !solution || !clicked || (programUrl && !program)) { return; }
+=======
+    var alt = puzzle && puzzle.solution(), p = alt ? alt.pow : pow, number = alt ? alt.number : solution && solution.number;
+    if (sent || !solution || !clicked) { return; }
+>>>>>>> 55d047b (Puzzle UI (puzzle.js), challenge.js hook, progress from the worker; engine tests: one-time images, pixel solving, retries, limits, accessible path, attacks)
     sent = true;
     say(needsCheckbox ? "Checking…" : "");
     busy(true);
@@ -75,9 +87,15 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({
         flow_token: flowToken,
+<<<<<<< HEAD
         pow: { algorithm: pow.algorithm, challenge: pow.challenge, number: solution.number, salt: pow.salt, signature: pow.signature },
         interaction: needsCheckbox ? trail() : undefined,
         program: program || undefined
+=======
+        pow: { algorithm: p.algorithm, challenge: p.challenge, number: number, salt: p.salt, signature: p.signature },
+        interaction: puzzle ? puzzle.trail() : needsCheckbox ? trail() : undefined,
+        puzzle: puzzle ? puzzle.answer() : undefined
+>>>>>>> 55d047b (Puzzle UI (puzzle.js), challenge.js hook, progress from the worker; engine tests: one-time images, pixel solving, retries, limits, accessible path, attacks)
       })
     }).then(function (r) {
       return r.json().then(function (j) { return { ok: r.ok, json: j }; });
@@ -87,7 +105,11 @@
         box.classList.add("done");
         check.disabled = true;
         say("");
+        if (puzzle) { puzzle.solved(); }
         post({ action: "CHALLENGE_COMPLETE", payload: result.json.payload, signature: result.json.signature, server_sign: result.json.server_sign });
+      } else if (puzzle && puzzle.refused(result.json)) {
+        sent = false;
+        clicked = false;
       } else {
         say("Verification failed (" + (result.json && result.json.error) + "). Loading a new challenge…");
         post({ action: "REQUEST_RELOAD" });
@@ -114,7 +136,7 @@
     submit();
   });
 
-  say(needsCheckbox ? "Tick the box to continue." : "Verifying…");
+  say(needsCheckbox ? "Tick the box to continue." : puzzle ? "" : "Verifying…");
   var worker = new Worker(data.workerUrl);
   worker.onmessage = function (e) {
     if (!e.data || e.data.number < 0) { say("Could not solve the challenge."); post({ action: "REQUEST_RELOAD" }); return; }

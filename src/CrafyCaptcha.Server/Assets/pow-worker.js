@@ -1,6 +1,7 @@
 /* CrafyCaptcha proof-of-work: find n in [0, maxnumber] with SHA-256(salt + n) == challenge (ALTCHA's scheme).
    Several workers can share one search: worker `start` of `step` tries start, start + step, … Digests are asked in
-   batches (one await per batch, not per candidate): the browser hashes them back to back. */
+   batches (one await per batch, not per candidate): the browser hashes them back to back. With "progress" set (the
+   puzzles' accessible path), it also reports {progress: 0..1} every 64 batches. */
 self.onmessage = async function (e) {
   "use strict";
   var c = e.data, encoder = new TextEncoder(), started = Date.now(), subtle = self.crypto && self.crypto.subtle;
@@ -23,6 +24,7 @@ self.onmessage = async function (e) {
       for (i = 0; i < digests.length; i++) {
         if (matches(digests[i])) { self.postMessage({ number: numbers[i], took: Date.now() - started }); return; }
       }
+      if (c.progress && ((n - start) / (step * batch)) % 64 === 0) { self.postMessage({ progress: n / c.maxnumber }); }
     }
   } catch (err) {
     self.postMessage({ number: -1, error: "crypto" });

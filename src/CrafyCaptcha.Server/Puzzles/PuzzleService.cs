@@ -66,7 +66,11 @@ internal sealed class PuzzleService(IChallengeStateStore store, FlowRepository f
         PuzzleState puzzle = flow.Puzzle!;
         if (puzzle.AccessiblePow is { } accessible)
         {
-            return solution.Challenge == accessible ? null : new FlowAnswerResult("puzzle_wrong", null);
+            // Only the accessible path's own proof-of-work passes now; anything else leaves the flow waiting for it.
+            return solution.Challenge == accessible ? null
+                : await KeepAsync(flowToken, flow with { Puzzle = puzzle with { PowSpent = puzzle.PowSpent ?? solution.Challenge } }, cancellationToken).ConfigureAwait(false)
+                    ? new FlowAnswerResult("puzzle_wrong", null)
+                    : new FlowAnswerResult("flow_unknown_or_spent", null);
         }
 
         if (puzzle.Spec.Accepts(answer))
