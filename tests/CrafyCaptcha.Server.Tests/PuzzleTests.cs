@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -222,7 +223,7 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task Guesses_a_constant_position_the_bare_checkbox_flag_and_replayed_answers_get_no_token_in_thousands_of_tries()
     {
-        using var app = new EngineApp(settings: Roomy);
+        using var app = new EngineApp(settings: Roomy, services: s => s.Configure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(o => o.OptionsEndpointPermitsPerMinute = 100_000));
         PageInit page = await app.OpenPageAsync("/Register");
 
         // One puzzle solved honestly first: its answer is what the replays send.
