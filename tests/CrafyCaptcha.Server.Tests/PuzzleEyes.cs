@@ -166,7 +166,22 @@ public static class PuzzleEyes
             return "circle";
         }
 
-        if (fill < 0.44)
+        // A star stands on two legs: its lowest rows are two runs of ink.
+        int Runs(double at)
+        {
+            int row = minY + (int)Math.Round(at * (h - 1)), runs = 0;
+            for (int x = minX; x <= maxX; x++)
+            {
+                if (dark.Contains((x, row)) && !dark.Contains((x - 1, row)))
+                {
+                    runs++;
+                }
+            }
+
+            return runs;
+        }
+
+        if (fill < 0.6 && Runs(0.9) >= 2)
         {
             return "star";
         }

@@ -203,7 +203,7 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task The_accessible_path_asks_fifty_times_the_proof_of_work_instead_of_the_picture()
+    public async Task The_accessible_path_asks_twenty_times_the_proof_of_work_instead_of_the_picture()
     {
         using var app = new EngineApp(settings: Roomy);
         PageInit page = await app.OpenPageAsync("/Register");
@@ -211,7 +211,7 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
         HttpResponseMessage response = await app.Client.PostAsJsonAsync("/crafy/challenge/puzzle", new { flow_token = flow.Challenge.FlowToken, action = "accessible" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         JsonObject pow = (await response.Content.ReadFromJsonAsync<JsonObject>())!["pow"]!.AsObject();
-        Assert.True((int)pow["maxnumber"]! >= 50 * (int)flow.Challenge.Pow["maxnumber"]! * 0.95, $"{pow["maxnumber"]} vs {flow.Challenge.Pow["maxnumber"]}");
+        Assert.True((int)pow["maxnumber"]! >= 20 * (int)flow.Challenge.Pow["maxnumber"]! * 0.95, $"{pow["maxnumber"]} vs {flow.Challenge.Pow["maxnumber"]}");
 
         // The page's own (smaller) proof-of-work no longer passes without the picture's answer.
         Assert.Equal("puzzle_wrong", await ErrorAsync(await AnswerAsync(app, flow.Challenge, EngineApp.Solve(flow.Challenge.Pow), null)));

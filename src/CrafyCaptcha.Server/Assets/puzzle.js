@@ -21,11 +21,11 @@
     ja: { slider: "ピースを合うくぼみに移動してください：ドラッグするか、ピースをクリックしてからくぼみをクリックします。", connect: "次の順に記号をつないでください：{list}。順にクリックするか、次の記号へドラッグします。", keys: "キーボード：画像にフォーカスし、矢印キーでカーソルを移動（Shift で大きく移動）、Enter で選択、Esc でやり直し。", picture: "パズル画像", fresh: "新しいパズル", cantSee: "パズルが見えません", wrong: "惜しい。もう一度お試しください。", renewed: "違いました。新しいパズルです。", checking: "確認中…", solved: "解決しました", working: "画像なしで確認中：少し時間がかかります。", failed: "パズルを読み込めませんでした。", circle: "円", square: "四角", triangle: "三角", star: "星", diamond: "ひし形", cross: "十字", selected: "{total} 個中 {n} 個を選択。", carried: "ピースを持ちました。" },
     hi: { slider: "पहेली के टुकड़े को उसकी सही खाली जगह में ले जाएँ: उसे खींचें, या टुकड़े पर और फिर खाली जगह पर क्लिक करें।", connect: "इन चिह्नों को इसी क्रम में जोड़ें: {list}। हर एक पर बारी-बारी क्लिक करें, या एक से अगले तक खींचें।", keys: "कीबोर्ड: चित्र पर फ़ोकस करें, तीर कुंजियों से कर्सर चलाएँ (बड़े कदमों के लिए Shift), चुनने के लिए Enter, फिर से शुरू करने के लिए Escape।", picture: "पहेली का चित्र", fresh: "नई पहेली", cantSee: "मुझे पहेली नहीं दिख रही", wrong: "पूरी तरह सही नहीं। फिर से कोशिश करें।", renewed: "यह नहीं था। यह रही नई पहेली।", checking: "जाँच हो रही है…", solved: "हल हो गया", working: "चित्र के बिना सत्यापन: इसमें थोड़ा अधिक समय लगता है।", failed: "पहेली लोड नहीं हो सकी।", circle: "वृत्त", square: "वर्ग", triangle: "त्रिभुज", star: "तारा", diamond: "हीरा", cross: "क्रॉस", selected: "{total} में से {n} चुने गए।", carried: "टुकड़ा उठा लिया।" }
   };
-  var CSS = "#puzzle{padding:2px 0 4px}#puzzle p{margin:0 0 6px;font-size:13px}"
+  var CSS = "#puzzle{padding:2px 0 4px;background:var(--bg)}#puzzle p{margin:0 0 6px;font-size:13px}"
     + "#pz-canvas{display:block;width:100%;max-width:" + W + "px;aspect-ratio:" + W + "/" + H + ";border-radius:6px;cursor:pointer;touch-action:none;background:var(--border)}"
     + "#pz-canvas:focus-visible{outline:3px solid var(--primary);outline-offset:2px}#pz-canvas.ok{outline:3px solid #16a34a}"
     + "#pz-row{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}"
-    + "#pz-row button{min-height:28px;padding:2px 10px;border:1px solid var(--border);border-radius:4px;background:var(--bg);color:var(--text);font:inherit;font-size:13px;cursor:pointer}"
+    + "#pz-row button{display:inline-block;width:auto;min-height:24px;padding:2px 4px;border:0;border-radius:4px;background:transparent;color:inherit;font:inherit;font-size:13px;text-decoration:underline;text-underline-offset:2px;cursor:pointer}"
     + "#pz-row button:focus-visible{outline:2px solid var(--primary);outline-offset:2px}#pz-row button:disabled{opacity:.6;cursor:default}"
     + "#pz-msg{min-height:1.2em;font-weight:600}#pz-msg.bad{color:#b91c1c}@media (prefers-color-scheme:dark){#pz-msg.bad{color:#fca5a5}}"
     + "#pz-progress{display:block;width:100%;max-width:" + W + "px;height:10px;accent-color:var(--primary)}"
@@ -55,7 +55,7 @@
     [help, canvas, msg, row, keys].forEach(function (e) { root.appendChild(e); });
     var g = canvas.getContext("2d");
 
-    var image = null, points = [], cursor = { x: W / 2, y: H / 2 }, pointer = null, down = null, busy = false, done = false, accessible = null;
+    var image = null, pending = false, points = [], cursor = { x: W / 2, y: H / 2 }, pointer = null, down = null, busy = false, done = false, accessible = null;
     var shownAt = performance.now(), events = [], kind = "pointer";
     function stamp() { return Math.round((performance.now() - shownAt) * 10) / 10; }
     function record(code, x, y) { events.push([code, stamp(), Math.round(x * 10) / 10, Math.round(y * 10) / 10]); if (events.length > 400) { events.splice(0, events.length - 400); } }
@@ -117,14 +117,18 @@
       points.push({ x: Math.round(p.x * 10) / 10, y: Math.round(p.y * 10) / 10 });
       if (points.length === need()) {
         busy = true;
+        pending = true;
         say(t.checking);
         draw();
-        host.submit();
+        setTimeout(complete, 800);
         return;
       }
       say(view.kind === "slider" ? t.carried : t.selected.replace("{n}", points.length).replace("{total}", need()));
       draw();
     }
+
+    // The answer goes once the pointer or key that gave it is released (the trail then holds the whole press).
+    function complete() { if (pending) { pending = false; host.submit(); } }
 
     function toImage(e) {
       var r = canvas.getBoundingClientRect();
@@ -137,10 +141,14 @@
       record(0, e.clientX, e.clientY);
       if (e.target === canvas || down) { pointer = p; if (points.length) { draw(); } }
     }, { passive: true });
-    canvas.addEventListener("pointerdown", function (e) {
+    document.addEventListener("pointerdown", function (e) {
       if (!e.isTrusted) { return; }
       kind = e.pointerType === "touch" ? "touch" : "pointer";
       record(1, e.clientX, e.clientY);
+    }, { passive: true });
+    document.addEventListener("pointerup", function (e) { if (e.isTrusted) { record(2, e.clientX, e.clientY); setTimeout(complete, 0); } }, { passive: true });
+    canvas.addEventListener("pointerdown", function (e) {
+      if (!e.isTrusted) { return; }
       down = toImage(e);
       pointer = down;
       try { canvas.setPointerCapture(e.pointerId); } catch (ignored) { /* not capturable */ }
@@ -148,7 +156,6 @@
     });
     canvas.addEventListener("pointerup", function (e) {
       if (!e.isTrusted || !down) { return; }
-      record(2, e.clientX, e.clientY);
       var up = toImage(e), moved = Math.abs(up.x - down.x) + Math.abs(up.y - down.y) > 8;
       down = null;
       // A drag ends where it was let go: the piece dropped, the line drawn to the next symbol.
@@ -178,7 +185,7 @@
         draw();
       }
     });
-    document.addEventListener("keyup", function (e) { if (e.isTrusted) { record(4, cursor.x, cursor.y); } });
+    document.addEventListener("keyup", function (e) { if (e.isTrusted) { record(4, cursor.x, cursor.y); setTimeout(complete, 0); } });
 
     function act(action) {
       return fetch(data.puzzleUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ flow_token: data.flowToken, action: action }) })
@@ -199,8 +206,8 @@
         var progress = el("progress", { id: "pz-progress", max: "100", value: "0", "aria-label": t.working });
         canvas.replaceWith(progress);
         keys.remove();
+        row.remove();
         help.textContent = t.working;
-        say(t.working);
         var worker = new Worker(data.workerUrl);
         worker.onmessage = function (e) {
           if (e.data && typeof e.data.progress === "number") { progress.value = Math.round(e.data.progress * 100); return; }

@@ -31,7 +31,7 @@ internal sealed class PuzzleService(IChallengeStateStore store, FlowRepository f
     public const int MaxPuzzlesPerFlow = 4;
 
     /// <summary>How many times the flow's proof-of-work the accessible path asks.</summary>
-    public const int AccessiblePowFactor = 50;
+    public const int AccessiblePowFactor = 20;
 
     private const string ImagePrefix = "pzl-img:";
     private readonly ChallengeServerOptions _options = options.Value;
