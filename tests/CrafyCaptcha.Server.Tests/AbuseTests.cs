@@ -74,8 +74,9 @@ public sealed class AbuseTests(Xunit.Abstractions.ITestOutputHelper output)
             string eo = await app.GetEoAsync(page, "register");
             HttpResponseMessage load = await app.LoadChallengeAsync(page.PublicToken, eo, extraHeaders: BrowserHeaders);
             Assert.Equal(HttpStatusCode.OK, load.StatusCode);
-            ChallengePage challenge = EngineApp.ReadChallenge(await load.Content.ReadAsStringAsync());
-            Assert.True(challenge.NeedsCheckbox);
+            string html = await load.Content.ReadAsStringAsync();
+            ChallengePage challenge = EngineApp.ReadChallenge(html);
+            Assert.Contains("data-puzzle=", html, StringComparison.Ordinal); // the register form's puzzle rung
             JsonObject? forged = i % 7 == 0 ? null : (JsonObject)forgeries[i % forgeries.Length].DeepClone();
             HttpResponseMessage answer = await app.AnswerAsync(challenge.FlowToken, challenge.Pow, EngineApp.Solve(challenge.Pow), forged, bareCheckbox: true);
             tries++;

@@ -67,44 +67,5 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
         Assert.Contains("Feedback from the second form", await page.ContentAsync(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Puzzle_policy_shows_a_keyboard_usable_checkbox_and_then_registers()
-    {
-        IPage page = await fixture.NewPageAsync("dark");
-        await page.GotoAsync("/Register");
-        await page.FillAsync("#Input_UserName", "ana");
-        await page.FillAsync("#Input_Email", "ana@example.com");
-
-        // Submitting before solving reveals the challenge instead of posting.
-        await page.ClickAsync("button[type=submit]");
-        IFrameLocator challenge = page.FrameLocator("#crafy-captcha-1 iframe");
-        ILocator box = challenge.Locator("#check");
-        await box.WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
-        await page.WaitForFunctionAsync("() => !document.querySelector('#crafy-captcha-1 iframe').hasAttribute('aria-hidden')");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "register-dark-checkbox.png"), FullPage = true });
-        await box.FocusAsync();
-        await page.Keyboard.PressAsync("Space", new KeyboardPressOptions { Delay = 90 }); // a person holds a key for a moment
-
-        // The token arrives and the pending submit goes through by itself (cascading submit).
-        await page.WaitForSelectorAsync("#registered", new PageWaitForSelectorOptions { Timeout = 30_000 });
-        Assert.Contains("Registered ana.", await page.Locator("#registered").TextContentAsync(), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Puzzle_policy_passes_with_a_real_mouse_click_on_the_checkbox()
-    {
-        IPage page = await fixture.NewPageAsync();
-        await page.GotoAsync("/Register");
-        await page.FillAsync("#Input_UserName", "bo");
-        await page.FillAsync("#Input_Email", "bo@example.com");
-        await page.ClickAsync("button[type=submit]");
-        ILocator box = page.FrameLocator("#crafy-captcha-1 iframe").Locator("#check");
-        await box.WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
-        await page.WaitForFunctionAsync("() => !document.querySelector('#crafy-captcha-1 iframe').hasAttribute('aria-hidden')");
-
-        await HumanInput.ClickAsync(page, box, seed: 7);
-
-        await page.WaitForSelectorAsync("#registered", new PageWaitForSelectorOptions { Timeout = 30_000 });
-        Assert.Contains("Registered bo.", await page.Locator("#registered").TextContentAsync(), StringComparison.Ordinal);
-    }
+    // The puzzle policy's register form (slider, connect): see PuzzleBrowserTests.
 }

@@ -213,21 +213,17 @@ public sealed class EngineTests
     }
 
     [Fact]
-    public async Task Puzzle_mode_falls_back_to_the_checkbox_step()
+    public async Task Puzzle_mode_shows_a_puzzle_and_a_hand_without_its_answer_gets_no_token()
     {
         using var app = new EngineApp();
         PageInit page = await app.OpenPageAsync("/Register");
-        ChallengePage challenge = EngineApp.ReadChallenge(await (await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "register"))).Content.ReadAsStringAsync());
-        Assert.True(challenge.NeedsCheckbox);
-        long number = EngineApp.Solve(challenge.Pow);
+        string html = await (await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "register"))).Content.ReadAsStringAsync();
+        ChallengePage challenge = EngineApp.ReadChallenge(html);
+        Assert.False(challenge.NeedsCheckbox);
+        Assert.Contains("data-puzzle=\"{&quot;kind&quot;:&quot;slider&quot;", html, StringComparison.Ordinal);
 
-        HttpResponseMessage unticked = await app.AnswerAsync(challenge.FlowToken, challenge.Pow, number);
-        Assert.Equal("interaction_required", (string)(await unticked.Content.ReadFromJsonAsync<JsonObject>())!["error"]!);
-
-        // The refused attempt spent the flow: a fresh load with the box ticked by a hand passes.
-        ChallengePage again = EngineApp.ReadChallenge(await (await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "register"))).Content.ReadAsStringAsync());
-        HttpResponseMessage ticked = await app.AnswerAsync(again.FlowToken, again.Pow, EngineApp.Solve(again.Pow), EngineApp.PointerTrail());
-        Assert.Equal(HttpStatusCode.OK, ticked.StatusCode);
+        HttpResponseMessage ticked = await app.AnswerAsync(challenge.FlowToken, challenge.Pow, EngineApp.Solve(challenge.Pow), EngineApp.PointerTrail());
+        Assert.Equal("puzzle_new", (string)(await ticked.Content.ReadFromJsonAsync<JsonObject>())!["error"]!);
     }
 
     [Fact]

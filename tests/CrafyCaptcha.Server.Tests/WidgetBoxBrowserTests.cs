@@ -47,21 +47,22 @@ public sealed class WidgetBoxBrowserTests(BrowserFixture fixture) : IClassFixtur
 
     [Theory]
     [MemberData(nameof(Forms))]
-    public async Task Each_form_shows_one_box_above_the_submit_button_in_the_pages_scheme(string form, string path, string submit, bool checkbox)
+    public async Task Each_form_shows_one_box_above_the_submit_button_in_the_pages_scheme(string form, string path, string submit, bool puzzle)
     {
         foreach (string scheme in new[] { "light", "dark" })
         {
             IPage page = await PageAsync(scheme);
+            PuzzleHands.Images images = await PuzzleHands.Images.WatchAsync(page);
             await page.GotoAsync(path);
             ILocator box = page.Locator($"{Widget} .crafy-box");
             await box.WaitForAsync();
             IFrameLocator frame = page.FrameLocator($"{Widget} iframe");
-            if (checkbox)
+            if (puzzle)
             {
-                // The interactive step (the checkbox) is shown inside the widget's box as soon as it has loaded.
+                // The interactive step (the register form's puzzle) is shown inside the widget's box as soon as it has loaded.
                 await page.WaitForFunctionAsync($"() => {{ const f = document.querySelector('{Widget} iframe'); return !f.hasAttribute('aria-hidden') && f.getBoundingClientRect().height > 10; }}", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
-                await frame.Locator("#check").WaitForAsync();
-                Assert.False(await page.Locator($"{Widget} .crafy-start").IsVisibleAsync(), "the state row gives way to the interactive step: one checkbox, not two");
+                await PuzzleHands.ShownAsync(page);
+                Assert.False(await page.Locator($"{Widget} .crafy-start").IsVisibleAsync(), "the state row gives way to the interactive step: one box, not two");
                 await AssertFrameDrawsNoBoxOrStateAsync(page, frame);
                 await AssertFrameIsTransparentAsync(page, box);
             }
@@ -74,10 +75,11 @@ public sealed class WidgetBoxBrowserTests(BrowserFixture fixture) : IClassFixtur
             string pageBackground = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
             Assert.Equal(scheme == "dark" ? "rgb(17, 24, 39)" : "rgb(255, 255, 255)", pageBackground);
 
-            if (checkbox)
+            if (puzzle)
             {
-                await frame.Locator("#check").FocusAsync();
-                await page.Keyboard.PressAsync("Space", new KeyboardPressOptions { Delay = 90 }); // a person holds a key for a moment
+                (string kind, string[] prompt) = await PuzzleHands.ReadTaskAsync(page);
+                await frame.Locator("#pz-canvas").FocusAsync();
+                await PuzzleHands.KeyAsync(page, PuzzleHands.Answer(await images.LatestAsync(), kind, prompt));
             }
 
             await page.WaitForFunctionAsync("() => { const i = document.querySelector('input[name=CrafyCAPTCHA_token]'); return !!i && i.value.length > 100; }", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
@@ -139,7 +141,7 @@ public sealed class WidgetBoxBrowserTests(BrowserFixture fixture) : IClassFixtur
         IPage page = await PageAsync("dark");
         await page.GotoAsync("/Register");
         await page.AddStyleTagAsync(new PageAddStyleTagOptions { Content = ":root { color-scheme: normal !important; }" });
-        await page.FrameLocator($"{Widget} iframe").Locator("#check").WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
+        await page.FrameLocator($"{Widget} iframe").Locator("#pz-canvas").WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
         await page.WaitForFunctionAsync($"() => !document.querySelector('{Widget} iframe').hasAttribute('aria-hidden')");
 
         Assert.Equal("normal", await page.EvaluateAsync<string>("() => getComputedStyle(document.documentElement).colorScheme"));

@@ -10,17 +10,13 @@
   var LABELS = { es: "Soy humano", fr: "Je suis humain", pt: "Sou humano", de: "Ich bin ein Mensch", it: "Sono umano", ru: "Я человек", zh: "我是人类", ja: "私は人間です", hi: "मैं इंसान हूँ" };
   var lang = String((navigator.languages && navigator.languages[0]) || navigator.language || "en").split(/[-_]/)[0].toLowerCase();
   if (LABELS[lang]) { document.getElementById("label").textContent = LABELS[lang]; document.documentElement.lang = lang; }
-<<<<<<< HEAD
-  var solution = null, clicked = !needsCheckbox, sent = false;
-  // The flow's one-time instrumentation program (if the engine sent one): loaded beside the proof-of-work worker, it
-  // hands its result over as the "crafy-program" event; the answer waits for both.
-  var programUrl = data.programUrl, program = null;
-=======
   var puzzle = data.puzzle && window.CrafyPuzzle ? window.CrafyPuzzle(data, {
     submit: function () { clicked = true; submit(); }, reload: function () { post({ action: "REQUEST_RELOAD" }); }
   }) : null;
   var solution = null, clicked = !needsCheckbox && !puzzle, sent = false;
->>>>>>> 55d047b (Puzzle UI (puzzle.js), challenge.js hook, progress from the worker; engine tests: one-time images, pixel solving, retries, limits, accessible path, attacks)
+  // The flow's one-time instrumentation program (if the engine sent one): loaded beside the proof-of-work worker, it
+  // hands its result over as the "crafy-program" event; the answer waits for both.
+  var programUrl = data.programUrl, program = null;
 
   // The interaction trail of an interactive step, for the server to judge (a bare "ticked" flag is refused):
   // [code, ms since the step was shown, x, y] with codes 0 move, 1 pointer down, 2 pointer up, 3 key down, 4 key up.
@@ -73,12 +69,8 @@
   });
 
   function submit() {
-<<<<<<< HEAD
-    if (sent || !solution || !clicked || (programUrl && !program)) { return; }
-=======
     var alt = puzzle && puzzle.solution(), p = alt ? alt.pow : pow, number = alt ? alt.number : solution && solution.number;
-    if (sent || !solution || !clicked) { return; }
->>>>>>> 55d047b (Puzzle UI (puzzle.js), challenge.js hook, progress from the worker; engine tests: one-time images, pixel solving, retries, limits, accessible path, attacks)
+    if (sent || !solution || !clicked || (programUrl && !program)) { return; }
     sent = true;
     say(needsCheckbox ? "Checking…" : "");
     busy(true);
@@ -87,15 +79,10 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({
         flow_token: flowToken,
-<<<<<<< HEAD
-        pow: { algorithm: pow.algorithm, challenge: pow.challenge, number: solution.number, salt: pow.salt, signature: pow.signature },
-        interaction: needsCheckbox ? trail() : undefined,
-        program: program || undefined
-=======
         pow: { algorithm: p.algorithm, challenge: p.challenge, number: number, salt: p.salt, signature: p.signature },
         interaction: puzzle ? puzzle.trail() : needsCheckbox ? trail() : undefined,
+        program: program || undefined,
         puzzle: puzzle ? puzzle.answer() : undefined
->>>>>>> 55d047b (Puzzle UI (puzzle.js), challenge.js hook, progress from the worker; engine tests: one-time images, pixel solving, retries, limits, accessible path, attacks)
       })
     }).then(function (r) {
       return r.json().then(function (j) { return { ok: r.ok, json: j }; });
