@@ -43,7 +43,7 @@ internal sealed record PuzzleSpec(
     public static readonly string[] Symbols = ["circle", "square", "triangle", "star", "diamond", "cross"];
 
     /// <summary>How far (image pixels) a slider drop may be from the gap, and a pick from the piece's centre.</summary>
-    public const double DropTolerance = 4, PickTolerance = 22;
+    public const double DropTolerance = 3, PickTolerance = 20;
 
     /// <summary>How far (image pixels) a connect selection may be from its symbol's centre.</summary>
     public const double LinkTolerance = 14;
