@@ -67,7 +67,8 @@ public sealed class InstrumentationTests
                 Assert.True(load.StatusCode == HttpStatusCode.OK, $"load {i}: {(int)load.StatusCode} {html}");
                 ChallengePage challenge = EngineApp.ReadChallenge(html);
                 Assert.StartsWith("/crafy/challenge/program/", challenge.ProgramUrl, StringComparison.Ordinal);
-                steps.AddOrUpdate(challenge.NeedsCheckbox, 1, (_, n) => n + 1);
+                bool interactive = challenge.NeedsCheckbox || html.Contains("data-puzzle=", StringComparison.Ordinal); // the register form's puzzle
+                steps.AddOrUpdate(interactive, 1, (_, n) => n + 1);
                 JsonNode? program = null;
                 switch (i % 4)
                 {
@@ -95,7 +96,7 @@ public sealed class InstrumentationTests
                 }
 
                 using HttpResponseMessage answer = await app.AnswerAsync(challenge.FlowToken, challenge.Pow, EngineApp.Solve(challenge.Pow),
-                    challenge.NeedsCheckbox ? EngineApp.PointerTrail(i) : null, wait: false, program: program);
+                    interactive ? EngineApp.PointerTrail(i) : null, wait: false, program: program);
                 JsonObject body = (await answer.Content.ReadFromJsonAsync<JsonObject>())!;
                 if (answer.IsSuccessStatusCode)
                 {
