@@ -279,11 +279,13 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
         }
 
         output.WriteLine($"{tries} tries, {tokens} tokens, {renewed} new puzzles, {flowsSpent} flows spent; {string.Join(", ", codes.Select(c => $"{c.Key}={c.Value}"))}");
-        // Chance that blind guessing wins once here: 110 random or replayed slider answers at ~6.4e-5 each and ~1,000 random
-        // or fixed connect answers at ~1.3e-7 (a constant point or no points cannot win): ~0.7% (see the README's puzzle limits).
+        // Blind guessing has a small, documented chance (see the README's puzzle limits): ~110 random or replayed slider
+        // answers at ~6.4e-5 each and ~1,000 connect answers at ~1.3e-7 (no points cannot win) give one lucky token in
+        // ~0.7% of runs and two in ~2.5e-5. One lucky token is therefore allowed, so that the test never fails by chance;
+        // a check that let guesses through at even 100x the documented rate would fail it.
         Assert.True(tries >= 2000, $"{tries} tries");
-        Assert.Equal(0, tokens);
-        Assert.Equal(220, flowsSpent);
-        Assert.True(renewed >= 220 * 3, $"{renewed} new puzzles: each flow climbs from the slider and replaces its connect puzzles");
+        Assert.True(tokens <= 1, $"{tokens} tokens from blind guesses");
+        Assert.Equal(220 - tokens, flowsSpent);
+        Assert.True(renewed >= (220 - tokens) * 3, $"{renewed} new puzzles: each flow climbs from the slider and replaces its connect puzzles");
     }
 }
