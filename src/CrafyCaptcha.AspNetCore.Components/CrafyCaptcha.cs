@@ -283,6 +283,8 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
             _messages.Add(Field, _message);
             StateHasChanged();
         }
+
+        _editContext!.NotifyValidationStateChanged();
     }
 
     private void ShowFailure(string? message)
