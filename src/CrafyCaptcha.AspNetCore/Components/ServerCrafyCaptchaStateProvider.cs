@@ -20,7 +20,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
     private readonly CrafyCaptchaHttpOptions _options;
     private readonly ICrafyPublicTokenProvider _publicToken;
     private readonly LinkGenerator _links;
-    private readonly NavigationManager _navigation;
+    private readonly IServiceProvider _services;
     private readonly IHttpContextAccessor _httpContextAccessor;
     private readonly CrafyCaptchaRequestVerifier _verifier;
     private readonly CrafyCaptchaGate _gate;
@@ -32,7 +32,6 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         IOptions<CrafyCaptchaHttpOptions> options,
         ICrafyPublicTokenProvider publicToken,
         LinkGenerator links,
-        NavigationManager navigation,
         IHttpContextAccessor httpContextAccessor,
         CrafyCaptchaRequestVerifier verifier,
         CrafyCaptchaGate gate,
@@ -42,7 +41,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         _options = options.Value;
         _publicToken = publicToken;
         _links = links;
-        _navigation = navigation;
+        _services = services;
         _httpContextAccessor = httpContextAccessor;
         _verifier = verifier;
         _gate = gate;
@@ -129,9 +128,11 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         };
     }
 
+    /// <summary>The app's base path, from the component's NavigationManager (resolved on use: apps without Blazor have none).</summary>
     private PathString PathBase()
     {
-        string path = new Uri(_navigation.BaseUri).AbsolutePath.TrimEnd('/');
+        var navigation = (NavigationManager)_services.GetService(typeof(NavigationManager))!;
+        string path = new Uri(navigation.BaseUri).AbsolutePath.TrimEnd('/');
         return path.Length == 0 ? PathString.Empty : new PathString(path);
     }
 
