@@ -1,7 +1,6 @@
 using CrafyCaptcha.AspNetCore.Components;
 using CrafyCaptcha.AspNetCore.Internal;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Web;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
@@ -9,13 +8,10 @@ namespace CrafyCaptcha.AspNetCore.Components.Server;
 
 /// <summary>
 /// The server's <see cref="CrafyCaptchaStateProvider"/> (static SSR and interactive Server): settings from the
-/// options, the request's recorded verification, and verification through the same verifier as every filter. It also
-/// persists the settings it gave for a WebAssembly render to pick up (prerendered WebAssembly/Auto components).
+/// options, the request's recorded verification, and verification through the same verifier as every filter.
 /// </summary>
 internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvider
 {
-    internal const string PersistenceKey = "CrafyCaptcha.WidgetSettings";
-
     private readonly CrafyCaptchaOptions _captchaOptions;
     private readonly CrafyCaptchaHttpOptions _options;
     private readonly ICrafyPublicTokenProvider _publicToken;
@@ -24,8 +20,6 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
     private readonly IHttpContextAccessor _httpContextAccessor;
     private readonly CrafyCaptchaRequestVerifier _verifier;
     private readonly CrafyCaptchaGate _gate;
-    private readonly Dictionary<string, CrafyCaptchaWidgetSettings> _given = new(StringComparer.Ordinal);
-    private PersistingComponentStateSubscription? _persisting;
 
     public ServerCrafyCaptchaStateProvider(
         IOptions<CrafyCaptchaOptions> captchaOptions,
@@ -45,14 +39,6 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         _httpContextAccessor = httpContextAccessor;
         _verifier = verifier;
         _gate = gate;
-        if (services.GetService(typeof(PersistentComponentState)) is PersistentComponentState state)
-        {
-            _persisting = state.RegisterOnPersisting(() =>
-            {
-                state.PersistAsJson(PersistenceKey, _given.Values.ToArray());
-                return Task.CompletedTask;
-            }, RenderMode.InteractiveWebAssembly);
-        }
     }
 
     public override async ValueTask<CrafyCaptchaWidgetSettings> GetWidgetSettingsAsync(string? policyName, CancellationToken cancellationToken)
@@ -64,7 +50,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         }
 
         PathString pathBase = PathBase();
-        var settings = new CrafyCaptchaWidgetSettings
+        return new CrafyCaptchaWidgetSettings
         {
             PolicyName = name,
             PublicKey = _captchaOptions.PublicKey ?? string.Empty,
@@ -76,8 +62,6 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
             ScriptUrl = AppRelative(pathBase, _options.WidgetScriptUrl),
             MissingTokenMessage = _gate.Message(policy, FlowFailure.MissingToken),
         };
-        _given[name] = settings;
-        return settings;
     }
 
     public override CrafyCaptchaVerificationResult? GetRequestVerification(string? policyName)
