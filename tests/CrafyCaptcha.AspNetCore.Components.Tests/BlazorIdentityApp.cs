@@ -47,28 +47,8 @@ public class BlazorIdentityApp : WebApplicationFactory<Program>
 
     public HttpClient Client() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 
-    /// <summary>
-    /// A token for <paramref name="policy"/> as the engine issues one: a flow created through the app's own SDK (its
-    /// nonce in the app's store) and a payload signed with the app's secret key. No engine flow is answered by script.
-    /// </summary>
-    public async Task<string> MintTokenAsync(string policy)
-    {
-        string secretKey = Services.GetRequiredService<IOptions<CrafyCaptchaOptions>>().Value.SecretKey!;
-        string eo = await Services.GetRequiredService<ICrafyCaptcha>().CreateFlowAsync(new FlowOptions { Context = new JsonObject { ["policy"] = policy } });
-        using var box = new SecretBox(secretKey);
-        Assert.True(box.TryOpen(eo, out byte[]? plaintext));
-        string nonce = (string)JsonNode.Parse(plaintext)!["nonce"]!;
-        string payload = new JsonObject
-        {
-            ["status"] = "success",
-            ["expires_at"] = DateTimeOffset.UtcNow.AddMinutes(5).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ["nonce"] = box.Seal(nonce),
-            ["risk_score"] = 0.1,
-            ["flow_token"] = Guid.NewGuid().ToString(),
-        }.ToJsonString();
-        string signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secretKey), Encoding.UTF8.GetBytes(payload)));
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject { ["payload"] = payload, ["server_sign"] = signature }.ToJsonString()));
-    }
+    /// <summary>A token for <paramref name="policy"/> as the engine issues one (<see cref="TokenMint"/>).</summary>
+    public Task<string> MintTokenAsync(string policy) => TokenMint.MintAsync(Services, policy);
 
     /// <summary>Fetches <paramref name="page"/> (for the antiforgery cookie and field) and posts its form <paramref name="formName"/> with <paramref name="fields"/>.</summary>
     public static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string page, string formName, Dictionary<string, string> fields)
