@@ -43,6 +43,7 @@ app.UseStaticFiles();
 app.UseRouting();
 app.UseSession();
 app.UseAntiforgery();
+app.UseCrafyCaptcha(); // for Razor component pages; MVC, Razor Pages and minimal APIs keep their filters (a request is verified once)
 
 app.MapCrafyOptions();
 app.MapCrafyChallengeServer();

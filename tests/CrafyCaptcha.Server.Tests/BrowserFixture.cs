@@ -15,11 +15,11 @@ namespace CrafyCaptcha.Server.Tests;
 public class BrowserFixture : IAsyncLifetime
 {
     private readonly string _contentState = Path.Combine(Path.GetTempPath(), "crafy-browser-" + Guid.NewGuid().ToString("N"));
-    private IPlaywright? _playwright;
+    private CrafyCaptcha.Testing.PersonBrowser? _browser;
 
     public WebApplicationFactory<Program> App { get; private set; } = null!;
 
-    public IBrowser Browser { get; private set; } = null!;
+    public IBrowser Browser => _browser!.Browser;
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -46,14 +46,7 @@ public class BrowserFixture : IAsyncLifetime
         App.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         App.StartServer();
         BaseUrl = App.ClientOptions.BaseAddress;
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = CrafyCaptcha.Testing.RequiredProgram.Find("chromium", "chromium", "/usr/bin/chromium"),
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-blink-features=AutomationControlled"],
-        });
-        UserAgent = Browser.BrowserType.Name == "chromium" ? await PersonUserAgentAsync() : null;
+        _browser = await CrafyCaptcha.Testing.PersonBrowser.LaunchAsync();
         Directory.CreateDirectory(ArtifactsDirectory);
     }
 
@@ -68,34 +61,17 @@ public class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>The browser's own User-Agent with <c>HeadlessChrome</c> said as <c>Chrome</c>, as a person's browser says it.</summary>
-    public string? UserAgent { get; private set; }
+    public string? UserAgent => _browser?.UserAgent;
 
-    private async Task<string> PersonUserAgentAsync()
-    {
-        await using IBrowserContext probe = await Browser.NewContextAsync();
-        IPage page = await probe.NewPageAsync();
-        string ua = await page.EvaluateAsync<string>("navigator.userAgent");
-        return ua.Replace("HeadlessChrome", "Chrome", StringComparison.Ordinal);
-    }
-
-    public async Task<IPage> NewPageAsync(string? colorScheme = null)
-    {
-        IBrowserContext context = await Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            UserAgent = UserAgent,
-            BaseURL = BaseUrl.ToString(),
-            ColorScheme = colorScheme == "dark" ? ColorScheme.Dark : ColorScheme.Light,
-            Locale = "en-US",
-        });
-        IPage page = await context.NewPageAsync();
-        page.Console += (_, message) => Console.WriteLine($"[browser {message.Type}] {message.Text}");
-        return page;
-    }
+    public Task<IPage> NewPageAsync(string? colorScheme = null) => _browser!.NewPageAsync(BaseUrl, colorScheme);
 
     public async Task DisposeAsync()
     {
-        await Browser.DisposeAsync();
-        _playwright?.Dispose();
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
         await App.DisposeAsync();
         if (Directory.Exists(_contentState))
         {

@@ -58,6 +58,9 @@ public static class CrafyCaptchaServiceCollectionExtensions
                 ? new TestCredentialPublicTokenProvider()
                 : sp.GetRequiredService<HostedPublicTokenProvider>());
         services.TryAddSingleton<CrafyCaptchaWidgetRenderer>();
+        // The <CrafyCaptcha> Blazor component's server side (static SSR and interactive Server).
+        services.AddHttpContextAccessor();
+        services.TryAddScoped<CrafyCaptcha.AspNetCore.Components.CrafyCaptchaStateProvider, CrafyCaptcha.AspNetCore.Components.Server.ServerCrafyCaptchaStateProvider>();
         if (!alreadyAdded)
         {
             // The official client's behaviour: 10 s per attempt, 3 retries from 500 ms doubling. It runs in the

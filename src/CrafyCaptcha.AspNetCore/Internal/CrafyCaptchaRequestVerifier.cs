@@ -39,14 +39,39 @@ internal sealed class CrafyCaptchaRequestVerifier
         }
 
         string name = policyName ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
+        CrafyFlowPolicy policy = Policy(name);
+        string? token = await ReadTokenAsync(httpContext, policy).ConfigureAwait(false);
+        FlowVerification verification = await VerifyTokenAsync(token, name, policy, httpContext.RequestAborted).ConfigureAwait(false);
+        var feature = new CrafyCaptchaFeature(name, verification);
+        httpContext.Features.Set<ICrafyCaptchaFeature>(feature);
+        return feature;
+    }
+
+    /// <summary>
+    /// Verifies a token given directly (an interactive-Server Blazor form, which has no request of its own): the same
+    /// verdict, metrics and logs as a request's token. Consumes the token.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The policy was never added.</exception>
+    public ValueTask<FlowVerification> VerifyTokenAsync(string? token, string? policyName, CancellationToken cancellationToken)
+    {
+        string name = policyName ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
+        return VerifyTokenAsync(token, name, Policy(name), cancellationToken);
+    }
+
+    private CrafyFlowPolicy Policy(string name)
+    {
         if (!_options.TryGetPolicy(name, out CrafyFlowPolicy policy))
         {
             Log.UnknownPolicy(_logger, name);
             throw new InvalidOperationException($"The CrafyCaptcha policy '{name}' was never added. Add it with AddCrafyCaptcha().AddFlowPolicy(\"{name}\", ...).");
         }
 
-        string? token = await ReadTokenAsync(httpContext, policy).ConfigureAwait(false);
-        FlowVerification verification = await _verdict.VerifyAsync(token, name, policy, httpContext.RequestAborted).ConfigureAwait(false);
+        return policy;
+    }
+
+    private async ValueTask<FlowVerification> VerifyTokenAsync(string? token, string name, CrafyFlowPolicy policy, CancellationToken cancellationToken)
+    {
+        FlowVerification verification = await _verdict.VerifyAsync(token, name, policy, cancellationToken).ConfigureAwait(false);
         _metrics.Verified(name, verification);
         if (verification.IsValid)
         {
@@ -57,9 +82,7 @@ internal sealed class CrafyCaptchaRequestVerifier
             Log.Rejected(_logger, name, CrafyCaptchaErrorCodes.For(verification.Failure), verification.Failure);
         }
 
-        var feature = new CrafyCaptchaFeature(name, verification);
-        httpContext.Features.Set<ICrafyCaptchaFeature>(feature);
-        return feature;
+        return verification;
     }
 
     private async ValueTask<string?> ReadTokenAsync(HttpContext httpContext, CrafyFlowPolicy policy)

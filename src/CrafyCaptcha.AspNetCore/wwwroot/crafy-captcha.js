@@ -95,6 +95,8 @@
     this.signingPublicKey = signingPublicKey;
     this.options = options || {};
     this.internalOptions = internalOptions || {};
+    var lang = String(this.options.lang || "").toLowerCase();
+    if (TEXT[lang]) { this.lang = lang; }
     this.inputName = this.options.inputName || "CrafyCAPTCHA_token";
     var iframeUrl = this.options.iframeUrl || DEFAULT_IFRAME;
     this.iframeUrl = /\/$/.test(iframeUrl) ? iframeUrl : iframeUrl + "/";

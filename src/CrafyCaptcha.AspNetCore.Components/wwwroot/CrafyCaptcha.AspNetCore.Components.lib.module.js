@@ -1,0 +1,84 @@
+/*! CrafyCaptcha for .NET — Blazor glue for the <CrafyCaptcha> component. No dependencies.
+ * A JS initializer (Blazor loads it on its own): statically rendered widgets start when the page starts and again after
+ * every enhanced navigation or enhanced form post (the "enhancedload" event), since Blazor patches the DOM then and runs
+ * no inline script. Interactive components import this module and call init/reset/dispose through JS interop. */
+const widgets = new Map(); // container element -> { widget (CrafyCAPTCHA instance, once created), ready (promise) }
+let scriptLoad = null;
+
+function loadScript(src) {
+  if (window.CrafyCAPTCHA) { return Promise.resolve(window.CrafyCAPTCHA); }
+  if (!scriptLoad) {
+    scriptLoad = new Promise((resolve, reject) => {
+      window.addEventListener("CrafyCAPTCHALoaded", () => resolve(window.CrafyCAPTCHA), { once: true });
+      const script = document.createElement("script");
+      script.src = src;
+      script.async = true;
+      script.onerror = () => { scriptLoad = null; reject(new Error("could not load " + src)); };
+      document.head.appendChild(script);
+    });
+  }
+  return scriptLoad;
+}
+
+// A widget whose container left the document, or whose drawing a DOM patch wiped out, is destroyed (it frees its input name).
+function sweep() {
+  for (const [container, entry] of widgets) {
+    const wiped = entry.widget && entry.widget.ui && !container.contains(entry.widget.ui.box);
+    if (!container.isConnected || wiped) {
+      if (entry.widget) { entry.widget.destroy(); }
+      widgets.delete(container);
+    }
+  }
+}
+
+function start(container, callbacks) {
+  const existing = widgets.get(container);
+  if (existing) { return existing.ready; }
+  const config = JSON.parse(container.getAttribute("data-crafy-config") || "{}");
+  const entry = { widget: null, ready: null };
+  widgets.set(container, entry);
+  entry.ready = loadScript(config.scriptUrl).then((CrafyCAPTCHA) => {
+    if (widgets.get(container) !== entry) { return null; } // swept while the script was loading
+    const widget = new CrafyCAPTCHA();
+    entry.widget = widget;
+    if (config.autoLoad === false) { widget.setAutoLoad(false); }
+    const options = Object.assign({}, config.options);
+    if (callbacks) {
+      options.onSuccess = (token) => callbacks.invokeMethodAsync("Success", token);
+      options.onError = (error) => callbacks.invokeMethodAsync("Error", String(error && error.message || error));
+      options.onExpire = () => callbacks.invokeMethodAsync("Expire");
+    }
+    return widget.init(container, config.publicKey, config.publicToken, config.signingPublicKey, options, config.internalOptions);
+  });
+  return entry.ready;
+}
+
+function scan() {
+  sweep();
+  document.querySelectorAll("[data-crafy-config]:not([data-crafy-interactive])").forEach((container) => {
+    if (!widgets.has(container)) { start(container, null); }
+  });
+}
+
+export function afterWebStarted(blazor) {
+  scan();
+  blazor.addEventListener("enhancedload", scan);
+}
+
+export function init(container, callbacks) {
+  sweep();
+  return start(container, callbacks).then(() => undefined);
+}
+
+export function reset(container) {
+  const entry = widgets.get(container);
+  return entry && entry.widget ? entry.widget.reset() : Promise.resolve();
+}
+
+export function dispose(container) {
+  const entry = widgets.get(container);
+  if (entry) {
+    if (entry.widget) { entry.widget.destroy(); }
+    widgets.delete(container);
+  }
+}

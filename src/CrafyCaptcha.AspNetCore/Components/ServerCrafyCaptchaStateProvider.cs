@@ -1,0 +1,125 @@
+using CrafyCaptcha.AspNetCore.Components;
+using CrafyCaptcha.AspNetCore.Internal;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace CrafyCaptcha.AspNetCore.Components.Server;
+
+/// <summary>
+/// The server's <see cref="CrafyCaptchaStateProvider"/> (static SSR and interactive Server): settings from the
+/// options, the request's recorded verification, and verification through the same verifier as every filter.
+/// </summary>
+internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvider
+{
+    private readonly CrafyCaptchaOptions _captchaOptions;
+    private readonly CrafyCaptchaHttpOptions _options;
+    private readonly ICrafyPublicTokenProvider _publicToken;
+    private readonly LinkGenerator _links;
+    private readonly IServiceProvider _services;
+    private readonly IHttpContextAccessor _httpContextAccessor;
+    private readonly CrafyCaptchaRequestVerifier _verifier;
+    private readonly CrafyCaptchaGate _gate;
+
+    public ServerCrafyCaptchaStateProvider(
+        IOptions<CrafyCaptchaOptions> captchaOptions,
+        IOptions<CrafyCaptchaHttpOptions> options,
+        ICrafyPublicTokenProvider publicToken,
+        LinkGenerator links,
+        IHttpContextAccessor httpContextAccessor,
+        CrafyCaptchaRequestVerifier verifier,
+        CrafyCaptchaGate gate,
+        IServiceProvider services)
+    {
+        _captchaOptions = captchaOptions.Value;
+        _options = options.Value;
+        _publicToken = publicToken;
+        _links = links;
+        _services = services;
+        _httpContextAccessor = httpContextAccessor;
+        _verifier = verifier;
+        _gate = gate;
+    }
+
+    public override async ValueTask<CrafyCaptchaWidgetSettings> GetWidgetSettingsAsync(string? policyName, CancellationToken cancellationToken)
+    {
+        string name = policyName ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
+        if (!_options.TryGetPolicy(name, out CrafyFlowPolicy policy))
+        {
+            throw new InvalidOperationException($"<CrafyCaptcha Policy=\"{name}\"> names a policy that was never added. Add it with AddCrafyCaptcha().AddFlowPolicy(\"{name}\", ...).");
+        }
+
+        PathString pathBase = PathBase();
+        return new CrafyCaptchaWidgetSettings
+        {
+            PolicyName = name,
+            PublicKey = _captchaOptions.PublicKey ?? string.Empty,
+            PublicToken = await _publicToken.GetPublicTokenAsync(cancellationToken).ConfigureAwait(false),
+            SigningPublicKey = _captchaOptions.SigningPublicKey,
+            InputName = policy.FormFieldName,
+            OptionsUrl = _links.GetPathByName(OptionsEndpoint.EndpointName, values: null, pathBase: pathBase),
+            IframeUrl = _options.IframeUrl is { } iframe ? AppRelative(pathBase, iframe) : null,
+            ScriptUrl = AppRelative(pathBase, _options.WidgetScriptUrl),
+            MissingTokenMessage = _gate.Message(policy, FlowFailure.MissingToken),
+        };
+    }
+
+    public override CrafyCaptchaVerificationResult? GetRequestVerification(string? policyName)
+    {
+        HttpContext? httpContext = _httpContextAccessor.HttpContext;
+        if (httpContext is null || !CrafyCaptchaRequestVerifier.IsProtectedMethod(httpContext.Request.Method))
+        {
+            return null;
+        }
+
+        string name = policyName ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
+        if (httpContext.Features.Get<ICrafyCaptchaFeature>() is not { } feature)
+        {
+            // A page that requires the captcha was posted and nothing verified it: without UseCrafyCaptcha() the
+            // page's handler would run unchecked, so fail closed, as Blazor does for antiforgery without its middleware.
+            if (!httpContext.Items.ContainsKey(CrafyCaptchaMiddleware.RanKey)
+                && httpContext.GetEndpoint()?.Metadata.GetMetadata<ICrafyCaptchaMetadata>() is { RequiresCaptcha: true })
+            {
+                throw new InvalidOperationException("This page requires a captcha ([RequireCrafyCaptcha]) but nothing verified it: add app.UseCrafyCaptcha() after UseAntiforgery().");
+            }
+
+            return null;
+        }
+
+        return feature.PolicyName == name ? Result(name, feature.Verification) : null;
+    }
+
+    public override async ValueTask<CrafyCaptchaVerificationResult> VerifyAsync(string? policyName, string? token, CancellationToken cancellationToken)
+    {
+        string name = policyName ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
+        FlowVerification verification = await _verifier.VerifyTokenAsync(token, name, cancellationToken).ConfigureAwait(false);
+        return Result(name, verification);
+    }
+
+    private CrafyCaptchaVerificationResult Result(string policyName, FlowVerification verification)
+    {
+        if (verification.IsValid)
+        {
+            return new CrafyCaptchaVerificationResult { IsValid = true };
+        }
+
+        _options.TryGetPolicy(policyName, out CrafyFlowPolicy policy);
+        return new CrafyCaptchaVerificationResult
+        {
+            IsValid = false,
+            ErrorCode = CrafyCaptchaErrorCodes.For(verification.Failure),
+            Message = _gate.Message(policy, verification.Failure),
+        };
+    }
+
+    /// <summary>The app's base path, from the component's NavigationManager (resolved on use: apps without Blazor have none).</summary>
+    private PathString PathBase()
+    {
+        var navigation = (NavigationManager)_services.GetService(typeof(NavigationManager))!;
+        string path = new Uri(navigation.BaseUri).AbsolutePath.TrimEnd('/');
+        return path.Length == 0 ? PathString.Empty : new PathString(path);
+    }
+
+    private static string AppRelative(PathString pathBase, string url)
+        => url.StartsWith("~/", StringComparison.Ordinal) ? pathBase.Add(new PathString(url[1..])).ToString() : url;
+}

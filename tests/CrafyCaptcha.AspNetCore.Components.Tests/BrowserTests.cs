@@ -1,0 +1,145 @@
+using Microsoft.Playwright;
+
+namespace CrafyCaptcha.AspNetCore.Components.Tests;
+
+/// <summary>The Blazor Identity sample on Kestrel (127.0.0.1) and Debian's chromium as a person's browser.</summary>
+public sealed class BlazorBrowserFixture : IAsyncLifetime
+{
+    private global::CrafyCaptcha.Testing.PersonBrowser? _browser;
+
+    public BlazorIdentityApp App { get; } = new();
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        App.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        App.StartServer();
+        BaseUrl = App.ClientOptions.BaseAddress;
+        _browser = await global::CrafyCaptcha.Testing.PersonBrowser.LaunchAsync();
+    }
+
+    public Task<IPage> NewPageAsync() => _browser!.NewPageAsync(BaseUrl);
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// A person's path through the Blazor Identity sample in a real browser: each form passes the widget (invisible here);
+/// the widget survives enhanced navigation and an enhanced form post that re-renders the form; an interactive-Server
+/// form gets its token through JS interop and verifies it on the server.
+/// </summary>
+[Collection("Browser")]
+public sealed class BrowserTests(BlazorBrowserFixture fixture) : IClassFixture<BlazorBrowserFixture>
+{
+    private const string Password = "Passw0rd!-long-enough";
+    private const string TokenFilled = "() => { const i = document.querySelector('input[name=\"CrafyCAPTCHA_token\"]'); return !!i && i.value.length > 100; }";
+    private const string WidgetDrawn = "() => !!document.querySelector('#crafy-captcha-CrafyCAPTCHA_token .crafy-box')";
+
+    private static Task WaitForTokenAsync(IPage page)
+        => page.WaitForFunctionAsync(TokenFilled, null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+
+    private static async Task TypeAsync(IPage page, string selector, string text)
+    {
+        await page.ClickAsync(selector);
+        await page.Keyboard.TypeAsync(text, new KeyboardTypeOptions { Delay = 25 });
+    }
+
+    [Fact]
+    public async Task A_person_registers_confirms_and_signs_in_each_form_passing_the_widget()
+    {
+        IPage page = await fixture.NewPageAsync();
+        string email = $"person-{Guid.NewGuid():N}@example.com";
+
+        await page.GotoAsync("/Account/Register");
+        await TypeAsync(page, "#Input\\.Email", email);
+        await TypeAsync(page, "#Input\\.Password", Password);
+        await TypeAsync(page, "#Input\\.ConfirmPassword", Password);
+        await WaitForTokenAsync(page);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/Account/RegisterConfirmation**", new PageWaitForURLOptions { Timeout = 30_000 });
+
+        (_, _, string link) = Assert.Single(fixture.App.Emails, e => e.Email == email && e.Kind == "confirmation");
+        await page.GotoAsync(System.Net.WebUtility.HtmlDecode(link));
+        await page.WaitForSelectorAsync("text=Thank you for confirming your email.");
+
+        await page.GotoAsync("/Account/Login");
+        await TypeAsync(page, "#Input\\.Email", email);
+        await TypeAsync(page, "#Input\\.Password", Password);
+        await WaitForTokenAsync(page);
+        await page.ClickAsync("button[type=submit]:has-text('Log in')");
+        await page.WaitForSelectorAsync($"a.nav-link:has-text('{email}')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+    }
+
+    [Fact]
+    public async Task The_widget_survives_enhanced_navigation_between_two_forms()
+    {
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync("/Account/Login");
+        await WaitForTokenAsync(page);
+        await page.EvaluateAsync("() => { window.__sameDocument = true; }");
+
+        await page.ClickAsync("a:has-text('Register as a new user')");
+        await page.WaitForURLAsync("**/Account/Register**");
+        await page.WaitForFunctionAsync(WidgetDrawn, null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        await WaitForTokenAsync(page);
+        Assert.Equal("register", await page.GetAttributeAsync("#crafy-captcha-CrafyCAPTCHA_token", "data-crafy-policy"));
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the navigation was not an enhanced one");
+        Assert.Equal(1, await page.Locator(".crafy-box").CountAsync());
+
+        await page.ClickAsync("a.nav-link[href='newsletter']");
+        await page.WaitForURLAsync("**/newsletter");
+        await page.WaitForFunctionAsync(WidgetDrawn, null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        await WaitForTokenAsync(page);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"));
+    }
+
+    [Fact]
+    public async Task The_widget_survives_an_enhanced_form_post_that_re_renders_with_a_validation_error()
+    {
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync("/newsletter");
+        await page.EvaluateAsync("() => { window.__sameDocument = true; }");
+        await TypeAsync(page, "#newsletter-email", "not-an-email");
+        await WaitForTokenAsync(page);
+        string firstToken = await page.Locator("input[name=CrafyCAPTCHA_token]").InputValueAsync();
+        await page.ClickAsync("button[type=submit]");
+
+        await page.WaitForSelectorAsync(".validation-message:has-text('Email field is not a valid e-mail address')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the post was not an enhanced one");
+        await page.WaitForFunctionAsync(WidgetDrawn, null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        await page.WaitForFunctionAsync("t => { const i = document.querySelector('input[name=\"CrafyCAPTCHA_token\"]'); return !!i && i.value.length > 100 && i.value !== t; }", firstToken, new PageWaitForFunctionOptions { Timeout = 30_000 });
+        Assert.Equal("not-an-email", await page.InputValueAsync("#newsletter-email"));
+
+        await page.FillAsync("#newsletter-email", "");
+        await TypeAsync(page, "#newsletter-email", "lena@example.com");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("#newsletter-subscribed:has-text('lena@example.com')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"));
+    }
+
+    [Fact]
+    public async Task An_interactive_Server_form_gets_a_token_and_verifies_it_on_submit()
+    {
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync("/contact");
+        // Interactive once the circuit started the widget through JS interop (typing into the prerendered form before
+        // that would be lost when the circuit renders it again: Blazor's prerendering, not the widget).
+        await page.WaitForSelectorAsync("#crafy-captcha-CrafyCAPTCHA_token[data-crafy-interactive][data-crafy-initialized]", new PageWaitForSelectorOptions { Timeout = 20_000 });
+        await TypeAsync(page, "#contact-name", "Marta");
+        await TypeAsync(page, "#contact-message", "Hello from a person.");
+        await WaitForTokenAsync(page);
+
+        await page.ClickAsync("button[type=submit]");
+
+        await page.WaitForSelectorAsync("#contact-sent:has-text('Thank you, Marta')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+    }
+}

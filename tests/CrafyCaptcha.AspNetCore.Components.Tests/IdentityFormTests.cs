@@ -1,0 +1,211 @@
+using System.Net;
+
+namespace CrafyCaptcha.AspNetCore.Components.Tests;
+
+/// <summary>
+/// The Identity forms of the Blazor Identity sample over real HTTP, as a script would post them: without a token they
+/// are refused (the page re-renders with the captcha's message, what was typed kept, nothing done); with a token minted
+/// for their policy, Identity goes on. Every page is protected by <c>@attribute [RequireCrafyCaptcha]</c> and
+/// <c>UseCrafyCaptcha()</c>; the message reaches the form through its <c>EditContext</c>.
+/// </summary>
+public sealed class IdentityFormTests(BlazorIdentityApp app) : IClassFixture<BlazorIdentityApp>
+{
+    private const string Missing = "Please complete the captcha before sending the form.";
+    private const string WrongPolicy = "This verification was made for another form — please verify again on this form.";
+    private const string Replayed = "This verification was already used or is no longer valid — please verify again.";
+    private const string Password = "Passw0rd!-long-enough";
+
+    [Fact]
+    public async Task Register_without_a_token_is_refused_keeps_the_email_and_creates_nobody()
+    {
+        using HttpClient client = app.Client();
+        string email = $"nobody-{Guid.NewGuid():N}@example.com";
+
+        HttpResponseMessage response = await BlazorIdentityApp.PostFormAsync(client, "/Account/Register", "register", new()
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = Password,
+            ["Input.ConfirmPassword"] = Password,
+        });
+
+        string html = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        AssertRefusedWith(html, Missing);
+        Assert.Contains($"value=\"{email}\"", html, StringComparison.Ordinal);
+        Assert.Null(await app.FindUserAsync(email));
+        Assert.DoesNotContain(app.Emails, e => e.Email == email);
+    }
+
+    [Fact]
+    public async Task Register_with_a_valid_token_creates_the_user_and_sends_the_confirmation()
+    {
+        using HttpClient client = app.Client();
+        string email = $"ana-{Guid.NewGuid():N}@example.com";
+
+        HttpResponseMessage response = await BlazorIdentityApp.PostFormAsync(client, "/Account/Register", "register", new()
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = Password,
+            ["Input.ConfirmPassword"] = Password,
+            ["CrafyCAPTCHA_token"] = await app.MintTokenAsync("register"),
+        });
+
+        Assert.True(response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther, $"status {response.StatusCode}");
+        Assert.Contains("Account/RegisterConfirmation", response.Headers.Location?.ToString(), StringComparison.Ordinal);
+        Assert.NotNull(await app.FindUserAsync(email));
+        Assert.Contains(app.Emails, e => e.Kind == "confirmation" && e.Email == email);
+    }
+
+    [Fact]
+    public async Task Login_without_a_token_is_refused_keeps_the_email_and_signs_nobody_in()
+    {
+        string email = $"bea-{Guid.NewGuid():N}@example.com";
+        await app.CreateConfirmedUserAsync(email, Password);
+        using HttpClient client = app.Client();
+
+        HttpResponseMessage response = await BlazorIdentityApp.PostFormAsync(client, "/Account/Login", "login", new()
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = Password,
+        });
+
+        string html = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        AssertRefusedWith(html, Missing);
+        Assert.Contains($"value=\"{email}\"", html, StringComparison.Ordinal);
+        Assert.False(SignedIn(response));
+    }
+
+    [Fact]
+    public async Task Login_with_a_valid_token_signs_in()
+    {
+        string email = $"carla-{Guid.NewGuid():N}@example.com";
+        await app.CreateConfirmedUserAsync(email, Password);
+        using HttpClient client = app.Client();
+
+        HttpResponseMessage response = await BlazorIdentityApp.PostFormAsync(client, "/Account/Login", "login", new()
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = Password,
+            ["CrafyCAPTCHA_token"] = await app.MintTokenAsync("login"),
+        });
+
+        Assert.True(SignedIn(response), $"status {response.StatusCode}: no Identity cookie");
+        HttpResponseMessage manage = await client.GetAsync("/Account/Manage");
+        Assert.Equal(HttpStatusCode.OK, manage.StatusCode);
+        Assert.Contains(email, await manage.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Login_with_a_token_of_another_form_is_refused_as_wrong_policy()
+    {
+        string email = $"dora-{Guid.NewGuid():N}@example.com";
+        await app.CreateConfirmedUserAsync(email, Password);
+        using HttpClient client = app.Client();
+
+        HttpResponseMessage response = await BlazorIdentityApp.PostFormAsync(client, "/Account/Login", "login", new()
+        {
+            ["Input.Email"] = email,
+            ["Input.Password"] = Password,
+            ["CrafyCAPTCHA_token"] = await app.MintTokenAsync("register"),
+        });
+
+        AssertRefusedWith(await response.Content.ReadAsStringAsync(), WrongPolicy);
+        Assert.False(SignedIn(response));
+    }
+
+    [Fact]
+    public async Task A_token_passes_once_the_replay_is_refused()
+    {
+        string email = $"eva-{Guid.NewGuid():N}@example.com";
+        await app.CreateConfirmedUserAsync(email, Password);
+        string token = await app.MintTokenAsync("login");
+        using HttpClient first = app.Client();
+        using HttpClient second = app.Client();
+        var fields = new Dictionary<string, string> { ["Input.Email"] = email, ["Input.Password"] = Password, ["CrafyCAPTCHA_token"] = token };
+
+        HttpResponseMessage accepted = await BlazorIdentityApp.PostFormAsync(first, "/Account/Login", "login", new(fields));
+        HttpResponseMessage replay = await BlazorIdentityApp.PostFormAsync(second, "/Account/Login", "login", new(fields));
+
+        Assert.True(SignedIn(accepted));
+        AssertRefusedWith(await replay.Content.ReadAsStringAsync(), Replayed);
+        Assert.False(SignedIn(replay));
+    }
+
+    [Fact]
+    public async Task ForgotPassword_without_a_token_is_refused_keeps_the_email_and_sends_nothing()
+    {
+        string email = $"fina-{Guid.NewGuid():N}@example.com";
+        await app.CreateConfirmedUserAsync(email, Password);
+        using HttpClient client = app.Client();
+
+        HttpResponseMessage response = await BlazorIdentityApp.PostFormAsync(client, "/Account/ForgotPassword", "forgot-password", new() { ["Input.Email"] = email });
+
+        string html = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        AssertRefusedWith(html, Missing);
+        Assert.Contains($"value=\"{email}\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Emails, e => e.Email == email);
+    }
+
+    [Fact]
+    public async Task ForgotPassword_with_a_valid_token_sends_the_reset_link()
+    {
+        string email = $"gala-{Guid.NewGuid():N}@example.com";
+        await app.CreateConfirmedUserAsync(email, Password);
+        using HttpClient client = app.Client();
+
+        HttpResponseMessage response = await BlazorIdentityApp.PostFormAsync(client, "/Account/ForgotPassword", "forgot-password", new()
+        {
+            ["Input.Email"] = email,
+            ["CrafyCAPTCHA_token"] = await app.MintTokenAsync("forgot-password"),
+        });
+
+        Assert.Contains("Account/ForgotPasswordConfirmation", response.Headers.Location?.ToString(), StringComparison.Ordinal);
+        Assert.Contains(app.Emails, e => e.Kind == "reset-link" && e.Email == email);
+    }
+
+    [Fact]
+    public async Task ResendEmailConfirmation_without_a_token_is_refused_and_sends_nothing()
+    {
+        string email = $"hana-{Guid.NewGuid():N}@example.com";
+        using HttpClient client = app.Client();
+
+        HttpResponseMessage response = await BlazorIdentityApp.PostFormAsync(client, "/Account/ResendEmailConfirmation", "resend-email-confirmation", new() { ["Input.Email"] = email });
+
+        string html = await response.Content.ReadAsStringAsync();
+        AssertRefusedWith(html, Missing);
+        Assert.Contains($"value=\"{email}\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Emails, e => e.Email == email);
+    }
+
+    [Fact]
+    public async Task Newsletter_enhanced_form_refuses_a_tokenless_post_and_accepts_a_token()
+    {
+        using HttpClient client = app.Client();
+
+        HttpResponseMessage refused = await BlazorIdentityApp.PostFormAsync(client, "/newsletter", "newsletter", new() { ["Input.Email"] = "ines@example.com" });
+        HttpResponseMessage accepted = await BlazorIdentityApp.PostFormAsync(client, "/newsletter", "newsletter", new()
+        {
+            ["Input.Email"] = "ines@example.com",
+            ["CrafyCAPTCHA_token"] = await app.MintTokenAsync("newsletter"),
+        });
+
+        string refusedHtml = await refused.Content.ReadAsStringAsync();
+        AssertRefusedWith(refusedHtml, Missing);
+        Assert.DoesNotContain("newsletter-subscribed", refusedHtml, StringComparison.Ordinal);
+        Assert.Contains("Subscribed: ines@example.com", await accepted.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The captcha's message is in the form's validation summary (from the EditContext) and under the widget.</summary>
+    private static void AssertRefusedWith(string html, string message)
+    {
+        string encoded = System.Text.Encodings.Web.HtmlEncoder.Default.Encode(message);
+        Assert.Matches("<ul class=\"[^\"]*\" role=\"alert\">(<li class=\"validation-message\">[^<]*</li>)*<li class=\"validation-message\">" + System.Text.RegularExpressions.Regex.Escape(encoded) + "</li>", html);
+        Assert.Contains("<div class=\"validation-message crafy-captcha-message\" role=\"alert\">" + encoded + "</div>", html, StringComparison.Ordinal);
+    }
+
+    private static bool SignedIn(HttpResponseMessage response)
+        => response.Headers.TryGetValues("Set-Cookie", out IEnumerable<string>? cookies)
+            && cookies.Any(c => c.StartsWith(".AspNetCore.Identity.Application=", StringComparison.Ordinal) && !c.Contains("expires=Thu, 01 Jan 1970", StringComparison.OrdinalIgnoreCase));
+}
