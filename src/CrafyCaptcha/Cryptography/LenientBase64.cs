@@ -20,8 +20,7 @@ internal static class LenientBase64
         // Fast path: well-formed standard base64, narrowed to ASCII and decoded by the vectorised UTF-8 decoder.
         if (encoded.Length <= StackLimit && Ascii.IsValid(encoded))
         {
-            Span<byte> ascii = stackalloc byte[StackLimit];
-            ascii = ascii[..encoded.Length];
+            Span<byte> ascii = stackalloc byte[encoded.Length];
             Ascii.FromUtf16(encoded, ascii, out _);
             if (Base64.DecodeFromUtf8(ascii, destination, out _, out bytesWritten) == OperationStatus.Done)
             {
@@ -30,6 +29,30 @@ internal static class LenientBase64
         }
 
         return TryDecodeNormalised(encoded, destination, out bytesWritten);
+    }
+
+    /// <summary>The same reading of ASCII text given as bytes (a value read from JSON as UTF-8), without widening it when it is well-formed.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> ascii, Span<byte> destination, out int bytesWritten)
+    {
+        if (Base64.DecodeFromUtf8(ascii, destination, out _, out bytesWritten) == OperationStatus.Done)
+        {
+            return true;
+        }
+
+        char[]? rented = null;
+        Span<char> chars = ascii.Length <= StackLimit ? stackalloc char[ascii.Length] : (rented = ArrayPool<char>.Shared.Rent(ascii.Length));
+        try
+        {
+            int count = Encoding.Latin1.GetChars(ascii, chars);
+            return TryDecodeNormalised(chars[..count], destination, out bytesWritten);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
+        }
     }
 
     private static bool TryDecodeNormalised(ReadOnlySpan<char> encoded, Span<byte> destination, out int bytesWritten)

@@ -156,7 +156,7 @@ public sealed class SecretBox : IDisposable
 
     /// <summary>Opens a v3, v2 or v1 value into <paramref name="destination"/> without allocating.</summary>
     /// <param name="sealedValue">The value to open.</param>
-    /// <param name="destination">Where the plaintext goes; at least <see cref="MaxPlaintextLength"/> bytes.</param>
+    /// <param name="destination">Where the plaintext goes; at least <see cref="MaxPlaintextLength(ReadOnlySpan{char})"/> bytes.</param>
     /// <param name="bytesWritten">How many plaintext bytes were written.</param>
     /// <returns><see langword="true"/> when the value opened.</returns>
     internal bool TryOpen(ReadOnlySpan<char> sealedValue, Span<byte> destination, out int bytesWritten)
@@ -174,6 +174,58 @@ public sealed class SecretBox : IDisposable
 
         return TryOpenV1(sealedValue, destination, out bytesWritten);
     }
+
+    /// <summary>
+    /// Opens a value given as ASCII bytes (as read from JSON) into <paramref name="destination"/>: the same result as
+    /// the text overload, without widening a v3 value to UTF-16 first.
+    /// </summary>
+    /// <param name="sealedValue">The value to open; every byte is ASCII.</param>
+    /// <param name="destination">Where the plaintext goes; at least <see cref="MaxPlaintextLength(ReadOnlySpan{byte})"/> bytes.</param>
+    /// <param name="bytesWritten">How many plaintext bytes were written.</param>
+    /// <returns><see langword="true"/> when the value opened.</returns>
+    internal bool TryOpenAscii(ReadOnlySpan<byte> sealedValue, Span<byte> destination, out int bytesWritten)
+    {
+        if (sealedValue.StartsWith(";v3_;"u8))
+        {
+            ReadOnlySpan<byte> base64 = sealedValue[V3Prefix.Length..];
+            int maxDecoded = LenientBase64.MaxDecodedLength(base64.Length);
+            byte[]? rented = null;
+            Span<byte> raw = maxDecoded <= StackLimit ? stackalloc byte[maxDecoded] : (rented = ArrayPool<byte>.Shared.Rent(maxDecoded));
+            try
+            {
+                bytesWritten = 0;
+                return LenientBase64.TryDecode(base64, raw, out int rawLength) && TryOpenAead(raw[..rawLength], saltLength: 0, destination, out bytesWritten);
+            }
+            finally
+            {
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+        }
+
+        char[]? rentedChars = null;
+        Span<char> chars = sealedValue.Length <= StackLimit ? stackalloc char[sealedValue.Length] : (rentedChars = ArrayPool<char>.Shared.Rent(sealedValue.Length));
+        try
+        {
+            int count = Encoding.Latin1.GetChars(sealedValue, chars);
+            return TryOpen(chars[..count], destination, out bytesWritten);
+        }
+        finally
+        {
+            if (rentedChars is not null)
+            {
+                ArrayPool<char>.Shared.Return(rentedChars);
+            }
+        }
+    }
+
+    /// <summary>The bound of <see cref="MaxPlaintextLength(ReadOnlySpan{char})"/> for a value given as ASCII bytes.</summary>
+    internal static int MaxPlaintextLength(ReadOnlySpan<byte> sealedValue)
+        => sealedValue.StartsWith(";v3_;"u8) || sealedValue.StartsWith(";v2_;"u8)
+            ? Math.Max(LenientBase64.MaxDecodedLength(sealedValue.Length - V3Prefix.Length) - AeadNonceBytes - AeadTagBytes, 0)
+            : sealedValue.Length / 2 < V1IvBytes + V1MacBytes ? -1 : (sealedValue.Length / 2) - V1IvBytes - V1MacBytes;
 
     /// <summary>An upper bound of the plaintext length of <paramref name="sealedValue"/>, or -1 when it is too short to be valid.</summary>
     internal static int MaxPlaintextLength(ReadOnlySpan<char> sealedValue)
@@ -193,41 +245,10 @@ public sealed class SecretBox : IDisposable
         bytesWritten = 0;
         int maxDecoded = LenientBase64.MaxDecodedLength(base64.Length);
         byte[]? rented = null;
-        Span<byte> raw = maxDecoded <= StackLimit ? stackalloc byte[StackLimit] : (rented = ArrayPool<byte>.Shared.Rent(maxDecoded));
+        Span<byte> raw = maxDecoded <= StackLimit ? stackalloc byte[maxDecoded] : (rented = ArrayPool<byte>.Shared.Rent(maxDecoded));
         try
         {
-            if (!LenientBase64.TryDecode(base64, raw, out int rawLength))
-            {
-                return false;
-            }
-
-            raw = raw[..rawLength];
-            if (rawLength < saltLength + AeadNonceBytes + AeadTagBytes)
-            {
-                return false;
-            }
-
-            ReadOnlySpan<byte> nonce = raw.Slice(saltLength, AeadNonceBytes);
-            ReadOnlySpan<byte> ciphertext = raw[(saltLength + AeadNonceBytes)..];
-            int plaintextLength = ciphertext.Length - AeadTagBytes;
-            if (destination.Length < plaintextLength)
-            {
-                return false;
-            }
-
-            bool opened;
-            if (saltLength == 0)
-            {
-                opened = Aead.Decrypt(_v3Key, nonce, default, ciphertext, destination[..plaintextLength]);
-            }
-            else
-            {
-                using Key? v2Key = _argon2Gate.DeriveKey(_secretUtf8, raw[..saltLength], Aead);
-                opened = v2Key is not null && Aead.Decrypt(v2Key, nonce, default, ciphertext, destination[..plaintextLength]);
-            }
-
-            bytesWritten = opened ? plaintextLength : 0;
-            return opened;
+            return LenientBase64.TryDecode(base64, raw, out int rawLength) && TryOpenAead(raw[..rawLength], saltLength, destination, out bytesWritten);
         }
         finally
         {
@@ -236,6 +257,37 @@ public sealed class SecretBox : IDisposable
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    private bool TryOpenAead(ReadOnlySpan<byte> raw, int saltLength, Span<byte> destination, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        if (raw.Length < saltLength + AeadNonceBytes + AeadTagBytes)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> nonce = raw.Slice(saltLength, AeadNonceBytes);
+        ReadOnlySpan<byte> ciphertext = raw[(saltLength + AeadNonceBytes)..];
+        int plaintextLength = ciphertext.Length - AeadTagBytes;
+        if (destination.Length < plaintextLength)
+        {
+            return false;
+        }
+
+        bool opened;
+        if (saltLength == 0)
+        {
+            opened = Aead.Decrypt(_v3Key, nonce, default, ciphertext, destination[..plaintextLength]);
+        }
+        else
+        {
+            using Key? v2Key = _argon2Gate.DeriveKey(_secretUtf8, raw[..saltLength], Aead);
+            opened = v2Key is not null && Aead.Decrypt(v2Key, nonce, default, ciphertext, destination[..plaintextLength]);
+        }
+
+        bytesWritten = opened ? plaintextLength : 0;
+        return opened;
     }
 
     private bool TryOpenV1(ReadOnlySpan<char> hex, Span<byte> destination, out int bytesWritten)

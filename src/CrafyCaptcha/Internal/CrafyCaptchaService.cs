@@ -51,22 +51,51 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
             return ValueTask.FromResult(FlowVerification.Failed(check.Failure, check.RiskScore, check.FlowToken, check.ExpiresAt, check.PayloadJson));
         }
 
-        return ConsumeAsync(check, expectedContext, cancellationToken);
+        // The default store completes synchronously: finish without an async state machine in that case.
+        ValueTask<NonceConsumption> consume;
+        try
+        {
+            consume = _store.TryConsumeAsync(check.Nonce!, cancellationToken);
+        }
+        catch (NonceStoreUnavailableException ex)
+        {
+            return ValueTask.FromResult(StoreUnavailable(check, ex));
+        }
+#pragma warning disable CA1031 // Any other exception is the caller's, delivered through the ValueTask as an async method would.
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<FlowVerification>(ex);
+        }
+#pragma warning restore CA1031
+
+        return consume.IsCompletedSuccessfully
+            ? ValueTask.FromResult(Consumed(check, consume.Result, expectedContext))
+            : ConsumeAsync(check, consume, expectedContext);
     }
 
-    private async ValueTask<FlowVerification> ConsumeAsync(TokenCheck check, JsonObject? expectedContext, CancellationToken cancellationToken)
+    private async ValueTask<FlowVerification> ConsumeAsync(TokenCheck check, ValueTask<NonceConsumption> consume, JsonObject? expectedContext)
     {
         NonceConsumption consumption;
         try
         {
-            consumption = await _store.TryConsumeAsync(check.Nonce!, cancellationToken).ConfigureAwait(false);
+            consumption = await consume.ConfigureAwait(false);
         }
         catch (NonceStoreUnavailableException ex)
         {
-            Log.StoreUnavailable(_logger, ex);
-            return FlowVerification.Failed(FlowFailure.StoreUnavailable, check.RiskScore, check.FlowToken, check.ExpiresAt, check.PayloadJson);
+            return StoreUnavailable(check, ex);
         }
 
+        return Consumed(check, consumption, expectedContext);
+    }
+
+    private FlowVerification StoreUnavailable(TokenCheck check, NonceStoreUnavailableException exception)
+    {
+        Log.StoreUnavailable(_logger, exception);
+        return FlowVerification.Failed(FlowFailure.StoreUnavailable, check.RiskScore, check.FlowToken, check.ExpiresAt, check.PayloadJson);
+    }
+
+    private FlowVerification Consumed(TokenCheck check, NonceConsumption consumption, JsonObject? expectedContext)
+    {
         FlowFailure failure = !consumption.Consumed ? FlowFailure.NonceNotFound
             : expectedContext is not null && !ContextMatches(consumption.ContextJson, expectedContext) ? FlowFailure.ContextMismatch
             : FlowFailure.None;

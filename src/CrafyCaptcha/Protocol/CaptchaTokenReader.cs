@@ -28,6 +28,7 @@ internal static class CaptchaTokenReader
     private const int MaxExpiryChars = 64;
     private const int MaxSealedNonceChars = 2048;
     private const int NonceHexLength = 64;
+    private const int MaxStackPlaintext = 128;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 32 };
 
@@ -160,7 +161,7 @@ internal static class CaptchaTokenReader
         int expiryLength = 0;
         double expiryNumber = 0;
         NonceKind nonceKind = NonceKind.Missing;
-        char[] sealedNonce = ArrayPool<char>.Shared.Rent(MaxSealedNonceChars);
+        byte[] sealedNonce = ArrayPool<byte>.Shared.Rent(MaxSealedNonceChars);
         int sealedNonceLength = 0;
         double? riskScore = null;
         string? flowToken = null;
@@ -251,7 +252,7 @@ internal static class CaptchaTokenReader
         }
         finally
         {
-            ArrayPool<char>.Shared.Return(sealedNonce);
+            ArrayPool<byte>.Shared.Return(sealedNonce);
         }
     }
 
@@ -282,7 +283,7 @@ internal static class CaptchaTokenReader
         }
     }
 
-    private static (NonceKind Kind, int Length) ReadNonce(ref Utf8JsonReader reader, scoped Span<char> destination)
+    private static (NonceKind Kind, int Length) ReadNonce(ref Utf8JsonReader reader, scoped Span<byte> destination)
     {
         switch (reader.TokenType)
         {
@@ -302,7 +303,7 @@ internal static class CaptchaTokenReader
         }
     }
 
-    private static FlowFailure OpenNonce(NonceKind kind, ReadOnlySpan<char> sealedNonce, SecretBox secretBox, out string? nonce)
+    private static FlowFailure OpenNonce(NonceKind kind, ReadOnlySpan<byte> sealedNonce, SecretBox secretBox, out string? nonce)
     {
         nonce = null;
         if (kind == NonceKind.Missing)
@@ -310,8 +311,54 @@ internal static class CaptchaTokenReader
             return FlowFailure.MissingNonce;
         }
 
+        if (kind == NonceKind.Invalid)
+        {
+            return FlowFailure.UndecryptableNonce;
+        }
+
+        if (!Ascii.IsValid(sealedNonce))
+        {
+            // Never a sealed value: read it as text, exactly as before, to keep every outcome.
+            char[] text = ArrayPool<char>.Shared.Rent(sealedNonce.Length);
+            try
+            {
+                int count = Encoding.UTF8.GetChars(sealedNonce, text);
+                return OpenNonceText(text.AsSpan(0, count), secretBox, out nonce);
+            }
+            finally
+            {
+                ArrayPool<char>.Shared.Return(text);
+            }
+        }
+
         int maxPlaintext = SecretBox.MaxPlaintextLength(sealedNonce);
-        if (kind == NonceKind.Invalid || maxPlaintext <= 0)
+        if (maxPlaintext <= 0)
+        {
+            return FlowFailure.UndecryptableNonce;
+        }
+
+        byte[]? rented = null;
+        Span<byte> plaintext = maxPlaintext <= MaxStackPlaintext ? stackalloc byte[MaxStackPlaintext] : (rented = ArrayPool<byte>.Shared.Rent(maxPlaintext));
+        try
+        {
+            return secretBox.TryOpenAscii(sealedNonce, plaintext, out int length) && length > 0
+                ? ReadOpenedNonce(plaintext[..length], out nonce)
+                : FlowFailure.UndecryptableNonce;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static FlowFailure OpenNonceText(ReadOnlySpan<char> sealedNonce, SecretBox secretBox, out string? nonce)
+    {
+        nonce = null;
+        int maxPlaintext = SecretBox.MaxPlaintextLength(sealedNonce);
+        if (maxPlaintext <= 0)
         {
             return FlowFailure.UndecryptableNonce;
         }
@@ -319,23 +366,25 @@ internal static class CaptchaTokenReader
         byte[] plaintext = ArrayPool<byte>.Shared.Rent(maxPlaintext);
         try
         {
-            if (!secretBox.TryOpen(sealedNonce, plaintext, out int length) || length == 0)
-            {
-                return FlowFailure.UndecryptableNonce;
-            }
-
-            ReadOnlySpan<byte> opened = plaintext.AsSpan(0, length);
-            if (!NonceHex.IsLowercaseHex(opened, NonceHexLength))
-            {
-                return FlowFailure.InvalidNonce;
-            }
-
-            nonce = Encoding.ASCII.GetString(opened);
-            return FlowFailure.None;
+            return secretBox.TryOpen(sealedNonce, plaintext, out int length) && length > 0
+                ? ReadOpenedNonce(plaintext.AsSpan(0, length), out nonce)
+                : FlowFailure.UndecryptableNonce;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(plaintext);
         }
+    }
+
+    private static FlowFailure ReadOpenedNonce(ReadOnlySpan<byte> opened, out string? nonce)
+    {
+        nonce = null;
+        if (!NonceHex.IsLowercaseHex(opened, NonceHexLength))
+        {
+            return FlowFailure.InvalidNonce;
+        }
+
+        nonce = Encoding.ASCII.GetString(opened);
+        return FlowFailure.None;
     }
 }
