@@ -156,7 +156,7 @@ public sealed class SecretBox : IDisposable
 
     /// <summary>Opens a v3, v2 or v1 value into <paramref name="destination"/> without allocating.</summary>
     /// <param name="sealedValue">The value to open.</param>
-    /// <param name="destination">Where the plaintext goes; at least <see cref="MaxPlaintextLength(ReadOnlySpan{char})"/> bytes.</param>
+    /// <param name="destination">Where the plaintext goes; at least <see cref="MaxPlaintextLength"/> bytes.</param>
     /// <param name="bytesWritten">How many plaintext bytes were written.</param>
     /// <returns><see langword="true"/> when the value opened.</returns>
     internal bool TryOpen(ReadOnlySpan<char> sealedValue, Span<byte> destination, out int bytesWritten)
@@ -176,56 +176,36 @@ public sealed class SecretBox : IDisposable
     }
 
     /// <summary>
-    /// Opens a value given as ASCII bytes (as read from JSON) into <paramref name="destination"/>: the same result as
-    /// the text overload, without widening a v3 value to UTF-16 first.
+    /// Opens a v3 value given as ASCII bytes (as read from JSON) into <paramref name="destination"/>: the same result
+    /// as the text overload, without widening the value to UTF-16 first.
     /// </summary>
-    /// <param name="sealedValue">The value to open; every byte is ASCII.</param>
-    /// <param name="destination">Where the plaintext goes; at least <see cref="MaxPlaintextLength(ReadOnlySpan{byte})"/> bytes.</param>
+    /// <param name="sealedValue">The value to open: ASCII, starting with <see cref="V3Prefix"/>.</param>
+    /// <param name="destination">Where the plaintext goes; at least <see cref="MaxV3PlaintextLength"/> bytes.</param>
     /// <param name="bytesWritten">How many plaintext bytes were written.</param>
     /// <returns><see langword="true"/> when the value opened.</returns>
-    internal bool TryOpenAscii(ReadOnlySpan<byte> sealedValue, Span<byte> destination, out int bytesWritten)
+    internal bool TryOpenV3Ascii(ReadOnlySpan<byte> sealedValue, Span<byte> destination, out int bytesWritten)
     {
-        if (sealedValue.StartsWith(";v3_;"u8))
-        {
-            ReadOnlySpan<byte> base64 = sealedValue[V3Prefix.Length..];
-            int maxDecoded = LenientBase64.MaxDecodedLength(base64.Length);
-            byte[]? rented = null;
-            Span<byte> raw = maxDecoded <= StackLimit ? stackalloc byte[maxDecoded] : (rented = ArrayPool<byte>.Shared.Rent(maxDecoded));
-            try
-            {
-                bytesWritten = 0;
-                return LenientBase64.TryDecode(base64, raw, out int rawLength) && TryOpenAead(raw[..rawLength], saltLength: 0, destination, out bytesWritten);
-            }
-            finally
-            {
-                if (rented is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(rented);
-                }
-            }
-        }
-
-        char[]? rentedChars = null;
-        Span<char> chars = sealedValue.Length <= StackLimit ? stackalloc char[sealedValue.Length] : (rentedChars = ArrayPool<char>.Shared.Rent(sealedValue.Length));
+        bytesWritten = 0;
+        ReadOnlySpan<byte> base64 = sealedValue[V3Prefix.Length..];
+        int maxDecoded = LenientBase64.MaxDecodedLength(base64.Length);
+        byte[]? rented = null;
+        Span<byte> raw = maxDecoded <= StackLimit ? stackalloc byte[maxDecoded] : (rented = ArrayPool<byte>.Shared.Rent(maxDecoded));
         try
         {
-            int count = Encoding.Latin1.GetChars(sealedValue, chars);
-            return TryOpen(chars[..count], destination, out bytesWritten);
+            return LenientBase64.TryDecode(base64, raw, out int rawLength) && TryOpenAead(raw[..rawLength], saltLength: 0, destination, out bytesWritten);
         }
         finally
         {
-            if (rentedChars is not null)
+            if (rented is not null)
             {
-                ArrayPool<char>.Shared.Return(rentedChars);
+                ArrayPool<byte>.Shared.Return(rented);
             }
         }
     }
 
-    /// <summary>The bound of <see cref="MaxPlaintextLength(ReadOnlySpan{char})"/> for a value given as ASCII bytes.</summary>
-    internal static int MaxPlaintextLength(ReadOnlySpan<byte> sealedValue)
-        => sealedValue.StartsWith(";v3_;"u8) || sealedValue.StartsWith(";v2_;"u8)
-            ? Math.Max(LenientBase64.MaxDecodedLength(sealedValue.Length - V3Prefix.Length) - AeadNonceBytes - AeadTagBytes, 0)
-            : sealedValue.Length / 2 < V1IvBytes + V1MacBytes ? -1 : (sealedValue.Length / 2) - V1IvBytes - V1MacBytes;
+    /// <summary>The bound of <see cref="MaxPlaintextLength"/> for a v3 value of <paramref name="length"/> characters.</summary>
+    internal static int MaxV3PlaintextLength(int length)
+        => Math.Max(LenientBase64.MaxDecodedLength(length - V3Prefix.Length) - AeadNonceBytes - AeadTagBytes, 0);
 
     /// <summary>An upper bound of the plaintext length of <paramref name="sealedValue"/>, or -1 when it is too short to be valid.</summary>
     internal static int MaxPlaintextLength(ReadOnlySpan<char> sealedValue)

@@ -323,9 +323,9 @@ internal static class CaptchaTokenReader
             return FlowFailure.UndecryptableNonce;
         }
 
-        if (!Ascii.IsValid(sealedNonce))
+        if (!sealedNonce.StartsWith(";v3_;"u8) || !Ascii.IsValid(sealedNonce))
         {
-            // Never a sealed value: read it as text, exactly as before, to keep every outcome.
+            // Not a well-formed v3 value (v2, v1 or garbage): read it as text, to keep every outcome.
             char[] text = ArrayPool<char>.Shared.Rent(sealedNonce.Length);
             try
             {
@@ -338,7 +338,7 @@ internal static class CaptchaTokenReader
             }
         }
 
-        int maxPlaintext = SecretBox.MaxPlaintextLength(sealedNonce);
+        int maxPlaintext = SecretBox.MaxV3PlaintextLength(sealedNonce.Length);
         if (maxPlaintext <= 0)
         {
             return FlowFailure.UndecryptableNonce;
@@ -348,7 +348,7 @@ internal static class CaptchaTokenReader
         Span<byte> plaintext = maxPlaintext <= MaxStackPlaintext ? stackalloc byte[MaxStackPlaintext] : (rented = ArrayPool<byte>.Shared.Rent(maxPlaintext));
         try
         {
-            return secretBox.TryOpenAscii(sealedNonce, plaintext, out int length) && length > 0
+            return secretBox.TryOpenV3Ascii(sealedNonce, plaintext, out int length) && length > 0
                 ? ReadOpenedNonce(plaintext[..length], out nonce)
                 : FlowFailure.UndecryptableNonce;
         }
