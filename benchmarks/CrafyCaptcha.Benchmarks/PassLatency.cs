@@ -174,6 +174,12 @@ internal static class PassLatency
             WorkingDirectory = root,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        foreach (string setting in Environment.GetEnvironmentVariable("CRAFY_PASS_LATENCY_SETTINGS")?.Split(';', StringSplitOptions.RemoveEmptyEntries) ?? [])
+        {
+            string[] pair = setting.Split('=', 2);
+            start.Environment[pair[0]] = pair.Length > 1 ? pair[1] : string.Empty; // e.g. CrafyChallengeServer__Instrumentation__Enabled=false
+        }
+
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["CrafyChallengeServer__DevelopmentCredentialPath"] = Path.Combine(state, "dev-credential.json");
         // One address makes every visit: an office behind one IP, not a flood (the velocity rungs are not measured here).
