@@ -124,13 +124,22 @@
   });
 
   say(needsCheckbox ? "Tick the box to continue." : puzzle ? "" : "Verifying…");
-  var worker = new Worker(data.workerUrl);
-  worker.onmessage = function (e) {
-    if (!e.data || e.data.number < 0) { say("Could not solve the challenge."); post({ action: "REQUEST_RELOAD" }); return; }
-    solution = e.data;
-    submit();
-  };
-  worker.postMessage({ challenge: pow.challenge, salt: pow.salt, maxnumber: pow.maxnumber });
+  // The search is split between one worker per core (at most 4): worker k tries k, k + W, k + 2W, … The first to find
+  // the number wins and the others stop; it fails only when every worker has searched its share (or one has no WebCrypto).
+  var workers = [], idle = 0, count = Math.max(1, Math.min(4, navigator.hardwareConcurrency | 0 || 2));
+  function stopWorkers() { for (var k = 0; k < workers.length; k++) { workers[k].terminate(); } workers = []; }
+  function solved(e) {
+    if (solution || !workers.length) { return; }
+    if (e.data && e.data.number >= 0) { stopWorkers(); solution = e.data; submit(); return; }
+    if ((e.data && e.data.error) || ++idle === count) { stopWorkers(); say("Could not solve the challenge."); post({ action: "REQUEST_RELOAD" }); }
+  }
+  for (var k = 0; k < count; k++) {
+    var worker = new Worker(data.workerUrl);
+    worker.onmessage = solved;
+    worker.onerror = function () { solved({ data: { error: "worker" } }); };
+    workers.push(worker);
+    worker.postMessage({ challenge: pow.challenge, salt: pow.salt, maxnumber: pow.maxnumber, start: k, step: count });
+  }
   if (programUrl) {
     document.addEventListener("crafy-program", function (e) { program = e.detail || {}; submit(); }, { once: true });
     var script = document.createElement("script");
