@@ -136,10 +136,26 @@ internal static class PassLatency
         long bytes = 0;
         var sizes = new List<string>();
         // The bodies as the browser received them (the instrumentation program is served once: it cannot be fetched again).
-        foreach (IResponse script in scripts.DistinctBy(r => r.Url))
+        // A worker the iframe terminated (the search is split between several) no longer has its body: the same URL's
+        // other responses do, or a plain GET of a static asset.
+        using var http = new HttpClient { BaseAddress = baseUrl };
+        foreach (IGrouping<string, IResponse> sameUrl in scripts.GroupBy(r => r.Url))
         {
-            string url = script.Url;
-            byte[] body = await script.BodyAsync();
+            string url = sameUrl.Key;
+            byte[]? body = null;
+            foreach (IResponse response in sameUrl)
+            {
+                try
+                {
+                    body = await response.BodyAsync();
+                    break;
+                }
+                catch (PlaywrightException)
+                {
+                }
+            }
+
+            body ??= await http.GetByteArrayAsync(new Uri(url));
             using var gz = new MemoryStream();
             using (var zip = new System.IO.Compression.GZipStream(gz, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
             {
