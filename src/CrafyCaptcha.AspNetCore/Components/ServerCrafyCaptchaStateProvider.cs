@@ -1,5 +1,6 @@
 using CrafyCaptcha.AspNetCore.Components;
 using CrafyCaptcha.AspNetCore.Internal;
+using CrafyCaptcha.AspNetCore.TagHelpers;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
@@ -58,8 +59,8 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
             SigningPublicKey = _captchaOptions.SigningPublicKey,
             InputName = policy.FormFieldName,
             OptionsUrl = _links.GetPathByName(OptionsEndpoint.EndpointName, values: null, pathBase: pathBase),
-            IframeUrl = _options.IframeUrl is { } iframe ? AppRelative(pathBase, iframe) : null,
-            ScriptUrl = AppRelative(pathBase, _options.WidgetScriptUrl),
+            IframeUrl = _options.IframeUrl is { } iframe ? CrafyCaptchaWidgetRenderer.AppRelative(pathBase, iframe) : null,
+            ScriptUrl = CrafyCaptchaWidgetRenderer.AppRelative(pathBase, _options.WidgetScriptUrl),
             MissingTokenMessage = _gate.Message(policy, FlowFailure.MissingToken),
         };
     }
@@ -120,6 +121,4 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         return path.Length == 0 ? PathString.Empty : new PathString(path);
     }
 
-    private static string AppRelative(PathString pathBase, string url)
-        => url.StartsWith("~/", StringComparison.Ordinal) ? pathBase.Add(new PathString(url[1..])).ToString() : url;
 }

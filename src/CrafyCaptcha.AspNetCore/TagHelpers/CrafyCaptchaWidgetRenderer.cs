@@ -128,8 +128,11 @@ internal sealed class CrafyCaptchaWidgetRenderer
         return html.ToString();
     }
 
-    private static string AppRelative(HttpContext httpContext, string url)
-        => url.StartsWith("~/", StringComparison.Ordinal) ? httpContext.Request.PathBase.Add(new PathString(url[1..])).ToString() : url;
+    private static string AppRelative(HttpContext httpContext, string url) => AppRelative(httpContext.Request.PathBase, url);
+
+    /// <summary>An app-relative URL (<c>~/…</c>) under <paramref name="pathBase"/>; any other URL as it is. Shared with the Blazor state provider.</summary>
+    internal static string AppRelative(PathString pathBase, string url)
+        => url.StartsWith("~/", StringComparison.Ordinal) ? pathBase.Add(new PathString(url[1..])).ToString() : url;
 
     private sealed class PageState
     {
