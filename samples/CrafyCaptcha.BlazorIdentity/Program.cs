@@ -63,7 +63,12 @@ var app = builder.Build();
 using (IServiceScope scope = app.Services.CreateScope())
 {
     ApplicationDbContext db = scope.ServiceProvider.GetRequiredService<ApplicationDbContext>();
-    Directory.CreateDirectory(Path.Combine(app.Environment.ContentRootPath, "App_Data"));
+    string? folder = Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString).DataSource);
+    if (!string.IsNullOrEmpty(folder))
+    {
+        Directory.CreateDirectory(folder);
+    }
+
     db.Database.EnsureCreated();
 }
 

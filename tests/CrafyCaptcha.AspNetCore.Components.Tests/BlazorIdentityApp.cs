@@ -33,9 +33,11 @@ public class BlazorIdentityApp : WebApplicationFactory<Program>
     {
         Directory.CreateDirectory(_state);
         builder.UseEnvironment("Development");
+        // Program.cs reads the connection string before the host is built: a host setting is seen then, whereas
+        // ConfigureAppConfiguration only applies at Build (the sample's own App_Data/app.db would be shared otherwise).
+        builder.UseSetting("ConnectionStrings:DefaultConnection", $"DataSource={DatabasePath};Cache=Shared");
         builder.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["ConnectionStrings:DefaultConnection"] = $"DataSource={Path.Combine(_state, "app.db")};Cache=Shared",
             ["CrafyChallengeServer:DevelopmentCredentialPath"] = Path.Combine(_state, "dev-credential.json"),
             ["Logging:LogLevel:Default"] = "Warning",
             ["CrafyChallengeServer:Risk:IpFreeLoads"] = "10000",
@@ -44,6 +46,9 @@ public class BlazorIdentityApp : WebApplicationFactory<Program>
         }));
         builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton<IEmailSender<ApplicationUser>>(new RecordingEmailSender(Emails))));
     }
+
+    /// <summary>This instance's own SQLite file (never the sample's <c>App_Data/app.db</c>).</summary>
+    public string DatabasePath => Path.Combine(_state, "app.db");
 
     public HttpClient Client() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
 

@@ -16,6 +16,18 @@ public sealed class IdentityFormTests(BlazorIdentityApp app) : IClassFixture<Bla
     private const string Password = "Passw0rd!-long-enough";
 
     [Fact]
+    public async Task Each_test_app_has_its_own_database_so_parallel_fixtures_never_share_one()
+    {
+        await app.CreateConfirmedUserAsync($"own-db-{Guid.NewGuid():N}@example.com", Password);
+
+        Assert.True(File.Exists(app.DatabasePath), "the users were not written to the instance's own database file");
+        using BlazorIdentityApp other = new();
+        _ = other.Services; // starts it: its Program.cs runs EnsureCreated on its own file
+        Assert.True(File.Exists(other.DatabasePath));
+        Assert.NotEqual(app.DatabasePath, other.DatabasePath);
+    }
+
+    [Fact]
     public async Task Register_without_a_token_is_refused_keeps_the_email_and_creates_nobody()
     {
         using HttpClient client = app.Client();
