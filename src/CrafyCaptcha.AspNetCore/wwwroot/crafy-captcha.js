@@ -6,25 +6,33 @@
   // solved flow's token expires when the engine says (expires_at in the signed CHALLENGE_COMPLETE payload).
   var EXPIRY_MS = 19 * 60 * 1000;
   var MIN_RENEW_MS = 5000;
+  // errorColor and expiredColor keep a 4.5:1 contrast on the box's background (WCAG AA for 14 px text).
   var PALETTES = {
-    light: { background: "#f9fafb", backgroundHover: "#f3f4f6", color: "#374151", borderColor: "#d1d5db", primary: "#2563eb", footerColor: "#6b7280" },
-    dark: { background: "#1f2937", backgroundHover: "#374151", color: "#e5e7eb", borderColor: "#4b5563", primary: "#2563eb", footerColor: "#9ca3af" }
+    light: { background: "#f9fafb", backgroundHover: "#f3f4f6", color: "#374151", borderColor: "#d1d5db", primary: "#2563eb", footerColor: "#4b5563", errorColor: "#c2410c", expiredColor: "#b91c1c" },
+    dark: { background: "#1f2937", backgroundHover: "#374151", color: "#e5e7eb", borderColor: "#4b5563", primary: "#2563eb", footerColor: "#9ca3af", errorColor: "#fb923c", expiredColor: "#f87171" }
   };
+  // After this many REQUEST_RELOADs in a row without a token, the widget stops reloading and shows its error state.
+  var MAX_RELOADS = 3;
+  // [verify, new challenge, connection error, expired, verified, verifying, this browser cannot verify here]
   var TEXT = {
-    es: ["Verificar que soy humano", "Nuevo desafío", "Error de conexión", "Sesión expirada", "Verificado", "Verificando…"],
-    en: ["Verify you are human", "New challenge", "Connection error", "Session expired", "Verified", "Verifying…"],
-    fr: ["Vérifiez que vous êtes humain", "Nouveau défi", "Erreur de connexion", "Session expirée", "Vérifié", "Vérification…"],
-    pt: ["Verifique que você é humano", "Novo desafio", "Erro de conexão", "Sessão expirada", "Verificado", "Verificando…"],
-    de: ["Bestätigen Sie, dass Sie ein Mensch sind", "Neue Aufgabe", "Verbindungsfehler", "Sitzung abgelaufen", "Bestätigt", "Wird geprüft…"],
-    it: ["Verifica di essere umano", "Nuova sfida", "Errore di connessione", "Sessione scaduta", "Verificato", "Verifica in corso…"],
-    ru: ["Подтвердите, что вы человек", "Новая проверка", "Ошибка соединения", "Сеанс истёк", "Проверено", "Проверка…"],
-    zh: ["验证您是人类", "新的挑战", "连接错误", "会话已过期", "已验证", "正在验证…"],
-    ja: ["人間であることを確認", "新しいチャレンジ", "接続エラー", "セッションの有効期限切れ", "確認済み", "確認中…"],
-    hi: ["सत्यापित करें कि आप मानव हैं", "नई चुनौती", "कनेक्शन त्रुटि", "सत्र समाप्त", "सत्यापित", "सत्यापन हो रहा है…"]
+    es: ["Verificar que soy humano", "Nuevo desafío", "Error de conexión", "Sesión expirada", "Verificado", "Verificando…", "Este navegador no puede verificar aquí: abra la página con HTTPS o actualice el navegador."],
+    en: ["Verify you are human", "New challenge", "Connection error", "Session expired", "Verified", "Verifying…", "This browser cannot verify here: open the page over HTTPS or update your browser."],
+    fr: ["Vérifiez que vous êtes humain", "Nouveau défi", "Erreur de connexion", "Session expirée", "Vérifié", "Vérification…", "Ce navigateur ne peut pas vérifier ici : ouvrez la page en HTTPS ou mettez à jour le navigateur."],
+    pt: ["Verifique que você é humano", "Novo desafio", "Erro de conexão", "Sessão expirada", "Verificado", "Verificando…", "Este navegador não consegue verificar aqui: abra a página via HTTPS ou atualize o navegador."],
+    de: ["Bestätigen Sie, dass Sie ein Mensch sind", "Neue Aufgabe", "Verbindungsfehler", "Sitzung abgelaufen", "Bestätigt", "Wird geprüft…", "Dieser Browser kann hier nicht prüfen: Öffnen Sie die Seite über HTTPS oder aktualisieren Sie den Browser."],
+    it: ["Verifica di essere umano", "Nuova sfida", "Errore di connessione", "Sessione scaduta", "Verificato", "Verifica in corso…", "Questo browser non può verificare qui: apri la pagina in HTTPS o aggiorna il browser."],
+    ru: ["Подтвердите, что вы человек", "Новая проверка", "Ошибка соединения", "Сеанс истёк", "Проверено", "Проверка…", "Этот браузер не может пройти проверку здесь: откройте страницу по HTTPS или обновите браузер."],
+    zh: ["验证您是人类", "新的挑战", "连接错误", "会话已过期", "已验证", "正在验证…", "此浏览器无法在此处验证：请通过 HTTPS 打开页面或更新浏览器。"],
+    ja: ["人間であることを確認", "新しいチャレンジ", "接続エラー", "セッションの有効期限切れ", "確認済み", "確認中…", "このブラウザーではここで確認できません。HTTPS でページを開くか、ブラウザーを更新してください。"],
+    hi: ["सत्यापित करें कि आप मानव हैं", "नई चुनौती", "कनेक्शन त्रुटि", "सत्र समाप्त", "सत्यापित", "सत्यापन हो रहा है…", "यह ब्राउज़र यहाँ सत्यापन नहीं कर सकता: पेज HTTPS पर खोलें या ब्राउज़र अपडेट करें।"],
+    ar: ["تحقّق من أنك إنسان", "تحدٍّ جديد", "خطأ في الاتصال", "انتهت الجلسة", "تم التحقق", "جارٍ التحقق…", "لا يستطيع هذا المتصفح التحقق هنا: افتح الصفحة عبر HTTPS أو حدّث المتصفح."],
+    he: ["אמתו שאתם בני אדם", "אתגר חדש", "שגיאת חיבור", "פג תוקף ההפעלה", "אומת", "מאמת…", "דפדפן זה אינו יכול לאמת כאן: פתחו את הדף ב-HTTPS או עדכנו את הדפדפן."]
   };
+  var RTL = { ar: true, he: true };
   var SVG_NS = "http://www.w3.org/2000/svg";
   var BOX_MAX_WIDTH = 360;
   var darkQuery = w.matchMedia ? w.matchMedia("(prefers-color-scheme: dark)") : null;
+  function media(q) { return !!(w.matchMedia && w.matchMedia(q).matches); }
   var usedInputs = {};
   var instances = [];
   var globalAutoLoad = true;
@@ -48,14 +56,22 @@
     return btoa(bin);
   }
 
+  // The Ed25519 check of a signed message: true, false, or UNVERIFIABLE when this browser has no WebCrypto Ed25519
+  // (no crypto.subtle outside a secure context; Chromium before 137, Safari before 17, older Firefox). Then the message
+  // is trusted for what the browser itself guarantees (event.origin is the engine's, event.source our iframe) and the
+  // site's server remains the judge: it verifies the token's server_sign and consumes its nonce once.
+  var UNVERIFIABLE = "unverifiable";
   function verifySignature(keyB64, payload, signatureB64) {
     var key = b64ToBytes(keyB64), sig = b64ToBytes(signatureB64);
-    if (typeof payload !== "string" || !key || key.length !== 32 || !sig || sig.length !== 64 || !w.crypto || !w.crypto.subtle) {
+    if (typeof payload !== "string" || !key || key.length !== 32 || !sig || sig.length !== 64) {
       return Promise.resolve(false);
     }
-    return w.crypto.subtle.importKey("raw", key, { name: "Ed25519" }, false, ["verify"])
-      .then(function (k) { return w.crypto.subtle.verify({ name: "Ed25519" }, k, sig, new TextEncoder().encode(payload)); })
-      .catch(function () { return false; });
+    var subtle = w.crypto && w.crypto.subtle;
+    if (!subtle) { return Promise.resolve(UNVERIFIABLE); }
+    // A raw 32-byte key only fails to import where the algorithm is unknown.
+    return subtle.importKey("raw", key, { name: "Ed25519" }, false, ["verify"]).then(function (k) {
+      return subtle.verify({ name: "Ed25519" }, k, sig, new TextEncoder().encode(payload)).catch(function () { return false; });
+    }, function () { return UNVERIFIABLE; });
   }
 
   function CrafyCAPTCHA() {
@@ -65,6 +81,7 @@
     this.autoLoad = globalAutoLoad;
     this._loadRequested = false;
     this._pendingSubmit = false;
+    this._reloads = 0;
     this._queue = [];
   }
 
@@ -95,7 +112,7 @@
     this.signingPublicKey = signingPublicKey;
     this.options = options || {};
     this.internalOptions = internalOptions || {};
-    var lang = String(this.options.lang || "").toLowerCase();
+    var lang = String(this.options.lang || "").toLowerCase().split(/[-_]/)[0];
     if (TEXT[lang]) { this.lang = lang; }
     this.inputName = this.options.inputName || "CrafyCAPTCHA_token";
     var iframeUrl = this.options.iframeUrl || DEFAULT_IFRAME;
@@ -156,9 +173,11 @@
   // no state text of its own: state lives here.
   CrafyCAPTCHA.prototype._render = function () {
     var self = this, t = TEXT[this.lang];
-    var box = css(d.createElement("div"), "box-sizing:border-box;width:100%;max-width:" + BOX_MAX_WIDTH + "px;margin:12px 0;padding:10px 12px 6px;border:1px solid;border-radius:8px;font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;text-align:left;transition:background-color .15s");
+    var box = css(d.createElement("div"), "box-sizing:border-box;width:100%;max-width:" + BOX_MAX_WIDTH + "px;margin:12px 0;padding:10px 12px 6px;border:1px solid;border-radius:8px;font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;text-align:start;transition:background-color .15s");
     box.className = "crafy-box";
-    var start = css(d.createElement("button"), "display:flex;align-items:center;gap:10px;box-sizing:border-box;width:100%;min-height:32px;margin:0;padding:4px 3px;border:0;border-radius:4px;background:transparent;color:inherit;font:inherit;text-align:left;cursor:pointer");
+    box.lang = this.lang;
+    box.dir = RTL[this.lang] ? "rtl" : "ltr";
+    var start = css(d.createElement("button"), "display:flex;align-items:center;gap:10px;box-sizing:border-box;width:100%;min-height:32px;margin:0;padding:4px 3px;border:0;border-radius:4px;background:transparent;color:inherit;font:inherit;text-align:start;cursor:pointer");
     start.type = "button";
     start.className = "crafy-start";
     var check = css(d.createElement("span"), "box-sizing:border-box;flex:none;display:inline-flex;align-items:center;justify-content:center;width:22px;height:22px;border:2px solid;border-radius:4px");
@@ -245,13 +264,19 @@
     this._stateColour = colour;
     var spinning = state === "loading" || state === "verifying", done = state === "verified";
     ui.label.textContent = text || (state === "verifying" ? t[5] : done ? t[4] : t[0]);
-    ui.label.style.color = colour || "";
-    ui.check.style.borderColor = spinning ? c.borderColor : c.primary;
-    ui.check.style.borderTopColor = c.primary;
-    ui.check.style.borderRadius = spinning ? "50%" : "4px";
-    ui.check.style.background = done ? c.primary : "transparent";
+    ui.label.style.color = colour ? c[colour] || "" : "";
+    // Forced colours (Windows high contrast): the indicator in the person's system colours, so the check mark stays
+    // visible; elsewhere the palette.
+    var forced = media("(forced-colors: active)"), check = ui.check.style;
+    check.forcedColorAdjust = forced ? "none" : "";
+    check.borderColor = forced ? (spinning ? "GrayText" : "CanvasText") : spinning ? c.borderColor : c.primary;
+    check.borderTopColor = forced ? "Highlight" : c.primary;
+    check.borderRadius = spinning ? "50%" : "4px";
+    check.background = done ? (forced ? "Highlight" : c.primary) : "transparent";
+    ui.mark.firstChild.setAttribute("stroke", forced ? "HighlightText" : "#fff");
     ui.mark.style.display = done ? "" : "none";
-    if (spinning && !this._spin && ui.check.animate) {
+    // Reduced motion: the ring stands still (the text says what is happening).
+    if (spinning && !this._spin && ui.check.animate && !media("(prefers-reduced-motion: reduce)")) {
       this._spin = ui.check.animate([{ transform: "rotate(0deg)" }, { transform: "rotate(360deg)" }], { duration: 900, iterations: Infinity });
     } else if (!spinning && this._spin) {
       this._spin.cancel();
@@ -305,9 +330,13 @@
     }, 3000);
   };
 
-  CrafyCAPTCHA.prototype._setError = function (error) {
-    this._show("error", TEXT[this.lang][2], "#ea580c");
-    if (typeof this.options.onError === "function") { this.options.onError(error || new Error("connection error")); }
+  // The error state, with the sentence the person reads (default: "Connection error"); onError and the container's
+  // crafy:error event get the technical reason.
+  CrafyCAPTCHA.prototype._setError = function (error, text) {
+    error = error || new Error("connection error");
+    this._show("error", text || TEXT[this.lang][2], "errorColor");
+    if (this.container) { this.container.dispatchEvent(new CustomEvent("crafy:error", { detail: error.message })); }
+    if (typeof this.options.onError === "function") { this.options.onError(error); }
   };
 
   CrafyCAPTCHA.prototype._cdweo = function () {
@@ -374,10 +403,16 @@
       if (this._loadRequested && !this.isSolved) { this._revealed = true; }
       this._layout();
     } else if (m.action === "REQUEST_RELOAD") {
+      // A challenge that keeps failing is not reloaded for ever: after MAX_RELOADS in a row, the error state.
+      if (++this._reloads > MAX_RELOADS) {
+        this._reloads = 0;
+        this._setError(new Error("the challenge failed " + MAX_RELOADS + " times in a row"));
+        return;
+      }
       if (typeof this.options.onError === "function") { this.options.onError(new Error("challenge failed; reloading")); }
       this.reset();
     } else if (m.action === "CHALLENGE_REFUSED" && m.payload) {
-      this._refused(Number(m.payload.status) || 0, typeof m.payload.reason === "string" ? m.payload.reason.slice(0, 300) : "");
+      this._refused(Number(m.payload.status) || 0, typeof m.payload.reason === "string" ? m.payload.reason.slice(0, 300) : "", m.payload.code);
     } else if (m.action === "HANDSHAKE") {
       verifySignature(this.signingPublicKey, m.payload, m.signature).then(function (ok) {
         if (!ok) { self._log("bad HANDSHAKE signature"); return; }
@@ -385,6 +420,7 @@
       });
     } else if (m.action === "CHALLENGE_COMPLETE") {
       verifySignature(this.signingPublicKey, m.payload, m.signature).then(function (ok) {
+        if (ok === UNVERIFIABLE) { self._log("no WebCrypto Ed25519 here: CHALLENGE_COMPLETE trusted for its origin and source"); }
         if (ok) { self._success(m.payload, m.server_sign); } else { self._log("bad CHALLENGE_COMPLETE signature"); }
       });
     }
@@ -408,6 +444,7 @@
     var token = utf8ToB64(JSON.stringify(envelope));
     this.isSolved = true;
     this._retried = false;
+    this._reloads = 0;
     this._interactive = this._frameHeight > 0;
     this._startExpiry(renewDelay(payload));
     this._input().value = token;
@@ -483,7 +520,7 @@
     if (!this.options.optionsUrl) {
       // A fixed encryptedOptions: a solved one is spent (the page must be reloaded); an unsolved one is loaded again.
       if (!solved) { this.reset(); }
-      this._show("expired", TEXT[this.lang][3], "#dc2626");
+      this._show("expired", TEXT[this.lang][3], "expiredColor");
       return;
     }
     if (solved && !this._interactive) {
@@ -499,7 +536,7 @@
     this._loadRequested = false;
     this._revealed = false;
     this._layout();
-    this._show("expired", TEXT[this.lang][3], "#dc2626");
+    this._show("expired", TEXT[this.lang][3], "expiredColor");
     this._freshEo();
   };
 
@@ -511,7 +548,12 @@
 
   // The engine refused the flow (its refusal page posts CHALLENGE_REFUSED). A spent eo (410) or one loaded too many
   // times (429) is replaced by a fresh one once; anything else is shown with the engine's sentence.
-  CrafyCAPTCHA.prototype._refused = function (status, reason) {
+  CrafyCAPTCHA.prototype._refused = function (status, reason, code) {
+    if (code === "crypto_unavailable") {
+      // The challenge page cannot hash here (no WebCrypto: a page served over plain HTTP away from localhost).
+      this._setError(new Error("crypto_unavailable"), TEXT[this.lang][6]);
+      return;
+    }
     var retry = status === 410 || (status === 429 && /loaded too many times/i.test(reason));
     if (retry && !this._retried && this.options.optionsUrl) {
       this._retried = true;
@@ -519,8 +561,7 @@
       this.reset();
       return;
     }
-    this._show("error", reason || TEXT[this.lang][2], "#ea580c");
-    if (typeof this.options.onError === "function") { this.options.onError(new Error(reason || "challenge refused (" + status + ")")); }
+    this._setError(new Error(reason || "challenge refused (" + status + ")"), reason);
   };
 
   // When to renew a solved token: from the engine's expires_at (ISO 8601 UTC), a margin (10%, at most 20 s) before;

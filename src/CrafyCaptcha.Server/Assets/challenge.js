@@ -7,9 +7,10 @@
   var parentOrigin = data.parentOrigin, flowToken = data.flowToken, pow = JSON.parse(data.pow);
   var needsCheckbox = data.checkbox === "true";
   var status = document.getElementById("status"), check = document.getElementById("check"), box = document.getElementById("box");
-  var LABELS = { es: "Soy humano", fr: "Je suis humain", pt: "Sou humano", de: "Ich bin ein Mensch", it: "Sono umano", ru: "Я человек", zh: "我是人类", ja: "私は人間です", hi: "मैं इंसान हूँ" };
+  var LABELS = { es: "Soy humano", fr: "Je suis humain", pt: "Sou humano", de: "Ich bin ein Mensch", it: "Sono umano", ru: "Я человек", zh: "我是人类", ja: "私は人間です", hi: "मैं इंसान हूँ", ar: "أنا إنسان", he: "אני אדם" };
   var lang = String((navigator.languages && navigator.languages[0]) || navigator.language || "en").split(/[-_]/)[0].toLowerCase();
   if (LABELS[lang]) { document.getElementById("label").textContent = LABELS[lang]; document.documentElement.lang = lang; }
+  if (lang === "ar" || lang === "he") { document.documentElement.dir = "rtl"; }
   var puzzle = data.puzzle && window.CrafyPuzzle ? window.CrafyPuzzle(data, {
     submit: function () { clicked = true; submit(); }, reload: function () { post({ action: "REQUEST_RELOAD" }); }
   }) : null;
@@ -128,11 +129,16 @@
   // the number wins and the others stop; it fails only when every worker has searched its share (or one has no WebCrypto).
   var workers = [], idle = 0, count = Math.max(1, Math.min(4, navigator.hardwareConcurrency | 0 || 2));
   function stopWorkers() { for (var k = 0; k < workers.length; k++) { workers[k].terminate(); } workers = []; }
+  // Without WebCrypto (a page served over plain HTTP away from localhost) nothing can be hashed: the widget is told why
+  // (a translated message there) instead of being asked to reload a challenge that cannot work here either.
+  function unsupported() { say("This browser cannot verify here."); post({ action: "CHALLENGE_REFUSED", payload: { status: 0, reason: "", code: "crypto_unavailable" } }); }
   function solved(e) {
     if (solution || !workers.length) { return; }
     if (e.data && e.data.number >= 0) { stopWorkers(); solution = e.data; submit(); return; }
+    if (e.data && e.data.error === "crypto") { stopWorkers(); unsupported(); return; }
     if ((e.data && e.data.error) || ++idle === count) { stopWorkers(); say("Could not solve the challenge."); post({ action: "REQUEST_RELOAD" }); }
   }
+  if (!(window.crypto && window.crypto.subtle)) { count = 0; unsupported(); }
   for (var k = 0; k < count; k++) {
     var worker = new Worker(data.workerUrl);
     worker.onmessage = solved;
