@@ -113,4 +113,38 @@ public sealed class WidgetExpiryBrowserTests(ShortTokenBrowserFixture fixture) :
         Assert.Equal("Verified", await page.Locator("#crafy-captcha-1 .crafy-status").TextContentAsync());
         await PostCommentAsync(page, "Posted after a spent reload");
     }
+
+    [Fact]
+    public async Task An_interactive_pass_whose_token_lapses_says_session_expired_and_asks_again()
+    {
+        IPage page = await fixture.NewPageAsync();
+        PuzzleHands.Images image = await PuzzleHands.Images.WatchAsync(page);
+        await page.GotoAsync("/Register"); // the puzzle policy: a person must act, so a lapsed token cannot be renewed silently
+        await page.ClickAsync($"{PuzzleHands.Widget} .crafy-start");
+        await PuzzleHands.ShownAsync(page);
+        (string kind, string[] prompt) = await PuzzleHands.ReadTaskAsync(page);
+        (double X, double Y)[] answer = PuzzleHands.Answer(await image.LatestAsync(), kind, prompt);
+        if (kind == "slider")
+        {
+            await PuzzleHands.DragAsync(page, await PuzzleHands.SettledAsync(page), answer[0], answer[1]);
+        }
+        else
+        {
+            await PuzzleHands.ClickAsync(page, await PuzzleHands.SettledAsync(page), answer);
+        }
+
+        ILocator status = page.Locator($"{PuzzleHands.Widget} .crafy-status");
+        await Assertions.Expect(status).ToHaveTextAsync("Verified", new() { Timeout = 30_000 });
+        Assert.False(string.IsNullOrEmpty(await page.Locator(Input).InputValueAsync()));
+
+        // 20 s tokens: renewed ~2 s before they lapse — here by asking again.
+        await Assertions.Expect(status).ToHaveTextAsync("Session expired", new() { Timeout = 30_000 });
+        Assert.Equal(string.Empty, await page.Locator(Input).InputValueAsync());
+        await page.Locator($"{PuzzleHands.Widget} .crafy-box").ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, "widget-state-expired-light-ltr.png") });
+
+        // Asking again loads a new puzzle (a fresh eo, not the spent one).
+        await page.ClickAsync($"{PuzzleHands.Widget} .crafy-start");
+        await PuzzleHands.ShownAsync(page);
+        await page.Context.CloseAsync();
+    }
 }
