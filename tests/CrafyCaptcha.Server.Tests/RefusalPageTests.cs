@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 
 namespace CrafyCaptcha.Server.Tests;
 
@@ -22,11 +23,12 @@ public sealed class RefusalPageTests
 
         Assert.Equal(HttpStatusCode.Gone, spent.StatusCode);
         Assert.Contains($"data-parent-origin=\"{EngineApp.ParentOrigin}\" data-status=\"410\"", html, StringComparison.Ordinal);
-        Assert.Contains("<script src=\"/crafy/challenge/assets/refusal.js\"></script>", html, StringComparison.Ordinal);
+        Match link = Regex.Match(html, "<script src=\"(/crafy/challenge/assets/refusal\\.js\\?v=[0-9a-f]{16})\"></script>");
+        Assert.True(link.Success, html);
         Assert.Contains("script-src 'self'", spent.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
         Assert.Contains($"frame-ancestors {EngineApp.ParentOrigin}", spent.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
 
-        HttpResponseMessage script = await app.Client.GetAsync("/crafy/challenge/assets/refusal.js");
+        HttpResponseMessage script = await app.Client.GetAsync(link.Groups[1].Value);
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         Assert.Contains("CHALLENGE_REFUSED", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);

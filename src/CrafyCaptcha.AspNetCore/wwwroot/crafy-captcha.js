@@ -13,20 +13,20 @@
   };
   // After this many REQUEST_RELOADs in a row without a token, the widget stops reloading and shows its error state.
   var MAX_RELOADS = 3;
-  // [verify, new challenge, connection error, expired, verified, verifying, this browser cannot verify here]
+  // [verify, new challenge, connection error, expired, verified, verifying]
   var TEXT = {
-    es: ["Verificar que soy humano", "Nuevo desafío", "Error de conexión", "Sesión expirada", "Verificado", "Verificando…", "Este navegador no puede verificar aquí: abra la página con HTTPS o actualice el navegador."],
-    en: ["Verify you are human", "New challenge", "Connection error", "Session expired", "Verified", "Verifying…", "This browser cannot verify here: open the page over HTTPS or update your browser."],
-    fr: ["Vérifiez que vous êtes humain", "Nouveau défi", "Erreur de connexion", "Session expirée", "Vérifié", "Vérification…", "Ce navigateur ne peut pas vérifier ici : ouvrez la page en HTTPS ou mettez à jour le navigateur."],
-    pt: ["Verifique que você é humano", "Novo desafio", "Erro de conexão", "Sessão expirada", "Verificado", "Verificando…", "Este navegador não consegue verificar aqui: abra a página via HTTPS ou atualize o navegador."],
-    de: ["Bestätigen Sie, dass Sie ein Mensch sind", "Neue Aufgabe", "Verbindungsfehler", "Sitzung abgelaufen", "Bestätigt", "Wird geprüft…", "Dieser Browser kann hier nicht prüfen: Öffnen Sie die Seite über HTTPS oder aktualisieren Sie den Browser."],
-    it: ["Verifica di essere umano", "Nuova sfida", "Errore di connessione", "Sessione scaduta", "Verificato", "Verifica in corso…", "Questo browser non può verificare qui: apri la pagina in HTTPS o aggiorna il browser."],
-    ru: ["Подтвердите, что вы человек", "Новая проверка", "Ошибка соединения", "Сеанс истёк", "Проверено", "Проверка…", "Этот браузер не может пройти проверку здесь: откройте страницу по HTTPS или обновите браузер."],
-    zh: ["验证您是人类", "新的挑战", "连接错误", "会话已过期", "已验证", "正在验证…", "此浏览器无法在此处验证：请通过 HTTPS 打开页面或更新浏览器。"],
-    ja: ["人間であることを確認", "新しいチャレンジ", "接続エラー", "セッションの有効期限切れ", "確認済み", "確認中…", "このブラウザーではここで確認できません。HTTPS でページを開くか、ブラウザーを更新してください。"],
-    hi: ["सत्यापित करें कि आप मानव हैं", "नई चुनौती", "कनेक्शन त्रुटि", "सत्र समाप्त", "सत्यापित", "सत्यापन हो रहा है…", "यह ब्राउज़र यहाँ सत्यापन नहीं कर सकता: पेज HTTPS पर खोलें या ब्राउज़र अपडेट करें।"],
-    ar: ["تحقّق من أنك إنسان", "تحدٍّ جديد", "خطأ في الاتصال", "انتهت الجلسة", "تم التحقق", "جارٍ التحقق…", "لا يستطيع هذا المتصفح التحقق هنا: افتح الصفحة عبر HTTPS أو حدّث المتصفح."],
-    he: ["אמתו שאתם בני אדם", "אתגר חדש", "שגיאת חיבור", "פג תוקף ההפעלה", "אומת", "מאמת…", "דפדפן זה אינו יכול לאמת כאן: פתחו את הדף ב-HTTPS או עדכנו את הדפדפן."]
+    es: ["Verificar que soy humano", "Nuevo desafío", "Error de conexión", "Sesión expirada", "Verificado", "Verificando…"],
+    en: ["Verify you are human", "New challenge", "Connection error", "Session expired", "Verified", "Verifying…"],
+    fr: ["Vérifiez que vous êtes humain", "Nouveau défi", "Erreur de connexion", "Session expirée", "Vérifié", "Vérification…"],
+    pt: ["Verifique que você é humano", "Novo desafio", "Erro de conexão", "Sessão expirada", "Verificado", "Verificando…"],
+    de: ["Bestätigen Sie, dass Sie ein Mensch sind", "Neue Aufgabe", "Verbindungsfehler", "Sitzung abgelaufen", "Bestätigt", "Wird geprüft…"],
+    it: ["Verifica di essere umano", "Nuova sfida", "Errore di connessione", "Sessione scaduta", "Verificato", "Verifica in corso…"],
+    ru: ["Подтвердите, что вы человек", "Новая проверка", "Ошибка соединения", "Сеанс истёк", "Проверено", "Проверка…"],
+    zh: ["验证您是人类", "新的挑战", "连接错误", "会话已过期", "已验证", "正在验证…"],
+    ja: ["人間であることを確認", "新しいチャレンジ", "接続エラー", "セッションの有効期限切れ", "確認済み", "確認中…"],
+    hi: ["सत्यापित करें कि आप मानव हैं", "नई चुनौती", "कनेक्शन त्रुटि", "सत्र समाप्त", "सत्यापित", "सत्यापन हो रहा है…"],
+    ar: ["تحقّق من أنك إنسان", "تحدٍّ جديد", "خطأ في الاتصال", "انتهت الجلسة", "تم التحقق", "جارٍ التحقق…"],
+    he: ["אמתו שאתם בני אדם", "אתגר חדש", "שגיאת חיבור", "פג תוקף ההפעלה", "אומת", "מאמת…"]
   };
   var RTL = { ar: true, he: true };
   var SVG_NS = "http://www.w3.org/2000/svg";
@@ -412,7 +412,7 @@
       if (typeof this.options.onError === "function") { this.options.onError(new Error("challenge failed; reloading")); }
       this.reset();
     } else if (m.action === "CHALLENGE_REFUSED" && m.payload) {
-      this._refused(Number(m.payload.status) || 0, typeof m.payload.reason === "string" ? m.payload.reason.slice(0, 300) : "", m.payload.code);
+      this._refused(Number(m.payload.status) || 0, typeof m.payload.reason === "string" ? m.payload.reason.slice(0, 300) : "");
     } else if (m.action === "HANDSHAKE") {
       verifySignature(this.signingPublicKey, m.payload, m.signature).then(function (ok) {
         if (!ok) { self._log("bad HANDSHAKE signature"); return; }
@@ -548,12 +548,7 @@
 
   // The engine refused the flow (its refusal page posts CHALLENGE_REFUSED). A spent eo (410) or one loaded too many
   // times (429) is replaced by a fresh one once; anything else is shown with the engine's sentence.
-  CrafyCAPTCHA.prototype._refused = function (status, reason, code) {
-    if (code === "crypto_unavailable") {
-      // The challenge page cannot hash here (no WebCrypto: a page served over plain HTTP away from localhost).
-      this._setError(new Error("crypto_unavailable"), TEXT[this.lang][6]);
-      return;
-    }
+  CrafyCAPTCHA.prototype._refused = function (status, reason) {
     var retry = status === 410 || (status === 429 && /loaded too many times/i.test(reason));
     if (retry && !this._retried && this.options.optionsUrl) {
       this._retried = true;

@@ -126,19 +126,14 @@
 
   say(needsCheckbox ? "Tick the box to continue." : puzzle ? "" : "Verifying…");
   // The search is split between one worker per core (at most 4): worker k tries k, k + W, k + 2W, … The first to find
-  // the number wins and the others stop; it fails only when every worker has searched its share (or one has no WebCrypto).
+  // the number wins and the others stop; it fails only when every worker has searched its share (or one fails to load).
   var workers = [], idle = 0, count = Math.max(1, Math.min(4, navigator.hardwareConcurrency | 0 || 2));
   function stopWorkers() { for (var k = 0; k < workers.length; k++) { workers[k].terminate(); } workers = []; }
-  // Without WebCrypto (a page served over plain HTTP away from localhost) nothing can be hashed: the widget is told why
-  // (a translated message there) instead of being asked to reload a challenge that cannot work here either.
-  function unsupported() { say("This browser cannot verify here."); post({ action: "CHALLENGE_REFUSED", payload: { status: 0, reason: "", code: "crypto_unavailable" } }); }
   function solved(e) {
     if (solution || !workers.length) { return; }
     if (e.data && e.data.number >= 0) { stopWorkers(); solution = e.data; submit(); return; }
-    if (e.data && e.data.error === "crypto") { stopWorkers(); unsupported(); return; }
     if ((e.data && e.data.error) || ++idle === count) { stopWorkers(); say("Could not solve the challenge."); post({ action: "REQUEST_RELOAD" }); }
   }
-  if (!(window.crypto && window.crypto.subtle)) { count = 0; unsupported(); }
   for (var k = 0; k < count; k++) {
     var worker = new Worker(data.workerUrl);
     worker.onmessage = solved;

@@ -31,7 +31,7 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
         group.MapPost("/challenge/", (Func<HttpContext, Task<IResult>>)page.HandleAsync).DisableAntiforgery();
         group.MapGet("/challenge/", (Func<HttpContext, IResult>)ChallengePageEndpoint.RefuseGet);
         group.MapPost("/challenge/verify", (Func<HttpContext, Task<IResult>>)verify.HandleAsync).DisableAntiforgery();
-        group.MapGet("/challenge/assets/{name}", (string name) => AssetEndpoints.Asset(name));
+        group.MapGet("/challenge/assets/{name}", (Func<HttpContext, string, IResult>)AssetEndpoints.Asset);
         group.MapGet("/challenge/program/{id}.js", (Func<HttpContext, string, Task<IResult>>)program.HandleAsync);
         group.MapGet("/challenge/puzzle/{id}", (Func<HttpContext, string, Task<IResult>>)puzzles.ImageAsync);
         group.MapPost("/challenge/puzzle", (Func<HttpContext, Task<IResult>>)puzzles.ActAsync).DisableAntiforgery();

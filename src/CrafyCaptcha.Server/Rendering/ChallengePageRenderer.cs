@@ -63,7 +63,7 @@ internal static class ChallengePageRenderer
         {
             string basePath = http.Request.PathBase + http.Request.Path.ToString().TrimEnd('/');
             notify = $" data-parent-origin=\"{HtmlEncoder.Default.Encode(frameAncestor)}\" data-status=\"{(int)status}\"";
-            script = $"<script src=\"{HtmlEncoder.Default.Encode(basePath + "/assets/refusal.js")}\"></script>";
+            script = $"<script src=\"{HtmlEncoder.Default.Encode(AssetEndpoints.Url(basePath, "refusal.js"))}\"></script>";
         }
 
         string html = $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>CrafyCAPTCHA</title></head><body style=\"font:14px system-ui,sans-serif;color:#b91c1c;margin:12px\"{notify}><p role=\"alert\" id=\"crafy-error\">{HtmlEncoder.Default.Encode(message)}</p>{script}</body></html>";
@@ -92,10 +92,10 @@ internal static class ChallengePageRenderer
             <style>{{PageCss}}</style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
              data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(JsonSerializer.Serialize(pow, ChallengeJson.Default.PowChallenge))}}"
-             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(basePath + "/assets/pow-worker.js")}}"{{PuzzleAttributes(model)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}>
+             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(AssetEndpoints.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}>
             <div class="box" id="box"><button type="button" id="check" aria-describedby="status"{{(checkbox ? string.Empty : " disabled")}}><span class="tick" aria-hidden="true"></span><span class="spin" id="spin" aria-hidden="true"></span><span id="label">I am human</span></button>
             <span class="sr" id="status" role="status" aria-live="polite"></span></div>
-            {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(basePath + "/assets/puzzle.js")}\"></script>")}}<script src="{{Attr(basePath + "/assets/challenge.js")}}"></script></body></html>
+            {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(AssetEndpoints.Url(basePath, "puzzle.js"))}\"></script>")}}<script src="{{Attr(AssetEndpoints.Url(basePath, "challenge.js"))}}"></script></body></html>
             """;
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
     }

@@ -1,0 +1,104 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace CrafyCaptcha.Server.Tests;
+
+/// <summary>
+/// The iframe's scripts over real HTTP: linked with a content version and then cached for a year, revalidated with an
+/// ETag without it, gzipped for browsers that accept it; the worker carries the vendored SHA-256 in the same response.
+/// </summary>
+public sealed class EngineAssetTests
+{
+    private static async Task<string[]> LinkedAssetsAsync(EngineApp app)
+    {
+        PageInit page = await app.OpenPageAsync("/Account/Login");
+        string html = await (await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "login"))).Content.ReadAsStringAsync();
+        return [.. Regex.Matches(html, "/crafy/challenge/assets/[a-z-]+\\.js\\?v=[0-9a-f]{16}").Select(m => m.Value)];
+    }
+
+    [Fact]
+    public async Task The_challenge_page_links_versioned_scripts_that_are_cached_for_a_year()
+    {
+        using var app = new EngineApp();
+        string[] links = await LinkedAssetsAsync(app);
+        Assert.Contains(links, l => l.Contains("/challenge.js?v=", StringComparison.Ordinal));
+        Assert.Contains(links, l => l.Contains("/pow-worker.js?v=", StringComparison.Ordinal));
+
+        foreach (string link in links)
+        {
+            HttpResponseMessage response = await app.Client.GetAsync(link);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("public, max-age=31536000, immutable", response.Headers.CacheControl?.ToString());
+            Assert.Equal("text/javascript", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal($"\"{link[^16..]}\"", response.Headers.ETag?.Tag);
+        }
+    }
+
+    [Fact]
+    public async Task Without_the_current_version_a_script_is_revalidated_and_304_when_unchanged()
+    {
+        using var app = new EngineApp();
+        foreach (string url in (string[])["/crafy/challenge/assets/challenge.js", "/crafy/challenge/assets/challenge.js?v=0000000000000000"])
+        {
+            HttpResponseMessage first = await app.Client.GetAsync(url);
+            Assert.Equal("no-cache", first.Headers.CacheControl?.ToString());
+            EntityTagHeaderValue etag = first.Headers.ETag!;
+
+            using var again = new HttpRequestMessage(HttpMethod.Get, url);
+            again.Headers.IfNoneMatch.Add(etag);
+            HttpResponseMessage revalidated = await app.Client.SendAsync(again);
+            Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
+            Assert.Empty(await revalidated.Content.ReadAsByteArrayAsync());
+
+            using var stale = new HttpRequestMessage(HttpMethod.Get, url);
+            stale.Headers.IfNoneMatch.Add(new EntityTagHeaderValue("\"0123456789abcdef\""));
+            Assert.Equal(HttpStatusCode.OK, (await app.Client.SendAsync(stale)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_browser_that_accepts_gzip_gets_the_same_script_gzipped()
+    {
+        using var app = new EngineApp();
+        string worker = (await LinkedAssetsAsync(app)).Single(l => l.Contains("pow-worker.js", StringComparison.Ordinal));
+        byte[] plain = await app.Client.GetByteArrayAsync(worker);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, worker);
+        request.Headers.AcceptEncoding.ParseAdd("gzip, deflate, br");
+        HttpResponseMessage gzipped = await app.Client.SendAsync(request);
+        byte[] body = await gzipped.Content.ReadAsByteArrayAsync();
+        Assert.Equal("gzip", Assert.Single(gzipped.Content.Headers.ContentEncoding));
+        Assert.Contains("Accept-Encoding", gzipped.Headers.Vary);
+        Assert.True(body.Length < plain.Length / 2, $"{body.Length} bytes gzipped of {plain.Length}");
+        using var inflated = new MemoryStream();
+        using (var gzip = new GZipStream(new MemoryStream(body), CompressionMode.Decompress))
+        {
+            await gzip.CopyToAsync(inflated);
+        }
+
+        Assert.Equal(plain, inflated.ToArray());
+
+        using var refused = new HttpRequestMessage(HttpMethod.Get, worker);
+        refused.Headers.AcceptEncoding.ParseAdd("gzip;q=0, br");
+        Assert.Empty((await app.Client.SendAsync(refused)).Content.Headers.ContentEncoding);
+
+        // One response: the vendored SHA-256 (with its licence line), then the worker that uses it.
+        string text = Encoding.UTF8.GetString(plain);
+        Assert.StartsWith("/*! @noble/hashes 2.4.0", text, StringComparison.Ordinal);
+        Assert.True(text.IndexOf("self.nobleSha256=", StringComparison.Ordinal) < text.IndexOf("self.onmessage", StringComparison.Ordinal));
+        Assert.DoesNotContain("crypto.subtle", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/crafy/challenge/assets/other.js")]
+    [InlineData("/crafy/challenge/assets/vendor.noble-sha256.js")]
+    [InlineData("/crafy/challenge/assets/..%2Fchallenge.js")]
+    public async Task Only_the_engines_scripts_are_served(string url)
+    {
+        using var app = new EngineApp();
+        Assert.Equal(HttpStatusCode.NotFound, (await app.Client.GetAsync(url)).StatusCode);
+    }
+}
