@@ -47,7 +47,7 @@ public sealed class CrafyCaptchaHttpOptions
     public bool OptionsEndpointRequiresAntiforgery { get; set; } = true;
 
     /// <summary>The URL of the widget script the tag helper loads (default: the copy shipped with this package).</summary>
-    public string WidgetScriptUrl { get; set; } = "~/_content/CrafyCaptcha.AspNetCore/crafy-captcha.js";
+    public string WidgetScriptUrl { get; set; } = "~/_content/CrafyCaptcha.AspNetCore/crafy-captcha.min.js";
 
     /// <summary>The challenge iframe's address given to the widget (<c>~/</c> is the app's base); <see langword="null"/> lets the widget use its default.</summary>
     public string? IframeUrl { get; set; }

@@ -38,7 +38,7 @@ public sealed class TagHelperTests
         string html = await client.GetStringAsync("/Contact");
 
         Snapshot.Match(Widgets(html));
-        Assert.Single(Regex.Matches(html, "crafy-captcha\\.js"));
+        Assert.Single(Regex.Matches(html, "crafy-captcha\\.min\\.js"));
         Assert.Contains("id=\"crafy-captcha-1\"", html, StringComparison.Ordinal);
         Assert.Contains("id=\"crafy-captcha-2\"", html, StringComparison.Ordinal);
         Assert.Contains("\"inputName\":\"CrafyCAPTCHA_token\"", html, StringComparison.Ordinal);
@@ -168,7 +168,7 @@ public sealed class TagHelperTests
 
         string html = await client.GetStringAsync("/shop/Account/Login");
 
-        Assert.Contains("<script src=\"/shop/_content/CrafyCaptcha.AspNetCore/crafy-captcha.js\" nonce=\"n0nce&#x2B;/=\"></script>", html, StringComparison.Ordinal);
+        Assert.Contains("<script src=\"/shop/_content/CrafyCaptcha.AspNetCore/crafy-captcha.min.js\" nonce=\"n0nce&#x2B;/=\"></script>", html, StringComparison.Ordinal);
         Assert.Contains("\"optionsUrl\":\"/shop/crafy-options\"", html, StringComparison.Ordinal);
         Assert.Matches("<script nonce=\"n0nce&#x2B;/=\">\\(function", html);
     }

@@ -97,7 +97,7 @@ public sealed class PackedFeed : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static string FindRepositoryRoot()
+    internal static string FindRepositoryRoot()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -69,7 +69,9 @@ public sealed class WidgetResilienceBrowserTests(BrowserFixture fixture) : IClas
     {
         IPage page = await fixture.NewPageAsync();
         await page.AddInitScriptAsync(NoEd25519);
+        (Task arrived, Action release) = await PuzzleHands.HoldNextAnswerAsync(page); // no real token before the forgery
         await page.GotoAsync("/Comments");
+        await arrived.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.False(await page.EvaluateAsync<bool>(
             "() => crypto.subtle.importKey('raw', new Uint8Array(32), { name: 'Ed25519' }, false, ['verify']).then(() => true, () => false)"));
 
@@ -78,6 +80,7 @@ public sealed class WidgetResilienceBrowserTests(BrowserFixture fixture) : IClas
         await page.EvaluateAsync("() => window.postMessage({ action: 'CHALLENGE_COMPLETE', payload: '{\"status\":\"success\"}', signature: 'x', server_sign: 'y' }, '*')");
         await Task.Delay(300);
         Assert.True(await page.EvaluateAsync<bool>(NoToken), "a message from the page's own window made a token");
+        release();
 
         await PassAndPostAsync(page, "sent from a browser without Ed25519");
         await page.Context.CloseAsync();
