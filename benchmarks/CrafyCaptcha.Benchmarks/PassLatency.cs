@@ -43,6 +43,7 @@ internal static class PassLatency
             }
 
             var times = new List<double>(visits);
+            var phases = new Dictionary<string, List<double>>(StringComparer.Ordinal);
             var spaces = new List<long>(visits);
             var found = new List<long>(visits);
             long bytes = 0;
@@ -55,6 +56,10 @@ internal static class PassLatency
                 found.Add(visit.Number);
                 bytes = visit.ScriptBytes;
                 loaded = visit.Scripts;
+                foreach ((string phase, double ms) in visit.Phases)
+                {
+                    (phases.TryGetValue(phase, out List<double>? list) ? list : phases[phase] = []).Add(ms);
+                }
             }
 
             times.Sort();
@@ -66,6 +71,11 @@ internal static class PassLatency
                 $"  proof-of-work search space (maxnumber) per pass: min {spaces.Min()}, median {Median(spaces)}; expected hashes per pass = maxnumber / 2 = {Median(spaces) / 2}; answer found (mean) {found.Average():F0}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  scripts loaded for the pass (parent widget + iframe scripts), gzip -9: {bytes} bytes ({loaded})"));
+            Console.WriteLine("  where the time goes (median ms after navigation start, resource timing of the page and the iframe):");
+            foreach ((string phase, List<double> values) in phases.OrderBy(p => Median(p.Value)))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {Median(values),7:F0}  {phase} ({values.Count} visits)"));
+            }
             return 0;
         }
         finally
@@ -82,7 +92,12 @@ internal static class PassLatency
         }
     }
 
-    private sealed record Visit(double Milliseconds, long MaxNumber, long Number, long ScriptBytes, string Scripts);
+    private sealed record Visit(double Milliseconds, long MaxNumber, long Number, long ScriptBytes, string Scripts, IReadOnlyList<(string Phase, double Ms)> Phases);
+
+    // A frame's resource timing on the page's clock: [name, start, end] per entry, plus the frame's own time origin.
+    private const string Timeline = """
+        () => [performance.timeOrigin, performance.getEntriesByType('resource').map(e => [e.name, e.startTime, e.responseEnd])]
+        """;
 
     private static async Task<Visit> VisitAsync(IBrowser browser, string userAgent, Uri baseUrl)
     {
@@ -125,13 +140,45 @@ internal static class PassLatency
         await page.WaitForFunctionAsync("() => window.__crafyTokenAt !== undefined", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
         double at = await page.EvaluateAsync<double>("window.__crafyTokenAt");
         long maxNumber = 0;
+        var phases = new List<(string, double)>();
+        double origin = 0;
         foreach (IFrame frame in page.Frames)
         {
-            if (frame != page.MainFrame && await frame.EvaluateAsync<bool>("!!(document.body && document.body.dataset.pow)"))
+            bool challenge = frame != page.MainFrame && await frame.EvaluateAsync<bool>("!!(document.body && document.body.dataset.pow)");
+            if (challenge)
             {
                 maxNumber = await frame.EvaluateAsync<long>("JSON.parse(document.body.dataset.pow).maxnumber");
             }
+
+            if (frame == page.MainFrame || challenge)
+            {
+                System.Text.Json.JsonElement timeline = await frame.EvaluateAsync<System.Text.Json.JsonElement>(Timeline);
+                double frameOrigin = timeline[0].GetDouble();
+                if (frame == page.MainFrame)
+                {
+                    origin = frameOrigin;
+                }
+                else
+                {
+                    phases.Add(("challenge iframe: navigation start", frameOrigin - origin));
+                }
+
+                foreach (System.Text.Json.JsonElement entry in timeline[1].EnumerateArray())
+                {
+                    string path = new Uri(entry[0].GetString()!).AbsolutePath;
+                    path = path.Contains("/program/", StringComparison.Ordinal) ? "/crafy/challenge/program/{id}.js" : path;
+                    double start = entry[1].GetDouble() + frameOrigin - origin, end = entry[2].GetDouble() + frameOrigin - origin;
+                    if (path.EndsWith("/verify", StringComparison.Ordinal))
+                    {
+                        phases.Add(("answer sent (proof-of-work and program done)", start));
+                    }
+
+                    phases.Add((path + " received", end));
+                }
+            }
         }
+
+        phases.Add(("token in the form", at));
 
         long bytes = 0;
         var sizes = new List<string>();
@@ -167,7 +214,7 @@ internal static class PassLatency
             sizes.Add(string.Create(CultureInfo.InvariantCulture, $"{(path.Contains("/program/", StringComparison.Ordinal) ? "/crafy/challenge/program/{id}.js" : path)} {gz.Length}"));
         }
 
-        return new Visit(at, maxNumber, number, bytes, string.Join(", ", sizes));
+        return new Visit(at, maxNumber, number, bytes, string.Join(", ", sizes), phases);
     }
 
     private static async Task<string> PersonUserAgentAsync(IBrowser browser)
@@ -180,6 +227,8 @@ internal static class PassLatency
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     private static long Median(List<long> values) => values.Order().ElementAt(values.Count / 2);
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private static Process StartSample(string root, int port, string state)
     {
