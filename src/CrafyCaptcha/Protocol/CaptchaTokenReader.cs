@@ -312,8 +312,9 @@ internal static class CaptchaTokenReader
         int expiryLength = 0;
         double expiryNumber = 0;
         NonceKind nonceKind = NonceKind.Missing;
-        byte[] sealedNonce = ArrayPool<byte>.Shared.Rent(MaxSealedNonceChars);
-        int sealedNonceLength = 0;
+        byte[]? sealedNonceCopy = null;
+        Range sealedNonceRange = default;
+        bool sealedNonceCopied = false;
         double? riskScore = null;
         string? flowToken = null;
         try
@@ -341,7 +342,7 @@ internal static class CaptchaTokenReader
                     else if (reader.ValueTextEquals("nonce"u8))
                     {
                         reader.Read();
-                        (nonceKind, sealedNonceLength) = ReadNonce(ref reader, sealedNonce);
+                        (nonceKind, sealedNonceRange, sealedNonceCopied) = ReadNonce(ref reader, ref sealedNonceCopy);
                     }
                     else if (reader.ValueTextEquals("risk_score"u8))
                     {
@@ -398,12 +399,16 @@ internal static class CaptchaTokenReader
                 return new(expiryFailure, PayloadJson: payloadJson, RiskScore: riskScore, FlowToken: flowToken, ExpiresAt: knownExpiry);
             }
 
-            FlowFailure nonceFailure = OpenNonce(nonceKind, sealedNonce.AsSpan(0, sealedNonceLength), secretBox, out string? nonce);
+            ReadOnlySpan<byte> sealedNonce = sealedNonceCopied ? sealedNonceCopy.AsSpan()[sealedNonceRange] : payloadUtf8[sealedNonceRange];
+            FlowFailure nonceFailure = OpenNonce(nonceKind, sealedNonce, secretBox, out string? nonce);
             return new(nonceFailure, nonce, payloadJson, riskScore, flowToken, knownExpiry);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(sealedNonce);
+            if (sealedNonceCopy is not null)
+            {
+                ArrayPool<byte>.Shared.Return(sealedNonceCopy);
+            }
         }
     }
 
@@ -434,23 +439,40 @@ internal static class CaptchaTokenReader
         }
     }
 
-    private static (NonceKind Kind, int Length) ReadNonce(ref Utf8JsonReader reader, scoped Span<byte> destination)
+    /// <summary>
+    /// Where the sealed nonce's text is: its bytes in the payload itself when the JSON string has no escapes (no copy),
+    /// otherwise unescaped into <paramref name="copy"/> (rented on first use).
+    /// </summary>
+    private static (NonceKind Kind, Range Value, bool Copied) ReadNonce(ref Utf8JsonReader reader, ref byte[]? copy)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.Null:
-                return (NonceKind.Missing, 0);
+                return (NonceKind.Missing, default, false);
             case JsonTokenType.String:
                 int length = ValueLength(ref reader);
                 if (length == 0)
                 {
-                    return (NonceKind.Missing, 0);
+                    return (NonceKind.Missing, default, false);
                 }
 
-                return length > destination.Length ? (NonceKind.Invalid, 0) : (NonceKind.Text, reader.CopyString(destination));
+                if (length > MaxSealedNonceChars)
+                {
+                    return (NonceKind.Invalid, default, false);
+                }
+
+                if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+                {
+                    // A string token starts at its opening quote.
+                    int start = checked((int)reader.TokenStartIndex) + 1;
+                    return (NonceKind.Text, new Range(start, start + length), false);
+                }
+
+                copy ??= ArrayPool<byte>.Shared.Rent(MaxSealedNonceChars);
+                return (NonceKind.Text, new Range(0, reader.CopyString(copy)), true);
             default:
                 reader.Skip();
-                return (NonceKind.Invalid, 0);
+                return (NonceKind.Invalid, default, false);
         }
     }
 
