@@ -63,6 +63,27 @@ public sealed class EnvelopeFastPathTests
         }
     }
 
+    [Theory]
+    [InlineData("\u00e9")]
+    [InlineData("\u2028")]
+    [InlineData("\ud83d\ude00")]
+    [InlineData("\ud800")]
+    public void A_token_with_non_ascii_characters_among_its_base64_is_read_as_the_lenient_decoder_reads_it(string inserted)
+    {
+        using var box = new SecretBox(Secret);
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        string nonce = TokenMinter.NewNonce();
+        string payload = TokenMinter.PayloadJson(Secret, nonce, now.AddMinutes(5));
+        string token = TokenMinter.Sign(Secret, payload);
+        foreach (int at in new[] { 0, 1, token.Length / 2, token.Length })
+        {
+            TokenCheck check = CaptchaTokenReader.Check(token.Insert(at, inserted), box, now, 8192);
+            Assert.Equal(FlowFailure.None, check.Failure);
+            Assert.Equal(payload, check.PayloadJson);
+            Assert.Equal(nonce, check.Nonce);
+        }
+    }
+
     [Fact]
     public void A_key_given_twice_is_left_to_the_general_path_where_the_last_one_wins()
     {
