@@ -18,11 +18,12 @@ internal static class LenientBase64
     public static bool TryDecode(ReadOnlySpan<char> encoded, Span<byte> destination, out int bytesWritten)
     {
         // Fast path: well-formed standard base64, narrowed to ASCII and decoded by the vectorised UTF-8 decoder.
-        if (encoded.Length <= StackLimit && Ascii.IsValid(encoded))
+        // The narrowing stops at the first non-ASCII character (InvalidData): one pass over the text, not two.
+        if (encoded.Length <= StackLimit)
         {
             Span<byte> ascii = stackalloc byte[encoded.Length];
-            Ascii.FromUtf16(encoded, ascii, out _);
-            if (Base64.DecodeFromUtf8(ascii, destination, out _, out bytesWritten) == OperationStatus.Done)
+            if (Ascii.FromUtf16(encoded, ascii, out _) == OperationStatus.Done
+                && Base64.DecodeFromUtf8(ascii, destination, out _, out bytesWritten) == OperationStatus.Done)
             {
                 return true;
             }

@@ -24,14 +24,18 @@ internal static class CaptchaTokenReader
 {
     private const int HmacHexLength = 64;
     private const int HmacBytes = 32;
-    private const int MaxSignatureChars = 256;
+    private const int MaxSignatureBytes = 256;
     private const int MaxExpiryChars = 64;
     private const int MaxSealedNonceChars = 2048;
     private const int NonceHexLength = 64;
     private const int MaxStackPlaintext = 128;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 32 };
-    private static readonly SearchValues<char> LowercaseHex = SearchValues.Create("0123456789abcdef");
+    private static readonly SearchValues<byte> LowercaseHex = SearchValues.Create("0123456789abcdef"u8);
+
+    /// <summary>The bytes a JSON string may hold as they are, in the envelope's fast path: printable ASCII but <c>"</c> and <c>\</c>.</summary>
+    private static readonly SearchValues<byte> PlainStringBytes = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~\u007f"u8);
 
     private enum ExpiryKind : byte
     {
@@ -69,14 +73,25 @@ internal static class CaptchaTokenReader
                 return new(FlowFailure.MalformedToken);
             }
 
-            Span<char> signature = stackalloc char[MaxSignatureChars];
-            if (!TryReadEnvelope(envelope.AsSpan(0, envelopeLength), payload, out int payloadLength, signature, out int signatureLength))
+            ReadOnlySpan<byte> json = envelope.AsSpan(0, envelopeLength);
+            Span<byte> signatureCopy = stackalloc byte[MaxSignatureBytes];
+            scoped ReadOnlySpan<byte> signature;
+            int payloadLength;
+            if (TryReadEnvelopeFast(json, payload, out payloadLength, out Range signatureRange))
+            {
+                signature = json[signatureRange];
+            }
+            else if (TryReadEnvelope(json, payload, out payloadLength, signatureCopy, out int signatureLength))
+            {
+                signature = signatureCopy[..signatureLength];
+            }
+            else
             {
                 return new(FlowFailure.MalformedToken);
             }
 
             ReadOnlySpan<byte> payloadUtf8 = payload.AsSpan(0, payloadLength);
-            if (!SignatureMatches(secretBox, payloadUtf8, signature[..signatureLength]))
+            if (!SignatureMatches(secretBox, payloadUtf8, signature))
             {
                 return new(FlowFailure.BadSignature);
             }
@@ -91,7 +106,7 @@ internal static class CaptchaTokenReader
     }
 
     /// <summary>Reads <c>payload</c> (unescaped, as UTF-8) and <c>server_sign</c>; the last occurrence of a key wins, as in JSON.parse.</summary>
-    internal static bool TryReadEnvelope(ReadOnlySpan<byte> json, Span<byte> payload, out int payloadLength, Span<char> signature, out int signatureLength)
+    internal static bool TryReadEnvelope(ReadOnlySpan<byte> json, Span<byte> payload, out int payloadLength, Span<byte> signature, out int signatureLength)
     {
         payloadLength = -1;
         signatureLength = -1;
@@ -141,9 +156,138 @@ internal static class CaptchaTokenReader
         return payloadLength > 0 && signatureLength > 0;
     }
 
+    /// <summary>
+    /// The envelope as the challenge servers write it, read in one pass: <c>{"payload":"…","server_sign":"…"}</c>
+    /// (either order, no whitespace, each key once), the payload's printable ASCII copied in vectorised runs and
+    /// its escapes <c>\"</c> <c>\\</c> <c>\/</c> and <c>\u0000</c>–<c>\u007F</c> decoded, the signature plain ASCII.
+    /// Anything else (whitespace, other keys or escapes, a key twice, non-ASCII bytes, an empty value) is left to
+    /// <see cref="TryReadEnvelope"/>: when this returns <see langword="true"/>, that method returns the same payload
+    /// and signature; when it returns <see langword="false"/>, nothing is decided.
+    /// </summary>
+    internal static bool TryReadEnvelopeFast(ReadOnlySpan<byte> json, Span<byte> payload, out int payloadLength, out Range signature)
+    {
+        payloadLength = 0;
+        signature = default;
+        if (json.IsEmpty || json[0] != (byte)'{')
+        {
+            return false;
+        }
+
+        bool sawPayload = false;
+        bool sawSignature = false;
+        int pos = 1;
+        while (true)
+        {
+            ReadOnlySpan<byte> rest = json[pos..];
+            if (!sawPayload && rest.StartsWith("\"payload\":\""u8))
+            {
+                sawPayload = true;
+                pos += 11;
+                if (!TryUnescapeAscii(json, ref pos, payload, out payloadLength) || payloadLength == 0)
+                {
+                    return false;
+                }
+            }
+            else if (!sawSignature && rest.StartsWith("\"server_sign\":\""u8))
+            {
+                sawSignature = true;
+                pos += 15;
+                int length = json[pos..].IndexOfAnyExcept(PlainStringBytes);
+                if (length <= 0 || json[pos + length] != (byte)'"')
+                {
+                    return false;
+                }
+
+                signature = new Range(pos, pos + length);
+                pos += length + 1;
+            }
+            else
+            {
+                return false;
+            }
+
+            if (pos >= json.Length)
+            {
+                return false;
+            }
+
+            if (json[pos] == (byte)',')
+            {
+                pos++;
+                continue;
+            }
+
+            return json[pos] == (byte)'}' && pos == json.Length - 1 && sawPayload && sawSignature;
+        }
+    }
+
+    /// <summary>
+    /// Copies the JSON string starting at <paramref name="pos"/> (after its opening quote) into <paramref name="destination"/>
+    /// unescaped, and moves <paramref name="pos"/> past its closing quote; <see langword="false"/> for anything but
+    /// printable ASCII and the escapes <c>\"</c> <c>\\</c> <c>\/</c> <c>\u0000</c>–<c>\u007F</c>.
+    /// </summary>
+    private static bool TryUnescapeAscii(ReadOnlySpan<byte> json, ref int pos, Span<byte> destination, out int written)
+    {
+        written = 0;
+        while (true)
+        {
+            ReadOnlySpan<byte> rest = json[pos..];
+            int run = rest.IndexOfAnyExcept(PlainStringBytes);
+            if (run < 0 || written + run > destination.Length)
+            {
+                return false;
+            }
+
+            rest[..run].CopyTo(destination[written..]);
+            written += run;
+            pos += run;
+            byte next = json[pos];
+            if (next == (byte)'"')
+            {
+                pos++;
+                return true;
+            }
+
+            if (next != (byte)'\\' || pos + 1 >= json.Length || written >= destination.Length)
+            {
+                return false;
+            }
+
+            byte escaped = json[pos + 1];
+            if (escaped is (byte)'"' or (byte)'\\' or (byte)'/')
+            {
+                destination[written++] = escaped;
+                pos += 2;
+            }
+            else if (escaped == (byte)'u' && pos + 6 <= json.Length
+                && json[pos + 2] == (byte)'0' && json[pos + 3] == (byte)'0'
+                && TryHexDigit(json[pos + 4], out int high) && high < 8 && TryHexDigit(json[pos + 5], out int low))
+            {
+                destination[written++] = (byte)((high << 4) | low);
+                pos += 6;
+            }
+            else
+            {
+                return false;
+            }
+        }
+    }
+
+    private static bool TryHexDigit(byte c, out int value)
+    {
+        value = c switch
+        {
+            >= (byte)'0' and <= (byte)'9' => c - '0',
+            >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+            >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+            _ => -1,
+        };
+        return value >= 0;
+    }
+
     private static int ValueLength(ref Utf8JsonReader reader) => reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
 
-    private static bool SignatureMatches(SecretBox secretBox, ReadOnlySpan<byte> payload, ReadOnlySpan<char> signature)
+    private static bool SignatureMatches(SecretBox secretBox, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> signature)
     {
         // The signature is 64 lowercase hex characters (anything else never matched the lowercase hex of the MAC):
         // decoded once and compared as bytes, in constant time.
@@ -168,8 +312,9 @@ internal static class CaptchaTokenReader
         int expiryLength = 0;
         double expiryNumber = 0;
         NonceKind nonceKind = NonceKind.Missing;
-        byte[] sealedNonce = ArrayPool<byte>.Shared.Rent(MaxSealedNonceChars);
-        int sealedNonceLength = 0;
+        byte[]? sealedNonceCopy = null;
+        Range sealedNonceRange = default;
+        bool sealedNonceCopied = false;
         double? riskScore = null;
         string? flowToken = null;
         try
@@ -197,7 +342,7 @@ internal static class CaptchaTokenReader
                     else if (reader.ValueTextEquals("nonce"u8))
                     {
                         reader.Read();
-                        (nonceKind, sealedNonceLength) = ReadNonce(ref reader, sealedNonce);
+                        (nonceKind, sealedNonceRange, sealedNonceCopied) = ReadNonce(ref reader, ref sealedNonceCopy);
                     }
                     else if (reader.ValueTextEquals("risk_score"u8))
                     {
@@ -254,12 +399,16 @@ internal static class CaptchaTokenReader
                 return new(expiryFailure, PayloadJson: payloadJson, RiskScore: riskScore, FlowToken: flowToken, ExpiresAt: knownExpiry);
             }
 
-            FlowFailure nonceFailure = OpenNonce(nonceKind, sealedNonce.AsSpan(0, sealedNonceLength), secretBox, out string? nonce);
+            ReadOnlySpan<byte> sealedNonce = sealedNonceCopied ? sealedNonceCopy.AsSpan()[sealedNonceRange] : payloadUtf8[sealedNonceRange];
+            FlowFailure nonceFailure = OpenNonce(nonceKind, sealedNonce, secretBox, out string? nonce);
             return new(nonceFailure, nonce, payloadJson, riskScore, flowToken, knownExpiry);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(sealedNonce);
+            if (sealedNonceCopy is not null)
+            {
+                ArrayPool<byte>.Shared.Return(sealedNonceCopy);
+            }
         }
     }
 
@@ -290,23 +439,40 @@ internal static class CaptchaTokenReader
         }
     }
 
-    private static (NonceKind Kind, int Length) ReadNonce(ref Utf8JsonReader reader, scoped Span<byte> destination)
+    /// <summary>
+    /// Where the sealed nonce's text is: its bytes in the payload itself when the JSON string has no escapes (no copy),
+    /// otherwise unescaped into <paramref name="copy"/> (rented on first use).
+    /// </summary>
+    private static (NonceKind Kind, Range Value, bool Copied) ReadNonce(ref Utf8JsonReader reader, ref byte[]? copy)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.Null:
-                return (NonceKind.Missing, 0);
+                return (NonceKind.Missing, default, false);
             case JsonTokenType.String:
                 int length = ValueLength(ref reader);
                 if (length == 0)
                 {
-                    return (NonceKind.Missing, 0);
+                    return (NonceKind.Missing, default, false);
                 }
 
-                return length > destination.Length ? (NonceKind.Invalid, 0) : (NonceKind.Text, reader.CopyString(destination));
+                if (length > MaxSealedNonceChars)
+                {
+                    return (NonceKind.Invalid, default, false);
+                }
+
+                if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+                {
+                    // A string token starts at its opening quote.
+                    int start = checked((int)reader.TokenStartIndex) + 1;
+                    return (NonceKind.Text, new Range(start, start + length), false);
+                }
+
+                copy ??= ArrayPool<byte>.Shared.Rent(MaxSealedNonceChars);
+                return (NonceKind.Text, new Range(0, reader.CopyString(copy)), true);
             default:
                 reader.Skip();
-                return (NonceKind.Invalid, 0);
+                return (NonceKind.Invalid, default, false);
         }
     }
 
