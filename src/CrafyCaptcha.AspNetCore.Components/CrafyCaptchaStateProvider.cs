@@ -4,7 +4,8 @@ namespace CrafyCaptcha.AspNetCore.Components;
 /// What the <see cref="CrafyCaptcha"/> component asks of its host, like <c>AntiforgeryStateProvider</c>: the widget's
 /// settings, the verification this request's form post got (static server rendering) and, in an interactive-Server
 /// circuit, a verification of the token. <c>AddCrafyCaptcha()</c> (CrafyCaptcha.AspNetCore) registers the server's. A
-/// WebAssembly client registers its own (this assembly is browser-safe; no WebAssembly implementation ships yet).
+/// WebAssembly client calls <c>AddCrafyCaptchaWebAssembly()</c>: its provider reads the settings the server persisted
+/// while prerendering.
 /// </summary>
 public abstract class CrafyCaptchaStateProvider
 {

@@ -1,7 +1,9 @@
 using CrafyCaptcha.AspNetCore.Components;
+using CrafyCaptcha.AspNetCore.Components.WebAssembly;
 using CrafyCaptcha.AspNetCore.Internal;
 using CrafyCaptcha.AspNetCore.TagHelpers;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +11,10 @@ namespace CrafyCaptcha.AspNetCore.Components.Server;
 
 /// <summary>
 /// The server's <see cref="CrafyCaptchaStateProvider"/> (static SSR and interactive Server): settings from the
-/// options, the request's recorded verification, and verification through the same verifier as every filter.
+/// options, the request's recorded verification, and verification through the same verifier as every filter. While it
+/// prerenders, the settings it gave out are persisted for WebAssembly (<c>PersistentComponentState</c>, only when the
+/// page has WebAssembly or Auto components), where <c>AddCrafyCaptchaWebAssembly()</c>'s provider reads them: public
+/// values only, the same the page's markup carries.
 /// </summary>
 internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvider
 {
@@ -21,6 +26,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
     private readonly IHttpContextAccessor _httpContextAccessor;
     private readonly CrafyCaptchaRequestVerifier _verifier;
     private readonly CrafyCaptchaGate _gate;
+    private Dictionary<string, CrafyCaptchaWidgetSettings>? _persisted;
 
     public ServerCrafyCaptchaStateProvider(
         IOptions<CrafyCaptchaOptions> captchaOptions,
@@ -51,7 +57,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         }
 
         PathString pathBase = PathBase();
-        return new CrafyCaptchaWidgetSettings
+        var settings = new CrafyCaptchaWidgetSettings
         {
             PolicyName = name,
             PublicKey = _captchaOptions.PublicKey ?? string.Empty,
@@ -63,6 +69,8 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
             ScriptUrl = CrafyCaptchaWidgetRenderer.AppRelative(pathBase, _options.WidgetScriptUrl),
             MissingTokenMessage = _gate.Message(policy, FlowFailure.MissingToken),
         };
+        PersistForWebAssembly(settings);
+        return settings;
     }
 
     public override CrafyCaptchaVerificationResult? GetRequestVerification(string? policyName)
@@ -111,6 +119,33 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
             ErrorCode = CrafyCaptchaErrorCodes.For(verification.Failure),
             Message = _gate.Message(policy, verification.Failure),
         };
+    }
+
+    /// <summary>
+    /// Hands <paramref name="settings"/> to WebAssembly: one persisted entry per page (policy name → settings), written
+    /// into the WebAssembly store only (Blazor skips it when the page has no WebAssembly or Auto component).
+    /// </summary>
+    private void PersistForWebAssembly(CrafyCaptchaWidgetSettings settings)
+    {
+        if (_persisted is null)
+        {
+            if (_services.GetService(typeof(PersistentComponentState)) is not PersistentComponentState state)
+            {
+                return;
+            }
+
+            _persisted = new Dictionary<string, CrafyCaptchaWidgetSettings>(StringComparer.Ordinal);
+            Dictionary<string, CrafyCaptchaWidgetSettings> persisted = _persisted;
+            state.RegisterOnPersisting(
+                () =>
+                {
+                    state.PersistAsJson(PersistedWidgetSettings.Key, persisted);
+                    return Task.CompletedTask;
+                },
+                RenderMode.InteractiveWebAssembly);
+        }
+
+        _persisted[settings.PolicyName] = settings;
     }
 
     /// <summary>The app's base path, from the component's NavigationManager (resolved on use: apps without Blazor have none).</summary>
