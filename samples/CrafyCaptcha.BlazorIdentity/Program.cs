@@ -3,6 +3,7 @@ using CrafyCaptcha.AspNetCore;
 using CrafyCaptcha.BlazorIdentity.Components;
 using CrafyCaptcha.BlazorIdentity.Components.Account;
 using CrafyCaptcha.BlazorIdentity.Data;
+using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,8 @@ using Microsoft.EntityFrameworkCore;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddRazorComponents()
-    .AddInteractiveServerComponents();
+    .AddInteractiveServerComponents()
+    .AddInteractiveWebAssemblyComponents();
 
 builder.Services.AddCascadingAuthenticationState();
 builder.Services.AddScoped<IdentityRedirectManager>();
@@ -50,7 +52,18 @@ ICrafyCaptchaBuilder captcha = builder.Services.AddCrafyCaptcha()
     .AddFlowPolicy("forgot-password", p => p.FailureMode = CrafyCaptchaFailureMode.ModelState)
     .AddFlowPolicy("resend-confirmation", p => p.FailureMode = CrafyCaptchaFailureMode.ModelState)
     .AddFlowPolicy("newsletter", p => p.FailureMode = CrafyCaptchaFailureMode.ModelState)
-    .AddFlowPolicy("contact", _ => { });
+    .AddFlowPolicy("contact", _ => { })
+    .AddFlowPolicy("feedback", _ => { });
+
+// The feedback form (a WebAssembly page and an Auto page) posts with HttpClient wherever it runs; on the server (an
+// Auto page before WebAssembly is loaded) that client calls this app.
+builder.Services.AddHttpClient();
+builder.Services.AddScoped(sp =>
+{
+    HttpClient client = sp.GetRequiredService<IHttpClientFactory>().CreateClient();
+    client.BaseAddress = new Uri(sp.GetRequiredService<NavigationManager>().BaseUri);
+    return client;
+});
 
 // The same setting as the first sample: ConnectionStrings:Redis moves the nonces and the engine's state to Redis.
 if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
@@ -87,7 +100,17 @@ app.MapStaticAssets();
 app.MapCrafyOptions();
 app.MapCrafyChallengeServer();
 app.MapRazorComponents<App>()
-    .AddInteractiveServerRenderMode();
+    .AddInteractiveServerRenderMode()
+    .AddInteractiveWebAssemblyRenderMode()
+    .AddAdditionalAssemblies(typeof(CrafyCaptcha.BlazorIdentity.Client._Imports).Assembly);
+
+// The feedback form's endpoint: the token comes in the X-Crafy-Captcha-Token header and is verified here, once; a
+// missing, forged or replayed token gets a 400 ProblemDetails with the stable code ("captcha_missing", …).
+int feedbackCount = 0;
+app.MapPost("/api/feedback", (FeedbackInput input) => string.IsNullOrWhiteSpace(input.Text)
+        ? Results.ValidationProblem(new Dictionary<string, string[]> { ["Text"] = ["The feedback is empty."] })
+        : Results.Ok(new { Id = Interlocked.Increment(ref feedbackCount) }))
+    .RequireCrafyCaptcha("feedback");
 
 // Add additional endpoints required by the Identity /Account Razor components.
 app.MapAdditionalIdentityEndpoints();
@@ -96,3 +119,7 @@ app.Run();
 
 /// <summary>The sample's entry point (public for WebApplicationFactory).</summary>
 public partial class Program;
+
+/// <summary>The feedback form's body.</summary>
+/// <param name="Text">The person's feedback.</param>
+internal sealed record FeedbackInput(string? Text);
