@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 
 namespace CrafyCaptcha.AspNetCore.Components.Tests;
@@ -35,7 +38,8 @@ public sealed class BlazorBrowserFixture : IAsyncLifetime
 /// <summary>
 /// A person's path through the Blazor Identity sample in a real browser: each form passes the widget (invisible here);
 /// the widget survives enhanced navigation and an enhanced form post that re-renders the form; an interactive-Server
-/// form gets its token through JS interop and verifies it on the server.
+/// form gets its token through JS interop and verifies it on the server; a WebAssembly form and an Auto form (on the
+/// server first, on WebAssembly once it is loaded) send theirs to a server endpoint that accepts it once.
 /// </summary>
 [Collection("Browser")]
 public sealed class BrowserTests(BlazorBrowserFixture fixture) : IClassFixture<BlazorBrowserFixture>
@@ -141,5 +145,75 @@ public sealed class BrowserTests(BlazorBrowserFixture fixture) : IClassFixture<B
         await page.ClickAsync("button[type=submit]");
 
         await page.WaitForSelectorAsync("#contact-sent:has-text('Thank you, Marta')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+    }
+
+    [Fact]
+    public async Task A_WebAssembly_form_gets_a_token_and_the_server_accepts_it_once()
+    {
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync("/feedback-webassembly");
+        await WaitForInteractiveAsync(page, "WebAssembly");
+
+        string token = await SendFeedbackAsync(page, "Works in the browser.");
+
+        await AssertReplayAndMissingTokenRefusedAsync(token);
+    }
+
+    [Fact]
+    public async Task An_Auto_form_gets_a_token_on_the_server_then_on_WebAssembly_and_the_server_accepts_each_once()
+    {
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync("/feedback-auto");
+        // A first visit: the WebAssembly files are not there yet, so Auto runs on the server (and loads them meanwhile).
+        await WaitForInteractiveAsync(page, "Server");
+        string onServer = await SendFeedbackAsync(page, "Sent from a circuit.");
+        await AssertReplayAndMissingTokenRefusedAsync(onServer);
+
+        // Once they are loaded, the same page runs on WebAssembly; its settings come from the prerender's persisted state.
+        await page.WaitForFunctionAsync("() => performance.getEntriesByType('resource').some(r => r.name.includes('dotnet.native'))", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        await page.GotoAsync("/feedback-auto");
+        await WaitForInteractiveAsync(page, "WebAssembly");
+        string onWebAssembly = await SendFeedbackAsync(page, "Sent from WebAssembly.");
+
+        Assert.NotEqual(onServer, onWebAssembly);
+        await AssertReplayAndMissingTokenRefusedAsync(onWebAssembly);
+    }
+
+    /// <summary>Waits until the feedback form runs on <paramref name="renderer"/> and its widget was started through JS interop.</summary>
+    private static async Task WaitForInteractiveAsync(IPage page, string renderer)
+    {
+        await page.WaitForSelectorAsync($"#feedback-renderer:text-is('{renderer}')", new PageWaitForSelectorOptions { Timeout = 60_000 });
+        await page.WaitForSelectorAsync("#crafy-captcha-CrafyCAPTCHA_token[data-crafy-interactive][data-crafy-initialized]", new PageWaitForSelectorOptions { Timeout = 30_000 });
+    }
+
+    /// <summary>
+    /// Types, waits for the widget's token, submits; returns that token once the server accepted the form. (On an Auto
+    /// page still on the server, the post to the endpoint leaves from the server, not the browser: the token is read
+    /// from the widget's input, and the replay check afterwards proves it was the one spent.)
+    /// </summary>
+    private static async Task<string> SendFeedbackAsync(IPage page, string text)
+    {
+        await TypeAsync(page, "#feedback-text", text);
+        await WaitForTokenAsync(page);
+        string token = await page.Locator("input[name=CrafyCAPTCHA_token]").InputValueAsync();
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("#feedback-accepted", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.Equal(0, await page.Locator("#feedback-refused").CountAsync());
+        return token;
+    }
+
+    /// <summary>From outside, as a script: the token that passed is refused the second time, and no token is refused too, each with its code.</summary>
+    private async Task AssertReplayAndMissingTokenRefusedAsync(string token)
+    {
+        using var http = new HttpClient { BaseAddress = fixture.BaseUrl };
+        using var replay = new HttpRequestMessage(HttpMethod.Post, "/api/feedback") { Content = JsonContent.Create(new { text = "again" }) };
+        replay.Headers.Add("X-Crafy-Captcha-Token", token);
+        using HttpResponseMessage replayed = await http.SendAsync(replay);
+        Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
+        Assert.Equal("captcha_replayed", (await replayed.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>());
+
+        using HttpResponseMessage missing = await http.PostAsJsonAsync("/api/feedback", new { text = "no token" });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Equal("captcha_missing", (await missing.Content.ReadFromJsonAsync<JsonObject>())!["code"]!.GetValue<string>());
     }
 }
