@@ -4,21 +4,24 @@ namespace CrafyCaptcha.AspNetCore.Components.WebAssembly;
 
 /// <summary>
 /// The browser's <see cref="CrafyCaptchaStateProvider"/> (WebAssembly, and Auto once it runs on WebAssembly): the widget
-/// settings the server persisted while it prerendered the page (public values only: the same the page's markup already
-/// carries), kept as they arrive, also on enhanced navigation. The browser verifies nothing: a form sends
-/// <see cref="CrafyCaptcha.Token"/> to a server endpoint that requires the captcha.
+/// settings the server persisted while it prerendered the page that started WebAssembly (public values only: the same
+/// the page's markup already carries). The browser verifies nothing: a form sends <see cref="CrafyCaptcha.Token"/> to a
+/// server endpoint that requires the captcha.
 /// </summary>
-internal sealed class WebAssemblyCrafyCaptchaStateProvider : CrafyCaptchaStateProvider, IDisposable
+/// <remarks>
+/// The settings are the first page's: a policy that WebAssembly first meets on a later enhanced navigation is not
+/// known here (.NET 10 did not hand that page's persisted state to the running WebAssembly in our tests), and the
+/// component says so. Put such a form's policy on the page that starts WebAssembly, or reach it by a full page load.
+/// </remarks>
+internal sealed class WebAssemblyCrafyCaptchaStateProvider : CrafyCaptchaStateProvider
 {
-    private readonly PersistentComponentState _state;
-    private readonly Dictionary<string, CrafyCaptchaWidgetSettings> _settings = new(StringComparer.Ordinal);
-    private readonly RestoringComponentStateSubscription _updates;
+    private readonly Dictionary<string, CrafyCaptchaWidgetSettings> _settings;
 
     public WebAssemblyCrafyCaptchaStateProvider(PersistentComponentState state)
     {
-        _state = state;
-        Take();
-        _updates = state.RegisterOnRestoring(Take, new RestoreOptions { AllowUpdates = true });
+        _settings = state.TryTakeFromJson(PersistedWidgetSettings.Key, out Dictionary<string, CrafyCaptchaWidgetSettings>? persisted) && persisted is not null
+            ? new Dictionary<string, CrafyCaptchaWidgetSettings>(persisted, StringComparer.Ordinal)
+            : new Dictionary<string, CrafyCaptchaWidgetSettings>(StringComparer.Ordinal);
     }
 
     public override ValueTask<CrafyCaptchaWidgetSettings> GetWidgetSettingsAsync(string? policyName, CancellationToken cancellationToken)
@@ -27,8 +30,8 @@ internal sealed class WebAssemblyCrafyCaptchaStateProvider : CrafyCaptchaStatePr
         if (!_settings.TryGetValue(name, out CrafyCaptchaWidgetSettings? settings))
         {
             throw new InvalidOperationException(
-                $"<CrafyCaptcha Policy=\"{name}\"> has no settings in WebAssembly: the server hands them over while it prerenders the page. " +
-                "Keep prerendering on for pages with the component (the default), and add the policy on the server with AddCrafyCaptcha().AddFlowPolicy(...).");
+                $"<CrafyCaptcha Policy=\"{name}\"> has no settings in WebAssembly: the server hands them over while it prerenders the page that starts WebAssembly. " +
+                "Keep prerendering on (the default), add the policy on the server with AddCrafyCaptcha().AddFlowPolicy(...), and reach a page whose policy WebAssembly has not met yet by a full page load.");
         }
 
         return ValueTask.FromResult(settings);
@@ -41,19 +44,6 @@ internal sealed class WebAssemblyCrafyCaptchaStateProvider : CrafyCaptchaStatePr
         => throw new NotSupportedException(
             "A WebAssembly component cannot verify a token (that needs the server's keys): send CrafyCaptcha.Token in the X-Crafy-Captcha-Token header to a server endpoint with RequireCrafyCaptcha(\"policy\").");
 
-    public void Dispose() => _updates.Dispose();
-
     /// <summary>The default policy's name (the server's <c>CrafyCaptchaHttpOptions.DefaultPolicyName</c>).</summary>
     internal const string DefaultPolicyName = "default";
-
-    private void Take()
-    {
-        if (_state.TryTakeFromJson(PersistedWidgetSettings.Key, out Dictionary<string, CrafyCaptchaWidgetSettings>? persisted) && persisted is not null)
-        {
-            foreach ((string policy, CrafyCaptchaWidgetSettings settings) in persisted)
-            {
-                _settings[policy] = settings;
-            }
-        }
-    }
 }

@@ -12,8 +12,8 @@ namespace CrafyCaptcha.AspNetCore.Components.Server;
 /// <summary>
 /// The server's <see cref="CrafyCaptchaStateProvider"/> (static SSR and interactive Server): settings from the
 /// options, the request's recorded verification, and verification through the same verifier as every filter. While it
-/// prerenders, the settings it gave out are persisted for WebAssembly (<c>PersistentComponentState</c>, only when the
-/// page has WebAssembly or Auto components), where <c>AddCrafyCaptchaWebAssembly()</c>'s provider reads them: public
+/// prerenders, the settings it gave out are persisted for WebAssembly (<c>PersistentComponentState</c>, the WebAssembly
+/// store), where <c>AddCrafyCaptchaWebAssembly()</c>'s provider reads them: public
 /// values only, the same the page's markup carries.
 /// </summary>
 internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvider
@@ -123,7 +123,8 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
 
     /// <summary>
     /// Hands <paramref name="settings"/> to WebAssembly: one persisted entry per page (policy name → settings), written
-    /// into the WebAssembly store only (Blazor skips it when the page has no WebAssembly or Auto component).
+    /// into the WebAssembly store only (never the Server store; Blazor may write it on a page without a WebAssembly
+    /// component too, for a later start: public values, as in the page's markup).
     /// </summary>
     private void PersistForWebAssembly(CrafyCaptchaWidgetSettings settings)
     {
