@@ -25,6 +25,15 @@ namespace CrafyCaptcha.AspNetCore.Components.Tests;
 public class BlazorIdentityApp : WebApplicationFactory<Program>
 {
     private readonly string _state = Path.Combine(Path.GetTempPath(), "crafy-blazor-" + Guid.NewGuid().ToString("N"));
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+
+    public BlazorIdentityApp()
+        : this(new Dictionary<string, string?>())
+    {
+    }
+
+    /// <summary>The sample with <paramref name="settings"/> on top of the test's (e.g. <c>ConnectionStrings:Redis</c>).</summary>
+    public BlazorIdentityApp(IReadOnlyDictionary<string, string?> settings) => _settings = settings;
 
     /// <summary>What Identity sent: (kind, e-mail address, link or code).</summary>
     public ConcurrentQueue<(string Kind, string Email, string Link)> Emails { get; } = new();
@@ -36,6 +45,11 @@ public class BlazorIdentityApp : WebApplicationFactory<Program>
         // Program.cs reads the connection string before the host is built: a host setting is seen then, whereas
         // ConfigureAppConfiguration only applies at Build (the sample's own App_Data/app.db would be shared otherwise).
         builder.UseSetting("ConnectionStrings:DefaultConnection", $"DataSource={DatabasePath};Cache=Shared");
+        foreach ((string key, string? value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["CrafyChallengeServer:DevelopmentCredentialPath"] = Path.Combine(_state, "dev-credential.json"),
@@ -43,7 +57,7 @@ public class BlazorIdentityApp : WebApplicationFactory<Program>
             ["CrafyChallengeServer:Risk:IpFreeLoads"] = "10000",
             ["CrafyChallengeServer:Risk:IpLoadsRefused"] = "100000",
             ["CrafyChallengeServer:Risk:NetworkFreeLoads"] = "10000",
-        }));
+        }).AddInMemoryCollection(_settings));
         builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton<IEmailSender<ApplicationUser>>(new RecordingEmailSender(Emails))));
     }
 

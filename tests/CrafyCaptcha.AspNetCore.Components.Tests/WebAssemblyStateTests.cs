@@ -17,6 +17,9 @@ namespace CrafyCaptcha.AspNetCore.Components.Tests;
 /// </summary>
 public sealed class WebAssemblyStateTests(BlazorIdentityApp app) : IClassFixture<BlazorIdentityApp>
 {
+    /// <summary>The persisted state's key (the server writes it, the browser reads it).</summary>
+    private const string SettingsKey = "CrafyCaptcha.WidgetSettings";
+
     private static readonly Regex WebAssemblyState = new("<!--Blazor-WebAssembly-Component-State:([A-Za-z0-9+/=]+)-->", RegexOptions.CultureInvariant);
 
     [Theory]
@@ -40,7 +43,7 @@ public sealed class WebAssemblyStateTests(BlazorIdentityApp app) : IClassFixture
         Assert.False(string.IsNullOrEmpty(settings.MissingTokenMessage));
 
         // Everything persisted is what the page's markup already shows; the credential's secret is nowhere.
-        string persisted = Encoding.UTF8.GetString(state[PersistedWidgetSettings.Key]);
+        string persisted = Encoding.UTF8.GetString(state[SettingsKey]);
         Assert.False(string.IsNullOrEmpty(options.SecretKey));
         Assert.DoesNotContain(options.SecretKey, persisted, StringComparison.Ordinal);
         Assert.DoesNotContain(options.SecretKey, html, StringComparison.Ordinal);

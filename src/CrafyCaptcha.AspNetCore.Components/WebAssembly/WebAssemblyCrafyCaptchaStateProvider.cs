@@ -1,3 +1,4 @@
+using CrafyCaptcha.Shared;
 using Microsoft.AspNetCore.Components;
 
 namespace CrafyCaptcha.AspNetCore.Components.WebAssembly;

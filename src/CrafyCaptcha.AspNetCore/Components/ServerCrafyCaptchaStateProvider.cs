@@ -1,5 +1,5 @@
 using CrafyCaptcha.AspNetCore.Components;
-using CrafyCaptcha.AspNetCore.Components.WebAssembly;
+using CrafyCaptcha.Shared;
 using CrafyCaptcha.AspNetCore.Internal;
 using CrafyCaptcha.AspNetCore.TagHelpers;
 using Microsoft.AspNetCore.Components;
