@@ -32,8 +32,8 @@ public class BlazorIdentityApp : WebApplicationFactory<Program>
     {
     }
 
-    /// <summary>The sample with <paramref name="settings"/> on top of the test's (e.g. <c>ConnectionStrings:Redis</c>).</summary>
-    public BlazorIdentityApp(IReadOnlyDictionary<string, string?> settings) => _settings = settings;
+    /// <summary>The sample with <paramref name="settings"/> on top of the test's (e.g. <c>ConnectionStrings:Redis</c>); internal: a class fixture has one public constructor.</summary>
+    internal BlazorIdentityApp(IReadOnlyDictionary<string, string?> settings) => _settings = settings;
 
     /// <summary>What Identity sent: (kind, e-mail address, link or code).</summary>
     public ConcurrentQueue<(string Kind, string Email, string Link)> Emails { get; } = new();
