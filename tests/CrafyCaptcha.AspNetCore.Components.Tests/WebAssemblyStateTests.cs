@@ -39,7 +39,8 @@ public sealed class WebAssemblyStateTests(BlazorIdentityApp app) : IClassFixture
         Assert.StartsWith("pt_", settings.PublicToken, StringComparison.Ordinal);
         Assert.Equal("CrafyCAPTCHA_token", settings.InputName);
         Assert.Equal("/crafy-options", settings.OptionsUrl);
-        Assert.EndsWith("crafy-captcha.js", settings.ScriptUrl, StringComparison.Ordinal);
+        Assert.Matches(@"^/_content/CrafyCaptcha\.AspNetCore/crafy-captcha(\.min)?\.js$", settings.ScriptUrl);
+        Assert.Contains(JsonSerializer.Serialize(settings.ScriptUrl), html.Replace("&quot;", "\"", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(settings.MissingTokenMessage));
 
         // Everything persisted is what the page's markup already shows; the credential's secret is nowhere.
