@@ -15,7 +15,11 @@ public sealed class ChallengeCredential
     /// <summary>The opaque Public Token the widget sends as <c>pt</c>; names the credential and its plan.</summary>
     public string PublicToken { get; set; } = string.Empty;
 
-    /// <summary>The plan (<c>starter</c>, <c>growth</c>, <c>scale</c>); informational for now.</summary>
+    /// <summary>
+    /// The plan (<c>starter</c>, the default, <c>growth</c> or <c>scale</c>, any case): the limits of the REST API's
+    /// bearer-protected calls (Starter 8/min and 2/s, Growth 150/min and 20/s, Scale 500/min and 50/s). The bearer
+    /// token carries the plan it was issued with, so a change takes effect when the client authenticates again.
+    /// </summary>
     public string Plan { get; set; } = "starter";
 
     /// <summary>Host names allowed to embed the challenge (<c>localhost</c> is always allowed). Subdomains must be listed.</summary>

@@ -51,7 +51,21 @@ internal sealed record AuthenticateEnvelope(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("data")] AuthenticateResult Data);
 
+internal sealed record CheckFlowBody(
+    [property: JsonPropertyName("flow_token")] string? FlowToken);
+
+internal sealed record CheckFlowResult(
+    [property: JsonPropertyName("valid")] bool Valid,
+    [property: JsonPropertyName("risk_score")] double RiskScore,
+    [property: JsonPropertyName("message")] string Message);
+
+internal sealed record CheckFlowEnvelope(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("data")] CheckFlowResult Data);
+
 [JsonSerializable(typeof(AuthenticateBody))]
+[JsonSerializable(typeof(CheckFlowBody))]
+[JsonSerializable(typeof(CheckFlowEnvelope))]
 [JsonSerializable(typeof(AuthenticateEnvelope))]
 [JsonSerializable(typeof(VerifyRequest))]
 [JsonSerializable(typeof(CompleteResponse))]

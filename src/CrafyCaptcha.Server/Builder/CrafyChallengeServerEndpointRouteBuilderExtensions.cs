@@ -11,8 +11,8 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
     /// Maps <c>{pattern}/challenge/</c> (the iframe, POSTed by the widget; a GET gets a 405 refusal page), <c>{pattern}/challenge/verify</c>,
     /// <c>{pattern}/challenge/assets/{name}</c>, <c>{pattern}/challenge/program/{id}.js</c> (a flow's one-time instrumentation program),
     /// the puzzles' <c>{pattern}/challenge/puzzle</c> and one-time images <c>{pattern}/challenge/puzzle/{id}</c>,
-    /// <c>{pattern}/api/turnstile_site_key.php</c> and the REST call
-    /// <c>POST {pattern}/api/?action=authenticate</c> (so SDK apps can set <c>CrafyCaptcha:ApiBaseUrl</c> to <c>{engine}{pattern}/api</c>).
+    /// <c>{pattern}/api/turnstile_site_key.php</c> and the REST API
+    /// <c>POST {pattern}/api/?action=authenticate</c> and <c>?action=check_flow</c> (so SDK apps can set <c>CrafyCaptcha:ApiBaseUrl</c> to <c>{engine}{pattern}/api</c>).
     /// </summary>
     /// <param name="endpoints">The app.</param>
     /// <param name="pattern">The mount path (default <c>/crafy</c>).</param>
@@ -25,7 +25,7 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
         VerifyEndpoint verify = services.GetRequiredService<VerifyEndpoint>();
         ProgramEndpoint program = services.GetRequiredService<ProgramEndpoint>();
         SiteKeyEndpoint siteKey = services.GetRequiredService<SiteKeyEndpoint>();
-        AuthenticateEndpoint authenticate = services.GetRequiredService<AuthenticateEndpoint>();
+        ApiEndpoint api = services.GetRequiredService<ApiEndpoint>();
         PuzzleEndpoints puzzles = services.GetRequiredService<PuzzleEndpoints>();
         RouteGroupBuilder group = endpoints.MapGroup(pattern);
         group.MapPost("/challenge/", (Func<HttpContext, Task<IResult>>)page.HandleAsync).DisableAntiforgery();
@@ -36,7 +36,7 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
         group.MapGet("/challenge/puzzle/{id}", (Func<HttpContext, string, Task<IResult>>)puzzles.ImageAsync);
         group.MapPost("/challenge/puzzle", (Func<HttpContext, Task<IResult>>)puzzles.ActAsync).DisableAntiforgery();
         group.MapGet("/api/turnstile_site_key.php", (Func<HttpContext, IResult>)siteKey.Handle);
-        group.MapPost("/api/", (Func<HttpContext, Task<IResult>>)authenticate.HandleAsync).DisableAntiforgery();
+        group.MapPost("/api/", (Func<HttpContext, Task<IResult>>)api.HandleAsync).DisableAntiforgery();
         group.ExcludeFromDescription();
         return group;
     }

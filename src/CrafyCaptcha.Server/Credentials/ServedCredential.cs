@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CrafyCaptcha.Cryptography;
 using CrafyCaptcha.Server.Api;
+using Microsoft.IdentityModel.Tokens;
 using NSec.Cryptography;
 
 namespace CrafyCaptcha.Server.Credentials;
@@ -17,6 +18,7 @@ internal sealed class ServedCredential : IDisposable
         SecretBox = new SecretBox(credential.SecretKey);
         byte[] seed = Convert.FromBase64String(credential.SigningPrivateKey);
         SigningKey = Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey);
+        BearerKey = new SymmetricSecurityKey(HKDF.DeriveKey(HashAlgorithmName.SHA256, seed, 32, [], "CrafyCaptcha.Server.ApiBearer.v1"u8.ToArray()));
         CryptographicOperations.ZeroMemory(seed);
         SigningPublicKey = Convert.ToBase64String(SigningKey.PublicKey.Export(KeyBlobFormat.RawPublicKey));
         PowKey = HMACSHA256.HashData(Encoding.UTF8.GetBytes(credential.SecretKey), "crafy-pow-v1"u8);
@@ -24,6 +26,15 @@ internal sealed class ServedCredential : IDisposable
     }
 
     public ChallengeCredential Credential { get; }
+
+    /// <summary>
+    /// The key that signs the REST API's bearer tokens (HMAC-SHA256): HKDF-SHA256 of the engine's own Ed25519 seed with
+    /// a purpose string — never the site's Secret Key, and every instance with the same credential derives the same key.
+    /// </summary>
+    public SymmetricSecurityKey BearerKey { get; }
+
+    /// <summary>The credential's plan (<see cref="ChallengeCredential.Plan"/>; validated at start-up, Starter if unknown).</summary>
+    public ApiPlan Plan => ApiPlan.Find(Credential.Plan) ?? ApiPlan.Starter;
 
     public SecretBox SecretBox { get; }
 

@@ -21,5 +21,9 @@ internal sealed record FlowRecord(
     public bool IsInteractive => Step != "invisible";
 }
 
+/// <summary>A flow whose token was issued, kept for one <c>check_flow</c>: its risk score.</summary>
+internal sealed record CompletedFlow([property: JsonPropertyName("risk")] double Risk);
+
 [JsonSerializable(typeof(FlowRecord))]
+[JsonSerializable(typeof(CompletedFlow))]
 internal sealed partial class FlowRecordJson : JsonSerializerContext;

@@ -15,6 +15,7 @@ internal sealed class FlowRepository(IChallengeStateStore store)
     private const string SpentPrefix = "eo-spent:";
     private const string LoadsPrefix = "eo-loads:";
     private const string ProgramPrefix = "program:";
+    private const string CompletedPrefix = "flow-done:";
     private static readonly byte[] Mark = [1];
 
     public ValueTask SaveAsync(string flowToken, FlowRecord record, TimeSpan lifetime, CancellationToken cancellationToken)
@@ -25,6 +26,18 @@ internal sealed class FlowRepository(IChallengeStateStore store)
         => await store.TakeAsync(FlowPrefix + flowToken, cancellationToken).ConfigureAwait(false) is { } json
             ? JsonSerializer.Deserialize(json, FlowRecordJson.Default.FlowRecord)
             : null;
+
+    /// <summary>Keeps a completed flow for <c>check_flow</c>, under its credential, until its token expires.</summary>
+    public ValueTask SaveCompletedAsync(string publicKey, string flowToken, CompletedFlow completed, TimeSpan lifetime, CancellationToken cancellationToken)
+        => store.SetAsync(CompletedKey(publicKey, flowToken), JsonSerializer.SerializeToUtf8Bytes(completed, FlowRecordJson.Default.CompletedFlow), lifetime, cancellationToken);
+
+    /// <summary>Takes the completed flow (the store's one-use primitive): exactly one caller gets it, once, on any instance.</summary>
+    public async ValueTask<CompletedFlow?> TakeCompletedAsync(string publicKey, string flowToken, CancellationToken cancellationToken)
+        => await store.TakeAsync(CompletedKey(publicKey, flowToken), cancellationToken).ConfigureAwait(false) is { } json
+            ? JsonSerializer.Deserialize(json, FlowRecordJson.Default.CompletedFlow)
+            : null;
+
+    private static string CompletedKey(string publicKey, string flowToken) => CompletedPrefix + publicKey + ":" + flowToken;
 
     public ValueTask SavePowAsync(string challenge, TimeSpan lifetime, CancellationToken cancellationToken)
         => store.SetAsync(PowPrefix + challenge, Mark, lifetime, cancellationToken);

@@ -279,9 +279,19 @@ internal sealed class FlowService(
         DateTimeOffset expiresAt = now + _options.TokenLifetime;
         SignedMessage complete = ChallengeMessages.Complete(credential, flow, answer.FlowToken, expiresAt);
         await flows.MarkSpentAsync(flow.Nonce, SpentMarkLifetime, cancellationToken).ConfigureAwait(false);
+        await flows.SaveCompletedAsync(flow.PublicKey, answer.FlowToken, new CompletedFlow(flow.Risk), _options.TokenLifetime, cancellationToken).ConfigureAwait(false);
         Log.TokenIssued(logger, flow.Risk);
         return new FlowAnswerResult(null, complete);
     }
+
+    /// <summary>
+    /// <c>check_flow</c>: consumes the completed flow <paramref name="flowToken"/> of the credential
+    /// <paramref name="publicKey"/> atomically. Exactly one caller gets it, on any instance sharing the state store;
+    /// <see langword="null"/> for the others and for an unknown, expired, unfinished or other credential's flow.
+    /// </summary>
+    /// <exception cref="ChallengeStateUnavailableException">The state store failed.</exception>
+    public ValueTask<CompletedFlow?> CheckFlowAsync(string publicKey, string flowToken, CancellationToken cancellationToken)
+        => flows.TakeCompletedAsync(publicKey, flowToken, cancellationToken);
 
     public void Dispose()
     {
