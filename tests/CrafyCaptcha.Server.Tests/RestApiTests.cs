@@ -19,15 +19,13 @@ namespace CrafyCaptcha.Server.Tests;
 /// </summary>
 public sealed class RestApiTests
 {
-    private const string Api = "/crafy/api/";
-
     [Fact]
     public async Task Authenticate_answers_a_jwt_with_the_public_key_the_plan_and_an_hour_of_life()
     {
         using var app = new EngineApp();
-        CrafyCaptchaOptions sdk = SdkKeys(app);
+        CrafyCaptchaOptions sdk = RestApi.SdkKeys(app);
 
-        JsonObject data = await AuthenticateAsync(app.Client, sdk.PublicKey!, sdk.SecretKey!);
+        JsonObject data = await RestApi.AuthenticateAsync(app.Client, sdk.PublicKey!, sdk.SecretKey!);
 
         var jwt = new JsonWebToken((string)data["token"]!);
         Assert.Equal("HS256", jwt.Alg);
@@ -42,12 +40,12 @@ public sealed class RestApiTests
     [Fact]
     public async Task A_configured_credential_without_a_plan_is_on_starter_and_its_bearer_says_so()
     {
-        ChallengeCredential starter = CredentialStore.NewCredential();
-        ChallengeCredential growth = CredentialStore.NewCredential();
-        using var app = new EngineApp(settings: Credentials((starter, null), (growth, "Growth")));
+        ChallengeCredential starter = RestApi.NewCredential();
+        ChallengeCredential growth = RestApi.NewCredential();
+        using var app = new EngineApp(settings: RestApi.Credentials((starter, null), (growth, "Growth")));
 
-        JsonObject a = await AuthenticateAsync(app.Client, starter.PublicKey, starter.SecretKey);
-        JsonObject b = await AuthenticateAsync(app.Client, growth.PublicKey, growth.SecretKey);
+        JsonObject a = await RestApi.AuthenticateAsync(app.Client, starter.PublicKey, starter.SecretKey);
+        JsonObject b = await RestApi.AuthenticateAsync(app.Client, growth.PublicKey, growth.SecretKey);
 
         Assert.Equal("starter", new JsonWebToken((string)a["token"]!).GetPayloadValue<string>("plan"));
         Assert.Equal("growth", new JsonWebToken((string)b["token"]!).GetPayloadValue<string>("plan"));
@@ -57,9 +55,9 @@ public sealed class RestApiTests
     [Fact]
     public void An_unknown_plan_stops_the_engine_at_start_up()
     {
-        ChallengeCredential credential = CredentialStore.NewCredential();
+        ChallengeCredential credential = RestApi.NewCredential();
 
-        Exception error = Assert.ThrowsAny<Exception>(() => new EngineApp(settings: Credentials((credential, "platinum"))).Dispose());
+        Exception error = Assert.ThrowsAny<Exception>(() => new EngineApp(settings: RestApi.Credentials((credential, "platinum"))).Dispose());
 
         Assert.Contains("Plan must be starter, growth or scale", error.ToString(), StringComparison.Ordinal);
     }
@@ -68,12 +66,12 @@ public sealed class RestApiTests
     public async Task Check_flow_consumes_a_completed_flow_once()
     {
         using var app = new EngineApp();
-        CrafyCaptchaOptions sdk = SdkKeys(app);
-        (string flowToken, double risk) = await CompleteFlowAsync(app);
-        string bearer = (string)(await AuthenticateAsync(app.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
+        CrafyCaptchaOptions sdk = RestApi.SdkKeys(app);
+        (string flowToken, double risk) = await RestApi.CompleteFlowAsync(app);
+        string bearer = (string)(await RestApi.AuthenticateAsync(app.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
 
-        HttpResponseMessage first = await CheckFlowAsync(app.Client, bearer, flowToken);
-        HttpResponseMessage second = await CheckFlowAsync(app.Client, bearer, flowToken);
+        HttpResponseMessage first = await RestApi.CheckFlowAsync(app.Client, bearer, flowToken);
+        HttpResponseMessage second = await RestApi.CheckFlowAsync(app.Client, bearer, flowToken);
 
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         JsonObject ok = (await first.Content.ReadFromJsonAsync<JsonObject>())!;
@@ -81,7 +79,7 @@ public sealed class RestApiTests
         Assert.True((bool)ok["data"]!["valid"]!);
         Assert.Equal(risk, (double)ok["data"]!["risk_score"]!);
         Assert.Equal("Flow consumed atomically", (string)ok["data"]!["message"]!);
-        await AssertErrorAsync(second, HttpStatusCode.BadRequest, "already used");
+        await RestApi.AssertErrorAsync(second, HttpStatusCode.BadRequest, "already used");
     }
 
     [Fact]
@@ -89,29 +87,29 @@ public sealed class RestApiTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var app = new EngineApp(clock);
-        CrafyCaptchaOptions sdk = SdkKeys(app);
+        CrafyCaptchaOptions sdk = RestApi.SdkKeys(app);
         PageInit page = await app.OpenPageAsync("/Comments");
         ChallengePage unfinished = EngineApp.ReadChallenge(await (await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "comments"))).Content.ReadAsStringAsync());
-        (string expiring, _) = await CompleteFlowAsync(app, clock);
+        (string expiring, _) = await RestApi.CompleteFlowAsync(app, clock);
         clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1)); // the token's lifetime
-        string bearer = (string)(await AuthenticateAsync(app.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
+        string bearer = (string)(await RestApi.AuthenticateAsync(app.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
 
-        await AssertErrorAsync(await CheckFlowAsync(app.Client, bearer, Guid.NewGuid().ToString()), HttpStatusCode.BadRequest, "Invalid flow token");
-        await AssertErrorAsync(await CheckFlowAsync(app.Client, bearer, unfinished.FlowToken), HttpStatusCode.BadRequest, "Invalid flow token");
-        await AssertErrorAsync(await CheckFlowAsync(app.Client, bearer, expiring), HttpStatusCode.BadRequest, "Invalid flow token");
-        await AssertErrorAsync(await CheckFlowAsync(app.Client, bearer, null), HttpStatusCode.BadRequest, "flow_token");
+        await RestApi.AssertErrorAsync(await RestApi.CheckFlowAsync(app.Client, bearer, Guid.NewGuid().ToString()), HttpStatusCode.BadRequest, "Invalid flow token");
+        await RestApi.AssertErrorAsync(await RestApi.CheckFlowAsync(app.Client, bearer, unfinished.FlowToken), HttpStatusCode.BadRequest, "Invalid flow token");
+        await RestApi.AssertErrorAsync(await RestApi.CheckFlowAsync(app.Client, bearer, expiring), HttpStatusCode.BadRequest, "Invalid flow token");
+        await RestApi.AssertErrorAsync(await RestApi.CheckFlowAsync(app.Client, bearer, null), HttpStatusCode.BadRequest, "flow_token");
     }
 
     [Fact]
     public async Task Many_concurrent_check_flow_calls_get_exactly_one_valid()
     {
         using var app = new EngineApp();
-        CrafyCaptchaOptions sdk = SdkKeys(app);
-        (string flowToken, _) = await CompleteFlowAsync(app);
-        string bearer = (string)(await AuthenticateAsync(app.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
+        CrafyCaptchaOptions sdk = RestApi.SdkKeys(app);
+        (string flowToken, _) = await RestApi.CompleteFlowAsync(app);
+        string bearer = (string)(await RestApi.AuthenticateAsync(app.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
 
         using var start = new ManualResetEventSlim();
-        Task<HttpResponseMessage>[] calls = [.. Enumerable.Range(0, 32).Select(_ => Task.Run(() => { start.Wait(); return CheckFlowAsync(app.Client, bearer, flowToken); }))];
+        Task<HttpResponseMessage>[] calls = [.. Enumerable.Range(0, 32).Select(_ => Task.Run(() => { start.Wait(); return RestApi.CheckFlowAsync(app.Client, bearer, flowToken); }))];
         start.Set();
         HttpResponseMessage[] answers = await Task.WhenAll(calls);
 
@@ -124,9 +122,9 @@ public sealed class RestApiTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var app = new EngineApp(clock);
-        CrafyCaptchaOptions sdk = SdkKeys(app);
-        (string flowToken, _) = await CompleteFlowAsync(app, clock);
-        string bearer = (string)(await AuthenticateAsync(app.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
+        CrafyCaptchaOptions sdk = RestApi.SdkKeys(app);
+        (string flowToken, _) = await RestApi.CompleteFlowAsync(app, clock);
+        string bearer = (string)(await RestApi.AuthenticateAsync(app.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
         var claims = new Dictionary<string, object> { ["pk"] = sdk.PublicKey!, ["plan"] = "scale" };
         string[] parts = bearer.Split('.');
         JsonObject payload = JsonNode.Parse(Base64Url.DecodeFromChars(parts[1]))!.AsObject();
@@ -139,145 +137,81 @@ public sealed class RestApiTests
 
         foreach (string? forged in new[] { null, "", "not-a-jwt", altered, unsigned, signedWithSiteSecret, signedWithRandomKey, parts[0] + "." + parts[1] })
         {
-            HttpResponseMessage refused = await CheckFlowAsync(app.Client, forged, flowToken);
-            await AssertErrorAsync(refused, HttpStatusCode.Unauthorized, "Invalid or expired token");
+            HttpResponseMessage refused = await RestApi.CheckFlowAsync(app.Client, forged, flowToken);
+            await RestApi.AssertErrorAsync(refused, HttpStatusCode.Unauthorized, "Invalid or expired token");
             Assert.Equal("Bearer", refused.Headers.WwwAuthenticate.Single().Scheme);
         }
 
         clock.Advance(TimeSpan.FromSeconds(3600));
-        await AssertErrorAsync(await CheckFlowAsync(app.Client, bearer, flowToken), HttpStatusCode.Unauthorized, "Invalid or expired token");
+        await RestApi.AssertErrorAsync(await RestApi.CheckFlowAsync(app.Client, bearer, flowToken), HttpStatusCode.Unauthorized, "Invalid or expired token");
     }
 
     [Fact]
     public async Task Another_credentials_bearer_can_neither_pose_as_this_one_nor_take_its_flow()
     {
-        ChallengeCredential other = CredentialStore.NewCredential();
-        using var app = new EngineApp(settings: Credentials((other, "scale")));
-        CrafyCaptchaOptions sdk = SdkKeys(app);
-        (string flowToken, _) = await CompleteFlowAsync(app);
-        string otherBearer = (string)(await AuthenticateAsync(app.Client, other.PublicKey, other.SecretKey))["token"]!;
+        ChallengeCredential other = RestApi.NewCredential();
+        using var app = new EngineApp(settings: RestApi.Credentials((other, "scale")));
+        CrafyCaptchaOptions sdk = RestApi.SdkKeys(app);
+        (string flowToken, _) = await RestApi.CompleteFlowAsync(app);
+        string otherBearer = (string)(await RestApi.AuthenticateAsync(app.Client, other.PublicKey, other.SecretKey))["token"]!;
         using var otherServed = new ServedCredential(other);
         string posing = Forge(new Dictionary<string, object> { ["pk"] = sdk.PublicKey!, ["plan"] = "scale" }, TimeProvider.System, otherServed.BearerKey);
 
-        await AssertErrorAsync(await CheckFlowAsync(app.Client, posing, flowToken), HttpStatusCode.Unauthorized, "Invalid or expired token");
-        await AssertErrorAsync(await CheckFlowAsync(app.Client, otherBearer, flowToken), HttpStatusCode.BadRequest, "Invalid flow token");
+        await RestApi.AssertErrorAsync(await RestApi.CheckFlowAsync(app.Client, posing, flowToken), HttpStatusCode.Unauthorized, "Invalid or expired token");
+        await RestApi.AssertErrorAsync(await RestApi.CheckFlowAsync(app.Client, otherBearer, flowToken), HttpStatusCode.BadRequest, "Invalid flow token");
 
         await Task.Delay(1100); // authenticate: 2 per second per client address
-        string bearer = (string)(await AuthenticateAsync(app.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
-        Assert.Equal(HttpStatusCode.OK, (await CheckFlowAsync(app.Client, bearer, flowToken)).StatusCode);
+        string bearer = (string)(await RestApi.AuthenticateAsync(app.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
+        Assert.Equal(HttpStatusCode.OK, (await RestApi.CheckFlowAsync(app.Client, bearer, flowToken)).StatusCode);
     }
 
     [Fact]
     public async Task Starter_allows_2_calls_a_second_and_8_a_minute_then_429_with_retry_after()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-        ChallengeCredential starter = CredentialStore.NewCredential();
-        using var app = new EngineApp(clock, settings: Credentials((starter, "starter")));
-        string bearer = (string)(await AuthenticateAsync(app.Client, starter.PublicKey, starter.SecretKey))["token"]!;
+        ChallengeCredential starter = RestApi.NewCredential();
+        using var app = new EngineApp(clock, settings: RestApi.Credentials((starter, "starter")));
+        string bearer = (string)(await RestApi.AuthenticateAsync(app.Client, starter.PublicKey, starter.SecretKey))["token"]!;
 
         for (int second = 0; second < 4; second++)
         {
-            Assert.Equal(HttpStatusCode.BadRequest, (await CheckFlowAsync(app.Client, bearer, "x")).StatusCode);
-            Assert.Equal(HttpStatusCode.BadRequest, (await CheckFlowAsync(app.Client, bearer, "x")).StatusCode);
-            HttpResponseMessage burst = await CheckFlowAsync(app.Client, bearer, "x");
-            await AssertErrorAsync(burst, HttpStatusCode.TooManyRequests, "Too many requests");
+            Assert.Equal(HttpStatusCode.BadRequest, (await RestApi.CheckFlowAsync(app.Client, bearer, "x")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await RestApi.CheckFlowAsync(app.Client, bearer, "x")).StatusCode);
+            HttpResponseMessage burst = await RestApi.CheckFlowAsync(app.Client, bearer, "x");
+            await RestApi.AssertErrorAsync(burst, HttpStatusCode.TooManyRequests, "Too many requests");
             Assert.Equal(TimeSpan.FromSeconds(1), burst.Headers.RetryAfter!.Delta);
             clock.Advance(TimeSpan.FromSeconds(1));
         }
 
         clock.Advance(TimeSpan.FromSeconds(6)); // 12:00:10
-        HttpResponseMessage minute = await CheckFlowAsync(app.Client, bearer, "x");
-        await AssertErrorAsync(minute, HttpStatusCode.TooManyRequests, "Too many requests");
+        HttpResponseMessage minute = await RestApi.CheckFlowAsync(app.Client, bearer, "x");
+        await RestApi.AssertErrorAsync(minute, HttpStatusCode.TooManyRequests, "Too many requests");
         Assert.Equal(TimeSpan.FromSeconds(50), minute.Headers.RetryAfter!.Delta);
 
         clock.Advance(TimeSpan.FromSeconds(50));
-        Assert.Equal(HttpStatusCode.BadRequest, (await CheckFlowAsync(app.Client, bearer, "x")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await RestApi.CheckFlowAsync(app.Client, bearer, "x")).StatusCode);
     }
 
     [Fact]
     public async Task Growth_allows_a_burst_of_20_and_counts_per_credential()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
-        ChallengeCredential growth = CredentialStore.NewCredential();
-        ChallengeCredential starter = CredentialStore.NewCredential();
-        using var app = new EngineApp(clock, settings: Credentials((growth, "growth"), (starter, "starter")));
-        string growthBearer = (string)(await AuthenticateAsync(app.Client, growth.PublicKey, growth.SecretKey))["token"]!;
-        string starterBearer = (string)(await AuthenticateAsync(app.Client, starter.PublicKey, starter.SecretKey))["token"]!;
+        ChallengeCredential growth = RestApi.NewCredential();
+        ChallengeCredential starter = RestApi.NewCredential();
+        using var app = new EngineApp(clock, settings: RestApi.Credentials((growth, "growth"), (starter, "starter")));
+        string growthBearer = (string)(await RestApi.AuthenticateAsync(app.Client, growth.PublicKey, growth.SecretKey))["token"]!;
+        string starterBearer = (string)(await RestApi.AuthenticateAsync(app.Client, starter.PublicKey, starter.SecretKey))["token"]!;
 
-        HttpStatusCode[] statuses = [.. await Task.WhenAll(Enumerable.Range(0, 21).Select(async _ => (await CheckFlowAsync(app.Client, growthBearer, "x")).StatusCode))];
+        HttpStatusCode[] statuses = [.. await Task.WhenAll(Enumerable.Range(0, 21).Select(async _ => (await RestApi.CheckFlowAsync(app.Client, growthBearer, "x")).StatusCode))];
 
         Assert.Equal(20, statuses.Count(s => s == HttpStatusCode.BadRequest));
         Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
-        Assert.Equal(HttpStatusCode.BadRequest, (await CheckFlowAsync(app.Client, starterBearer, "x")).StatusCode); // its own count
+        Assert.Equal(HttpStatusCode.BadRequest, (await RestApi.CheckFlowAsync(app.Client, starterBearer, "x")).StatusCode); // its own count
     }
 
     [Fact]
     public async Task An_unknown_action_is_an_error_envelope()
-        => await AssertErrorAsync(await new EngineApp().Client.PostAsJsonAsync(Api + "?action=create_flow", new { }), HttpStatusCode.BadRequest, "Unknown action");
-
-    internal static CrafyCaptchaOptions SdkKeys(EngineApp app)
-        => app.Factory.Services.GetRequiredService<IOptions<CrafyCaptchaOptions>>().Value;
-
-    internal static Dictionary<string, string?> Credentials(params (ChallengeCredential Credential, string? Plan)[] credentials)
-    {
-        var settings = new Dictionary<string, string?>();
-        for (int i = 0; i < credentials.Length; i++)
-        {
-            (ChallengeCredential c, string? plan) = credentials[i];
-            string prefix = $"CrafyChallengeServer:Credentials:{i}:";
-            settings[prefix + "PublicKey"] = c.PublicKey;
-            settings[prefix + "SecretKey"] = c.SecretKey;
-            settings[prefix + "SigningPrivateKey"] = c.SigningPrivateKey;
-            settings[prefix + "PublicToken"] = c.PublicToken;
-            if (plan is not null)
-            {
-                settings[prefix + "Plan"] = plan;
-            }
-        }
-
-        return settings;
-    }
-
-    /// <summary>A flow of the sample's comments form, solved: its flow token and risk score.</summary>
-    internal static async Task<(string FlowToken, double Risk)> CompleteFlowAsync(EngineApp app, FakeTimeProvider? clock = null)
-    {
-        PageInit page = await app.OpenPageAsync("/Comments");
-        ChallengePage challenge = EngineApp.ReadChallenge(await (await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "comments"))).Content.ReadAsStringAsync());
-        clock?.Advance(TimeSpan.FromMilliseconds(500));
-        HttpResponseMessage answer = await app.AnswerAsync(challenge.FlowToken, challenge.Pow, EngineApp.Solve(challenge.Pow));
-        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-        JsonObject payload = JsonNode.Parse((string)(await answer.Content.ReadFromJsonAsync<JsonObject>())!["payload"]!)!.AsObject();
-        return (challenge.FlowToken, (double)payload["risk_score"]!);
-    }
-
-    internal static async Task<JsonObject> AuthenticateAsync(HttpClient client, string publicKey, string secretKey)
-    {
-        HttpResponseMessage response = await client.PostAsJsonAsync(Api + "?action=authenticate", new { public_key = publicKey, secret_key = secretKey });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        JsonObject envelope = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("success", (string)envelope["status"]!);
-        return envelope["data"]!.AsObject();
-    }
-
-    internal static async Task<HttpResponseMessage> CheckFlowAsync(HttpClient client, string? bearer, string? flowToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, Api + "?action=check_flow") { Content = JsonContent.Create(new { flow_token = flowToken }) };
-        if (bearer is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + bearer);
-        }
-
-        return await client.SendAsync(request);
-    }
-
-    internal static async Task AssertErrorAsync(HttpResponseMessage response, HttpStatusCode status, string message)
-    {
-        Assert.Equal(status, response.StatusCode);
-        JsonObject envelope = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal("error", (string)envelope["status"]!);
-        Assert.Contains(message, (string)envelope["message"]!, StringComparison.Ordinal);
-        Assert.Null(envelope["data"]);
-    }
+        => await RestApi.AssertErrorAsync(await new EngineApp().Client.PostAsJsonAsync(RestApi.Path + "?action=create_flow", new { }), HttpStatusCode.BadRequest, "Unknown action");
 
     private static string Forge(Dictionary<string, object> claims, TimeProvider clock, SecurityKey key)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using CrafyCaptcha.Server;
 using CrafyCaptcha.Server.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +12,7 @@ public sealed class MultiInstanceTests(RedisServer redis) : IClassFixture<RedisS
 {
     private readonly string _shared = Path.Combine(Path.GetTempPath(), "crafy-shared-" + Guid.NewGuid().ToString("N"));
 
-    private EngineApp Instance(string prefix, bool instrumentation = false) => new(sharedStateDirectory: _shared, instrumentation: instrumentation, services: s => s.AddCrafyCaptcha().AddRedisNonceStore(o =>
+    private EngineApp Instance(string prefix, bool instrumentation = false, TimeProvider? clock = null, IDictionary<string, string?>? settings = null) => new(clock, sharedStateDirectory: _shared, instrumentation: instrumentation, settings: settings, services: s => s.AddCrafyCaptcha().AddRedisNonceStore(o =>
     {
         o.Configuration = redis.Configuration;
         o.KeyPrefix = prefix;
@@ -35,6 +36,52 @@ public sealed class MultiInstanceTests(RedisServer redis) : IClassFixture<RedisS
             ["CrafyCAPTCHA_token"] = token,
             ["__RequestVerificationToken"] = antiforgery,
         }));
+
+    [Fact]
+    public async Task One_flow_checked_32_times_at_once_through_two_instances_is_valid_once()
+    {
+        using EngineApp a = Instance("m5:"), b = Instance("m5:");
+        (string flowToken, _) = await RestApi.CompleteFlowAsync(a);
+        CrafyCaptchaOptions sdk = RestApi.SdkKeys(a);
+        string bearer = (string)(await RestApi.AuthenticateAsync(b.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!; // minted by b, accepted by a
+
+        using var start = new ManualResetEventSlim();
+        Task<HttpResponseMessage>[] calls = [.. Enumerable.Range(0, 32).Select(i => Task.Run(() => { start.Wait(); return RestApi.CheckFlowAsync((i % 2 == 0 ? a : b).Client, bearer, flowToken); }))];
+        start.Set();
+        HttpResponseMessage[] answers = await Task.WhenAll(calls);
+
+        Assert.Single(answers, r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Equal(31, answers.Count(r => r.StatusCode == HttpStatusCode.BadRequest));
+    }
+
+    [Fact]
+    public async Task Plan_limits_are_counted_across_instances()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
+        ChallengeCredential starter = RestApi.NewCredential();
+        Dictionary<string, string?> settings = RestApi.Credentials((starter, "starter"));
+        string prefix = "m6-" + Guid.NewGuid().ToString("N")[..8] + ":";
+        using EngineApp a = Instance(prefix, clock: clock, settings: settings), b = Instance(prefix, clock: clock, settings: settings);
+        string bearer = (string)(await RestApi.AuthenticateAsync(a.Client, starter.PublicKey, starter.SecretKey))["token"]!;
+
+        // Burst: 2 a second between both instances.
+        Assert.Equal(HttpStatusCode.BadRequest, (await RestApi.CheckFlowAsync(a.Client, bearer, "x")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await RestApi.CheckFlowAsync(b.Client, bearer, "x")).StatusCode);
+        await RestApi.AssertErrorAsync(await RestApi.CheckFlowAsync(a.Client, bearer, "x"), HttpStatusCode.TooManyRequests, "Too many requests");
+
+        // Minute: 8 between both instances.
+        for (int second = 1; second <= 3; second++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.Equal(HttpStatusCode.BadRequest, (await RestApi.CheckFlowAsync(b.Client, bearer, "x")).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await RestApi.CheckFlowAsync(a.Client, bearer, "x")).StatusCode);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        HttpResponseMessage limited = await RestApi.CheckFlowAsync(b.Client, bearer, "x");
+        await RestApi.AssertErrorAsync(limited, HttpStatusCode.TooManyRequests, "Too many requests");
+        Assert.Equal(TimeSpan.FromSeconds(56), limited.Headers.RetryAfter!.Delta);
+    }
 
     [Fact]
     public async Task A_flow_started_on_one_instance_is_solved_through_the_other_and_verified_on_the_first()
