@@ -57,6 +57,7 @@ public static class CrafyCaptchaServiceCollectionExtensions
             CrafyCaptchaTestCredentials.IsTestSecretKey(sp.GetRequiredService<IOptions<CrafyCaptchaOptions>>().Value.SecretKey)
                 ? new TestCredentialPublicTokenProvider()
                 : sp.GetRequiredService<HostedPublicTokenProvider>());
+        services.TryAddSingleton<ICrafyCaptchaApiClient, CrafyCaptchaApiClient>();
         services.TryAddSingleton<CrafyCaptchaWidgetRenderer>();
         // The <CrafyCaptcha> Blazor component's server side (static SSR and interactive Server).
         services.AddHttpContextAccessor();
@@ -77,6 +78,18 @@ public static class CrafyCaptchaServiceCollectionExtensions
                 o.Retry.ShouldHandle = args => args.Outcome.Result?.StatusCode == System.Net.HttpStatusCode.TooManyRequests
                     ? ValueTask.FromResult(false)
                     : transient(args);
+                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(45);
+            });
+
+            // ICrafyCaptchaApiClient: the same, but a 429 or 503 is waited out (Retry-After, else the backoff) and retried.
+            services.AddHttpClient(CrafyCaptchaApiClient.HttpClientName).AddStandardResilienceHandler(o =>
+            {
+                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
+                o.Retry.MaxRetryAttempts = 3;
+                o.Retry.Delay = TimeSpan.FromMilliseconds(500);
+                o.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
+                o.Retry.UseJitter = false;
+                o.Retry.ShouldRetryAfterHeader = true;
                 o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(45);
             });
         }
