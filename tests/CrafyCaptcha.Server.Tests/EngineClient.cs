@@ -24,7 +24,7 @@ public sealed class EngineApp : IDisposable
     private readonly string _state;
     private readonly bool _ownsState;
 
-    public EngineApp(TimeProvider? timeProvider = null, string? sharedStateDirectory = null, Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null, bool instrumentation = false)
+    public EngineApp(TimeProvider? timeProvider = null, string? sharedStateDirectory = null, Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null, bool instrumentation = false, bool kestrel = false)
     {
         _ownsState = sharedStateDirectory is null;
         _state = sharedStateDirectory ?? Path.Combine(Path.GetTempPath(), "crafy-engine-" + Guid.NewGuid().ToString("N"));
@@ -61,8 +61,18 @@ public sealed class EngineApp : IDisposable
                 b.ConfigureServices(services);
             }
         });
-        Client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        if (kestrel)
+        {
+            // A real server on 127.0.0.1 (for clients with their own HTTP stack, such as the SDK's API client).
+            Factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+            Factory.StartServer();
+        }
+
+        Client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = Factory.ClientOptions.BaseAddress });
     }
+
+    /// <summary>The server's address (with <c>kestrel: true</c>, a real one on 127.0.0.1).</summary>
+    public Uri BaseAddress => Factory.ClientOptions.BaseAddress;
 
     public WebApplicationFactory<Program> Factory { get; }
 
