@@ -69,32 +69,30 @@ public static class CrafyCaptchaServiceCollectionExtensions
             // it until the API's Retry-After instead of hammering a rate-limited API.
             services.AddHttpClient(HostedPublicTokenProvider.HttpClientName).AddStandardResilienceHandler(o =>
             {
-                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
-                o.Retry.MaxRetryAttempts = 3;
-                o.Retry.Delay = TimeSpan.FromMilliseconds(500);
-                o.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
-                o.Retry.UseJitter = false;
+                OfficialClientRetries(o);
                 Func<Polly.Retry.RetryPredicateArguments<HttpResponseMessage>, ValueTask<bool>> transient = o.Retry.ShouldHandle;
                 o.Retry.ShouldHandle = args => args.Outcome.Result?.StatusCode == System.Net.HttpStatusCode.TooManyRequests
                     ? ValueTask.FromResult(false)
                     : transient(args);
-                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(45);
             });
 
-            // ICrafyCaptchaApiClient: the same, but a 429 or 503 is waited out (Retry-After, else the backoff) and retried.
-            services.AddHttpClient(CrafyCaptchaApiClient.HttpClientName).AddStandardResilienceHandler(o =>
-            {
-                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
-                o.Retry.MaxRetryAttempts = 3;
-                o.Retry.Delay = TimeSpan.FromMilliseconds(500);
-                o.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
-                o.Retry.UseJitter = false;
-                o.Retry.ShouldRetryAfterHeader = true;
-                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(45);
-            });
+            // ICrafyCaptchaApiClient: the same, but a 429 is waited out (Retry-After, else the backoff) and retried.
+            services.AddHttpClient(CrafyCaptchaApiClient.HttpClientName).AddStandardResilienceHandler(OfficialClientRetries);
         }
 
         return builder;
+    }
+
+    /// <summary>The official client's timing: 10 s per attempt, 3 retries from 500 ms doubling (Retry-After honoured), 45 s in all.</summary>
+    private static void OfficialClientRetries(Microsoft.Extensions.Http.Resilience.HttpStandardResilienceOptions o)
+    {
+        o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
+        o.Retry.MaxRetryAttempts = 3;
+        o.Retry.Delay = TimeSpan.FromMilliseconds(500);
+        o.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
+        o.Retry.UseJitter = false;
+        o.Retry.ShouldRetryAfterHeader = true;
+        o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(45);
     }
 
     /// <summary><see cref="AddCrafyCaptcha(IServiceCollection)"/> plus <paramref name="configure"/> for the HTTP options.</summary>

@@ -1,3 +1,7 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using RequestBodyLimit = CrafyCaptcha.Shared.RequestBodyLimit;
+
 namespace CrafyCaptcha.Server.Api;
 
 /// <summary>
@@ -14,6 +18,24 @@ internal sealed class ApiEndpoint(AuthenticateEndpoint authenticate, CheckFlowEn
             "check_flow" => checkFlow.HandleAsync(http),
             _ => Task.FromResult(Error(StatusCodes.Status400BadRequest, "Unknown action.")),
         };
+
+    /// <summary>Reads a JSON body of at most <see cref="VerifyEndpoint.MaxBody"/> bytes; on failure, the envelope's error to answer.</summary>
+    internal static async Task<(T? Body, IResult? Error)> ReadBodyAsync<T>(HttpContext http, JsonTypeInfo<T> type, string badRequestMessage)
+    {
+        if (!RequestBodyLimit.TryApply(http, VerifyEndpoint.MaxBody))
+        {
+            return (default, Error(StatusCodes.Status413PayloadTooLarge, "Request too large."));
+        }
+
+        try
+        {
+            return (await http.Request.ReadFromJsonAsync(type, http.RequestAborted).ConfigureAwait(false), null);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
+        {
+            return (default, Error(StatusCodes.Status400BadRequest, badRequestMessage));
+        }
+    }
 
     /// <summary>The envelope's error: <c>{"status":"error","message":…}</c> with <paramref name="status"/>.</summary>
     internal static IResult Error(int status, string message)

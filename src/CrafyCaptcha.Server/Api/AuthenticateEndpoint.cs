@@ -1,11 +1,9 @@
 using System.Net;
-using System.Text.Json;
 using System.Threading.RateLimiting;
 using CrafyCaptcha.Server.Credentials;
 using CrafyCaptcha.Server.Internal;
 using CrafyCaptcha.Server.Pow;
 using Microsoft.Extensions.Logging;
-using RequestBodyLimit = CrafyCaptcha.Shared.RequestBodyLimit;
 
 namespace CrafyCaptcha.Server.Api;
 
@@ -29,19 +27,10 @@ internal sealed class AuthenticateEndpoint(CredentialStore credentials, ApiBeare
             return ApiEndpoint.Error(StatusCodes.Status429TooManyRequests, "Too many requests.");
         }
 
-        if (!RequestBodyLimit.TryApply(http, VerifyEndpoint.MaxBody))
+        (AuthenticateBody? body, IResult? error) = await ApiEndpoint.ReadBodyAsync(http, ChallengeJson.Default.AuthenticateBody, "The body must be JSON with public_key and secret_key.").ConfigureAwait(false);
+        if (error is not null)
         {
-            return ApiEndpoint.Error(StatusCodes.Status413PayloadTooLarge, "Request too large.");
-        }
-
-        AuthenticateBody? body;
-        try
-        {
-            body = await http.Request.ReadFromJsonAsync(ChallengeJson.Default.AuthenticateBody, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
-        {
-            return ApiEndpoint.Error(StatusCodes.Status400BadRequest, "The body must be JSON with public_key and secret_key.");
+            return error;
         }
 
         ServedCredential? credential = credentials.FindByPublicKey(body?.PublicKey);

@@ -1,9 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using CrafyCaptcha.Server.Flows;
 using CrafyCaptcha.Server.Internal;
 using Microsoft.Extensions.Logging;
-using RequestBodyLimit = CrafyCaptcha.Shared.RequestBodyLimit;
 
 namespace CrafyCaptcha.Server.Api;
 
@@ -34,19 +32,10 @@ internal sealed class CheckFlowEndpoint(ApiBearer bearer, PlanLimiter planLimite
                 return ApiEndpoint.Error(StatusCodes.Status429TooManyRequests, "Too many requests for this plan.");
             }
 
-            if (!RequestBodyLimit.TryApply(http, VerifyEndpoint.MaxBody))
+            (CheckFlowBody? body, IResult? error) = await ApiEndpoint.ReadBodyAsync(http, ChallengeJson.Default.CheckFlowBody, "The body must be JSON with flow_token.").ConfigureAwait(false);
+            if (error is not null)
             {
-                return ApiEndpoint.Error(StatusCodes.Status413PayloadTooLarge, "Request too large.");
-            }
-
-            CheckFlowBody? body;
-            try
-            {
-                body = await http.Request.ReadFromJsonAsync(ChallengeJson.Default.CheckFlowBody, http.RequestAborted).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
-            {
-                return ApiEndpoint.Error(StatusCodes.Status400BadRequest, "The body must be JSON with flow_token.");
+                return error;
             }
 
             if (body?.FlowToken is not { Length: > 0 and <= 64 } flowToken)
