@@ -139,6 +139,7 @@ internal static class PassLatency
         await page.GotoAsync("/Comments");
         await page.WaitForFunctionAsync("() => window.__crafyTokenAt !== undefined", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
         double at = await page.EvaluateAsync<double>("window.__crafyTokenAt");
+        Trace("token");
         long maxNumber = 0;
         var phases = new List<(string, double)>();
         double origin = 0;
@@ -179,6 +180,7 @@ internal static class PassLatency
         }
 
         phases.Add(("token in the form", at));
+        Trace("timeline");
 
         long bytes = 0;
         var sizes = new List<string>();
@@ -194,14 +196,16 @@ internal static class PassLatency
             {
                 try
                 {
-                    body = await response.BodyAsync();
+                    // A terminated worker's body may never come: not waited for more than 5 s.
+                    body = await response.BodyAsync().WaitAsync(TimeSpan.FromSeconds(5));
                     break;
                 }
-                catch (PlaywrightException)
+                catch (Exception e) when (e is PlaywrightException or TimeoutException)
                 {
                 }
             }
 
+            Trace("body " + url);
             body ??= await http.GetByteArrayAsync(new Uri(url));
             using var gz = new MemoryStream();
             using (var zip = new System.IO.Compression.GZipStream(gz, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
@@ -227,6 +231,14 @@ internal static class PassLatency
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     private static long Median(List<long> values) => values.Order().ElementAt(values.Count / 2);
+
+    private static void Trace(string what)
+    {
+        if (Environment.GetEnvironmentVariable("CRAFY_PASS_LATENCY_TRACE") == "1")
+        {
+            Console.Error.WriteLine($"pass-latency: {what}");
+        }
+    }
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
