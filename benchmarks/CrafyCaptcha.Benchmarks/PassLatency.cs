@@ -230,7 +230,7 @@ internal static class PassLatency
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-    private static long Median(List<long> values) => values.Order().ElementAt(values.Count / 2);
+    private static T Median<T>(List<T> values) => values.Order().ElementAt(values.Count / 2);
 
     private static void Trace(string what)
     {
@@ -240,7 +240,6 @@ internal static class PassLatency
         }
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private static Process StartSample(string root, int port, string state)
     {

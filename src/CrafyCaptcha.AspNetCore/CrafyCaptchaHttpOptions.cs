@@ -74,4 +74,10 @@ public sealed class CrafyCaptchaHttpOptions
 
     internal bool TryGetPolicy(string? name, out CrafyFlowPolicy policy)
         => _policies.TryGetValue(name ?? DefaultPolicyName, out policy!);
+
+    /// <summary>The policy a widget's markup names (<paramref name="markup"/>: how the page wrote it); a name never added is the developer's mistake.</summary>
+    internal CrafyFlowPolicy GetPolicyForWidget(string name, string markup)
+        => TryGetPolicy(name, out CrafyFlowPolicy policy)
+            ? policy
+            : throw new InvalidOperationException($"{markup} names a policy that was never added. Add it with AddCrafyCaptcha().AddFlowPolicy(\"{name}\", ...).");
 }

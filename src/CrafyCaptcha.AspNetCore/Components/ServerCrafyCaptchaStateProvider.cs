@@ -51,10 +51,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
     public override async ValueTask<CrafyCaptchaWidgetSettings> GetWidgetSettingsAsync(string? policyName, CancellationToken cancellationToken)
     {
         string name = policyName ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
-        if (!_options.TryGetPolicy(name, out CrafyFlowPolicy policy))
-        {
-            throw new InvalidOperationException($"<CrafyCaptcha Policy=\"{name}\"> names a policy that was never added. Add it with AddCrafyCaptcha().AddFlowPolicy(\"{name}\", ...).");
-        }
+        CrafyFlowPolicy policy = _options.GetPolicyForWidget(name, $"<CrafyCaptcha Policy=\"{name}\">");
 
         PathString pathBase = PathBase();
         var settings = new CrafyCaptchaWidgetSettings

@@ -41,10 +41,7 @@ internal sealed class CrafyCaptchaWidgetRenderer
         PageState page = PageState.For(httpContext);
         int number = ++page.Widgets;
         string policyName = widget.Policy ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
-        if (!_options.TryGetPolicy(policyName, out CrafyFlowPolicy policy))
-        {
-            throw new InvalidOperationException($"<crafy-captcha policy=\"{policyName}\"> names a policy that was never added. Add it with AddCrafyCaptcha().AddFlowPolicy(\"{policyName}\", ...).");
-        }
+        CrafyFlowPolicy policy = _options.GetPolicyForWidget(policyName, $"<crafy-captcha policy=\"{policyName}\">");
 
         string containerId = string.Create(CultureInfo.InvariantCulture, $"crafy-captcha-{number}");
         string inputName = widget.InputName ?? (number == 1 ? policy.FormFieldName : string.Create(CultureInfo.InvariantCulture, $"{policy.FormFieldName}_{number}"));

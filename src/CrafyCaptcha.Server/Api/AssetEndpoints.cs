@@ -49,23 +49,7 @@ internal static class AssetEndpoints
     }
 
     private static bool AcceptsGzip(HttpRequest request)
-    {
-        foreach (string? value in request.Headers.AcceptEncoding)
-        {
-            if (value is not null && StringWithQualityHeaderValue.TryParseList([value], out IList<StringWithQualityHeaderValue>? codings))
-            {
-                foreach (StringWithQualityHeaderValue coding in codings)
-                {
-                    if (coding.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && coding.Quality is not 0)
-                    {
-                        return true;
-                    }
-                }
-            }
-        }
-
-        return false;
-    }
+        => request.GetTypedHeaders().AcceptEncoding.Any(c => c.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && c.Quality is not 0);
 
     private static FrozenDictionary<string, EmbeddedAsset> Load()
     {
