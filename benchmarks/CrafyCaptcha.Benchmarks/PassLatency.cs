@@ -70,7 +70,7 @@ internal static class PassLatency
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  proof-of-work search space (maxnumber) per pass: min {spaces.Min()}, median {Median(spaces)}; expected hashes per pass = maxnumber / 2 = {Median(spaces) / 2}; answer found (mean) {found.Average():F0}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  scripts loaded for the pass (parent widget + iframe scripts), gzip -9: {bytes} bytes ({loaded})"));
+                $"  scripts loaded for the pass (parent widget + the challenge page, which carries the iframe scripts inline, + program), gzip -9 each: {bytes} bytes ({loaded})"));
             Console.WriteLine("  where the time goes (median ms after navigation start, resource timing of the page and the iframe):");
             foreach ((string phase, List<double> values) in phases.OrderBy(p => Median(p.Value)))
             {
@@ -115,7 +115,9 @@ internal static class PassLatency
         };
         context.Response += (_, response) =>
         {
-            if (response.Request.ResourceType == "script" || response.Url.EndsWith(".js", StringComparison.Ordinal) || response.Url.Contains(".js?", StringComparison.Ordinal))
+            // Scripts, and the challenge page itself: it carries challenge.js and the worker's script inline.
+            if (response.Request.ResourceType == "script" || response.Url.EndsWith(".js", StringComparison.Ordinal) || response.Url.Contains(".js?", StringComparison.Ordinal)
+                || (response.Request.Method == "POST" && response.Url.EndsWith("/challenge/", StringComparison.Ordinal)))
             {
                 lock (scripts)
                 {
@@ -206,7 +208,7 @@ internal static class PassLatency
             }
 
             Trace("body " + url);
-            body ??= await http.GetByteArrayAsync(new Uri(url));
+            body ??= url.EndsWith("/challenge/", StringComparison.Ordinal) ? [] : await http.GetByteArrayAsync(new Uri(url));
             using var gz = new MemoryStream();
             using (var zip = new System.IO.Compression.GZipStream(gz, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
             {

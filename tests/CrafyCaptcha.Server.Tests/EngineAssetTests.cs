@@ -20,11 +20,32 @@ public sealed class EngineAssetTests
     }
 
     [Fact]
+    public async Task The_challenge_page_carries_its_scripts_inline_under_the_CSP_hash()
+    {
+        using var app = new EngineApp();
+        PageInit page = await app.OpenPageAsync("/Account/Login");
+        HttpResponseMessage response = await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "login"));
+        string html = await response.Content.ReadAsStringAsync();
+        string served = await app.Client.GetStringAsync("/crafy/challenge/assets/challenge.js");
+        string worker = await app.Client.GetStringAsync("/crafy/challenge/assets/pow-worker.js");
+
+        // challenge.js runs inline: byte for byte the served asset, allowed by its hash and by nothing broader.
+        Assert.Contains("<script>" + served + "</script>", html, StringComparison.Ordinal);
+        string csp = response.Headers.GetValues("Content-Security-Policy").Single();
+        string hash = "'sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(served))) + "'";
+        string[] directives = [.. csp.Split(';').Select(d => d.Trim())];
+        Assert.Equal("script-src 'self' " + hash, directives.Single(d => d.StartsWith("script-src ", StringComparison.Ordinal)));
+
+        // The worker's text is not executed in the page (text/plain); it starts as a blob: worker.
+        Assert.Contains("<script type=\"text/plain\" id=\"pow-worker\">" + worker + "</script>", html, StringComparison.Ordinal);
+        Assert.Equal("worker-src 'self' blob:", directives.Single(d => d.StartsWith("worker-src ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task The_challenge_page_links_versioned_scripts_that_are_cached_for_a_year()
     {
         using var app = new EngineApp();
-        string[] links = await LinkedAssetsAsync(app);
-        Assert.Contains(links, l => l.Contains("/challenge.js?v=", StringComparison.Ordinal));
+        string[] links = [.. await LinkedAssetsAsync(app), "/crafy/challenge/assets/challenge.js?v=" + await VersionOfAsync(app, "challenge.js")];
         Assert.Contains(links, l => l.Contains("/pow-worker.js?v=", StringComparison.Ordinal));
 
         foreach (string link in links)
@@ -36,6 +57,9 @@ public sealed class EngineAssetTests
             Assert.Equal($"\"{link[^16..]}\"", response.Headers.ETag?.Tag);
         }
     }
+
+    private static async Task<string> VersionOfAsync(EngineApp app, string name)
+        => (await app.Client.GetAsync("/crafy/challenge/assets/" + name)).Headers.ETag!.Tag.Trim('"');
 
     [Fact]
     public async Task Without_the_current_version_a_script_is_revalidated_and_304_when_unchanged()

@@ -108,7 +108,14 @@ public sealed class WidgetResilienceBrowserTests(BrowserFixture fixture) : IClas
         }
         else
         {
-            await page.RouteAsync("**/crafy/challenge/assets/pow-worker.js*", route => route.FulfillAsync(new() { Status = 404, Body = "" }));
+            // The worker's script (carried by the challenge page) failing as it starts.
+            await page.RouteAsync("**/crafy/challenge/", async route =>
+            {
+                IAPIResponse original = await route.FetchAsync();
+                string html = System.Text.RegularExpressions.Regex.Replace(await original.TextAsync(), "(<script type=\"text/plain\" id=\"pow-worker\">).*?(</script>)", "$1throw new Error('the worker failed');$2", System.Text.RegularExpressions.RegexOptions.Singleline);
+                Assert.Contains("the worker failed", html, StringComparison.Ordinal);
+                await route.FulfillAsync(new() { Response = original, Body = html });
+            });
         }
 
         await page.GotoAsync("/Comments");

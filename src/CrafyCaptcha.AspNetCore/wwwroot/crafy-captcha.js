@@ -346,7 +346,8 @@
       telemetry: {
         webdriver: !!nav.webdriver,
         languages: (nav.languages || []).slice(0, 5),
-        timezone: (Intl.DateTimeFormat().resolvedOptions() || {}).timeZone || null,
+        // The offset, not the zone name: Intl.DateTimeFormat() loads ICU data first (20-45 ms on the way to the POST).
+        utc_offset_minutes: new Date().getTimezoneOffset(),
         screen: [w.screen ? w.screen.width : 0, w.screen ? w.screen.height : 0],
         elapsed_ms: Math.round(w.performance ? w.performance.now() : 0),
         touch: "ontouchstart" in w

@@ -22,6 +22,9 @@ internal static class AssetEndpoints
     /// <summary>The versioned, cacheable URL of <paramref name="name"/> under <paramref name="basePath"/> (<c>{base}/challenge</c>).</summary>
     public static string Url(string basePath, string name) => $"{basePath}/assets/{name}?v={Assets[name].Version}";
 
+    /// <summary>The text of <paramref name="name"/> as served (the challenge page inlines <c>challenge.js</c> and the worker).</summary>
+    public static string Text(string name) => Assets[name].Text;
+
     public static IResult Asset(HttpContext http, string name)
     {
         if (!Assets.TryGetValue(name, out EmbeddedAsset? asset))
@@ -78,6 +81,7 @@ internal static class AssetEndpoints
         public EmbeddedAsset(byte[] content)
         {
             Content = content;
+            Text = System.Text.Encoding.UTF8.GetString(content);
             Version = Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 8));
             ETag = $"\"{Version}\"";
             using var compressed = new MemoryStream();
@@ -90,6 +94,8 @@ internal static class AssetEndpoints
         }
 
         public byte[] Content { get; }
+
+        public string Text { get; }
 
         public byte[] Gzip { get; }
 

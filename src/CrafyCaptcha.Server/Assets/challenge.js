@@ -134,8 +134,11 @@
     if (e.data && e.data.number >= 0) { stopWorkers(); solution = e.data; submit(); return; }
     if ((e.data && e.data.error) || ++idle === count) { stopWorkers(); say("Could not solve the challenge."); post({ action: "REQUEST_RELOAD" }); }
   }
+  // The worker's script comes with the page (a blob: URL of its text; the asset URL where blobs are unavailable).
+  var workerText = document.getElementById("pow-worker"), workerUrl = data.workerUrl;
+  try { if (workerText && window.Blob && URL.createObjectURL) { workerUrl = URL.createObjectURL(new Blob([workerText.textContent], { type: "text/javascript" })); } } catch (e) { /* the asset URL */ }
   for (var k = 0; k < count; k++) {
-    var worker = new Worker(data.workerUrl);
+    var worker = new Worker(workerUrl);
     worker.onmessage = solved;
     worker.onerror = function () { solved({ data: { error: "worker" } }); };
     workers.push(worker);

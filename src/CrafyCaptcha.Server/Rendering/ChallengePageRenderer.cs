@@ -45,12 +45,26 @@ internal static class ChallengePageRenderer
         + ".sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}"
         + "@keyframes r{to{transform:rotate(360deg)}}";
 
+    // The invisible pass waits for the page, then challenge.js, then the worker's script, one after the other: the page
+    // carries both instead (the same bytes, one round trip instead of three; a new flow's page is never cached anyway).
+    // challenge.js runs inline under its CSP hash; the worker's text sits in a non-executed <script type="text/plain">
+    // and starts as a blob: worker. The asset URLs stay for the puzzles' accessible path and other pages.
+    private static readonly string InlineChallengeScript = InlineSafe(AssetEndpoints.Text("challenge.js"));
+    private static readonly string InlineWorkerScript = InlineSafe(AssetEndpoints.Text("pow-worker.js"));
+    private static readonly string InlineChallengeScriptHash = "'sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(InlineChallengeScript))) + "'";
+
+    /// <summary>A script that can sit inside a <c>&lt;script&gt;</c> element as it is (no end tag or comment opener in it).</summary>
+    private static string InlineSafe(string script)
+        => script.Contains("</script", StringComparison.OrdinalIgnoreCase) || script.Contains("<!--", StringComparison.Ordinal)
+            ? throw new InvalidOperationException("An engine script cannot be inlined: it contains </script or <!--.")
+            : script;
+
     /// <summary>
     /// The Content-Security-Policy of every engine page. <paramref name="frameAncestor"/> must be a normalised ASCII
     /// origin (see <see cref="OriginNormaliser"/>) or <see langword="null"/> (no embedding).
     /// </summary>
     public static string ContentSecurityPolicy(string? frameAncestor)
-        => "default-src 'none'; script-src 'self'; connect-src 'self'; worker-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+        => $"default-src 'none'; script-src 'self' {InlineChallengeScriptHash}; connect-src 'self'; worker-src 'self' blob:; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
             + $"frame-ancestors {(frameAncestor is not null && OriginNormaliser.IsHeaderSafe(frameAncestor) ? frameAncestor : "'none'")}";
 
     public static IResult ErrorPage(HttpContext http, HttpStatusCode status, string message, string? frameAncestor)
@@ -95,7 +109,7 @@ internal static class ChallengePageRenderer
              data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(AssetEndpoints.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}>
             <div class="box" id="box"><button type="button" id="check" aria-describedby="status"{{(checkbox ? string.Empty : " disabled")}}><span class="tick" aria-hidden="true"></span><span class="spin" id="spin" aria-hidden="true"></span><span id="label">I am human</span></button>
             <span class="sr" id="status" role="status" aria-live="polite"></span></div>
-            {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(AssetEndpoints.Url(basePath, "puzzle.js"))}\"></script>")}}<script src="{{Attr(AssetEndpoints.Url(basePath, "challenge.js"))}}"></script></body></html>
+            {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(AssetEndpoints.Url(basePath, "puzzle.js"))}\"></script>")}}<script type="text/plain" id="pow-worker">{{InlineWorkerScript}}</script><script>{{InlineChallengeScript}}</script></body></html>
             """;
         return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
     }
