@@ -68,7 +68,7 @@ internal static class PassLatency
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  p50 {Percentile(times, 0.50):F0} ms, p95 {Percentile(times, 0.95):F0} ms, min {times[0]:F0} ms, max {times[^1]:F0} ms"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  proof-of-work search space (maxnumber) per pass: min {spaces.Min()}, median {Median(spaces)}; expected hashes per pass = maxnumber / 2 = {Median(spaces) / 2}; answer found (mean) {found.Average():F0}"));
+                $"  proof-of-work search space per pass (maxnumber, summed over its parts): min {spaces.Min()}, median {Median(spaces)}; expected hashes per pass = that / 2 = {Median(spaces) / 2}; hashes computed (numbers found, summed; mean) {found.Average():F0}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  scripts loaded for the pass (parent widget + the challenge page, which carries the iframe scripts inline, + program), gzip -9 each: {bytes} bytes ({loaded})"));
             Console.WriteLine("  where the time goes (median ms after navigation start, resource timing of the page and the iframe):");
@@ -111,11 +111,21 @@ internal static class PassLatency
             {
                 using var json = System.Text.Json.JsonDocument.Parse(body);
                 number = json.RootElement.GetProperty("pow").GetProperty("number").GetInt64();
+                if (json.RootElement.TryGetProperty("pow_parts", out System.Text.Json.JsonElement parts) && parts.ValueKind == System.Text.Json.JsonValueKind.Array)
+                {
+                    number += parts.EnumerateArray().Sum(p => p.GetProperty("number").GetInt64()); // the hashes of every part
+                }
             }
         };
         context.Response += (_, response) =>
         {
             // Scripts, and the challenge page itself: it carries challenge.js and the worker's script inline.
+            // (A blob: worker's script is the challenge page's text, counted there.)
+            if (response.Url.StartsWith("blob:", StringComparison.Ordinal))
+            {
+                return;
+            }
+
             if (response.Request.ResourceType == "script" || response.Url.EndsWith(".js", StringComparison.Ordinal) || response.Url.Contains(".js?", StringComparison.Ordinal)
                 || (response.Request.Method == "POST" && response.Url.EndsWith("/challenge/", StringComparison.Ordinal)))
             {
@@ -150,7 +160,7 @@ internal static class PassLatency
             bool challenge = frame != page.MainFrame && await frame.EvaluateAsync<bool>("!!(document.body && document.body.dataset.pow)");
             if (challenge)
             {
-                maxNumber = await frame.EvaluateAsync<long>("JSON.parse(document.body.dataset.pow).maxnumber");
+                maxNumber = await frame.EvaluateAsync<long>("(p => [p].concat(p.parts || []).reduce((s, q) => s + q.maxnumber, 0))(JSON.parse(document.body.dataset.pow))");
             }
 
             if (frame == page.MainFrame || challenge)

@@ -22,6 +22,14 @@ public sealed class ChallengeServerOptions
     /// <summary>The proof-of-work search space at risk 0 (default 20,000: about 0.1 s in a browser); it grows tenfold at risk 1.</summary>
     public int PowMaxNumber { get; set; } = 20_000;
 
+    /// <summary>
+    /// Into how many independent challenges a flow's proof-of-work is split (default 8; 1 to 64). The hashes a browser
+    /// computes stay the same on average (each part searches <c>ceil(maxnumber / PowParts)</c>); the slowest passes get
+    /// much faster, because a sum of several uniform searches varies less than one (the 95th percentile of the work
+    /// drops from 95 % of the search space to about 67 % with 8 parts).
+    /// </summary>
+    public int PowParts { get; set; } = 8;
+
     /// <summary>How long a proof-of-work challenge can be answered (default 5 minutes).</summary>
     public TimeSpan PowLifetime { get; set; } = TimeSpan.FromMinutes(5);
 

@@ -151,6 +151,15 @@ public sealed class EngineApp : IDisposable
     }
 
     /// <summary>
+    /// The other parts of a split proof-of-work (the challenge page's <c>pow.parts</c>), each solved, as the answer's
+    /// <c>pow_parts</c>; <see langword="null"/> for a single challenge.
+    /// </summary>
+    public static JsonArray? SolveParts(JsonObject pow)
+        => pow["parts"] is JsonArray parts
+            ? [.. parts.Select(p => (JsonNode)new JsonObject { ["algorithm"] = (string)p!["algorithm"]!, ["challenge"] = (string)p["challenge"]!, ["number"] = Solve(p.AsObject()), ["salt"] = (string)p["salt"]!, ["signature"] = (string)p["signature"]! })]
+            : null;
+
+    /// <summary>
     /// Answers a challenge as the iframe does: the proof-of-work, and for an interactive step <paramref name="interaction"/>
     /// (for example <see cref="PointerTrail"/>). Waits a little first, as a browser needs time to run the page (the engine
     /// refuses answers that come sooner). <paramref name="bareCheckbox"/> sends the old <c>"checkbox": true</c> flag alone.
@@ -166,6 +175,7 @@ public sealed class EngineApp : IDisposable
         {
             ["flow_token"] = flowToken,
             ["pow"] = new JsonObject { ["algorithm"] = (string)pow["algorithm"]!, ["challenge"] = (string)pow["challenge"]!, ["number"] = number, ["salt"] = (string)pow["salt"]!, ["signature"] = (string)pow["signature"]! },
+            ["pow_parts"] = SolveParts(pow),
         };
         if (bareCheckbox)
         {

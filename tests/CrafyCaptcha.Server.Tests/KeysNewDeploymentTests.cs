@@ -85,6 +85,7 @@ public sealed class KeysNewDeploymentTests
             {
                 ["flow_token"] = challenge.FlowToken,
                 ["pow"] = new JsonObject { ["algorithm"] = (string)challenge.Pow["algorithm"]!, ["challenge"] = (string)challenge.Pow["challenge"]!, ["number"] = EngineApp.Solve(challenge.Pow), ["salt"] = (string)challenge.Pow["salt"]!, ["signature"] = (string)challenge.Pow["signature"]! },
+                ["pow_parts"] = EngineApp.SolveParts(challenge.Pow),
             };
             if (challenge.NeedsCheckbox)
             {

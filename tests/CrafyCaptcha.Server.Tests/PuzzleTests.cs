@@ -54,6 +54,7 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             ["flow_token"] = challenge.FlowToken,
             ["pow"] = new JsonObject { ["algorithm"] = (string)challenge.Pow["algorithm"]!, ["challenge"] = (string)challenge.Pow["challenge"]!, ["number"] = number, ["salt"] = (string)challenge.Pow["salt"]!, ["signature"] = (string)challenge.Pow["signature"]! },
+            ["pow_parts"] = EngineApp.SolveParts(challenge.Pow),
             ["interaction"] = EngineApp.PointerTrail(seed),
         };
         if (puzzle is not null)

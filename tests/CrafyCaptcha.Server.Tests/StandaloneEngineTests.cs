@@ -88,6 +88,7 @@ public sealed class StandaloneEngineTests : IAsyncLifetime
         {
             ["flow_token"] = challenge.FlowToken,
             ["pow"] = new JsonObject { ["algorithm"] = "SHA-256", ["challenge"] = (string)challenge.Pow["challenge"]!, ["number"] = EngineApp.Solve(challenge.Pow), ["salt"] = (string)challenge.Pow["salt"]!, ["signature"] = (string)challenge.Pow["signature"]! },
+            ["pow_parts"] = EngineApp.SolveParts(challenge.Pow),
         });
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         string token = EngineApp.TokenFrom((await answer.Content.ReadFromJsonAsync<JsonObject>())!);

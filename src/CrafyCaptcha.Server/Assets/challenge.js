@@ -81,6 +81,9 @@
       body: JSON.stringify({
         flow_token: flowToken,
         pow: { algorithm: p.algorithm, challenge: p.challenge, number: number, salt: p.salt, signature: p.signature },
+        pow_parts: alt ? undefined : parts.slice(1).map(function (q, i) {
+          return { algorithm: q.algorithm, challenge: q.challenge, number: solution.parts[i], salt: q.salt, signature: q.signature };
+        }),
         interaction: puzzle ? puzzle.trail() : needsCheckbox ? trail() : undefined,
         program: program || undefined,
         puzzle: puzzle ? puzzle.answer() : undefined
@@ -125,24 +128,49 @@
   });
 
   say(needsCheckbox ? "Tick the box to continue." : puzzle ? "" : "Verifying…");
-  // The search is split between one worker per core (at most 4): worker k tries k, k + W, k + 2W, … The first to find
-  // the number wins and the others stop; it fails only when every worker has searched its share (or one fails to load).
-  var workers = [], idle = 0, count = Math.max(1, Math.min(4, navigator.hardwareConcurrency | 0 || 2));
-  function stopWorkers() { for (var k = 0; k < workers.length; k++) { workers[k].terminate(); } workers = []; }
-  function solved(e) {
+  // The proof-of-work: the challenge and its parts (independent challenges, all to be answered). Workers, one per
+  // core (at most 4), each take the next unsolved part; a single challenge is split between them instead (worker k
+  // tries k, k + W, …, the first to find it wins). It fails when a part was searched in full without an answer, or a
+  // worker fails to load.
+  var parts = [pow].concat(pow.parts || []), numbers = [], misses = [], left = parts.length, tasks = [], next = 0;
+  var workers = [], count = Math.max(1, Math.min(4, navigator.hardwareConcurrency | 0 || 2)), k;
+  if (parts.length === 1) {
+    for (k = 0; k < count; k++) { tasks.push({ part: 0, start: k, step: count }); }
+  } else {
+    for (k = 0; k < parts.length; k++) { tasks.push({ part: k, start: 0, step: 1 }); }
+    count = Math.min(count, parts.length);
+  }
+  function stopWorkers() { for (var i = 0; i < workers.length; i++) { workers[i].terminate(); } workers = []; }
+  function give(worker) {
+    while (next < tasks.length && numbers[tasks[next].part] !== undefined) { next++; }
+    if (next === tasks.length) { return; }
+    var task = tasks[next++], p = parts[task.part];
+    worker.part = task.part;
+    worker.postMessage({ challenge: p.challenge, salt: p.salt, maxnumber: p.maxnumber, start: task.start, step: task.step });
+  }
+  function fail() { stopWorkers(); say("Could not solve the challenge."); post({ action: "REQUEST_RELOAD" }); }
+  function found(worker, m) {
     if (solution || !workers.length) { return; }
-    if (e.data && e.data.number >= 0) { stopWorkers(); solution = e.data; submit(); return; }
-    if ((e.data && e.data.error) || ++idle === count) { stopWorkers(); say("Could not solve the challenge."); post({ action: "REQUEST_RELOAD" }); }
+    if (m.error) { fail(); return; }
+    if (m.number >= 0) {
+      if (numbers[worker.part] === undefined) { numbers[worker.part] = m.number; left--; }
+    } else if ((misses[worker.part] = (misses[worker.part] || 0) + 1) === (parts.length === 1 ? count : 1)) {
+      fail();
+      return;
+    }
+    if (left === 0) { stopWorkers(); solution = { number: numbers[0], parts: numbers.slice(1) }; submit(); return; }
+    give(worker);
   }
   // The worker's script comes with the page (a blob: URL of its text; the asset URL where blobs are unavailable).
   var workerText = document.getElementById("pow-worker"), workerUrl = data.workerUrl;
   try { if (workerText && window.Blob && URL.createObjectURL) { workerUrl = URL.createObjectURL(new Blob([workerText.textContent], { type: "text/javascript" })); } } catch (e) { /* the asset URL */ }
-  for (var k = 0; k < count; k++) {
-    var worker = new Worker(workerUrl);
-    worker.onmessage = solved;
-    worker.onerror = function () { solved({ data: { error: "worker" } }); };
-    workers.push(worker);
-    worker.postMessage({ challenge: pow.challenge, salt: pow.salt, maxnumber: pow.maxnumber, start: k, step: count });
+  for (k = 0; k < count; k++) {
+    (function (worker) {
+      worker.onmessage = function (e) { found(worker, e.data || {}); };
+      worker.onerror = function () { found(worker, { error: "worker" }); };
+      workers.push(worker);
+      give(worker);
+    })(new Worker(workerUrl));
   }
   if (programUrl) {
     document.addEventListener("crafy-program", function (e) { program = e.detail || {}; submit(); }, { once: true });

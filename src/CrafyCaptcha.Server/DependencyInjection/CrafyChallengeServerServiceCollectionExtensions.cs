@@ -26,6 +26,7 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         services.AddOptions<ChallengeServerOptions>()
             .Configure<IConfiguration>((o, config) => config.GetSection(ChallengeServerOptions.SectionName).Bind(o))
             .Validate(o => o.PowMaxNumber is >= 100 and <= 10_000_000, "CrafyChallengeServer:PowMaxNumber must be between 100 and 10000000.")
+            .Validate(o => o.PowParts is >= 1 and <= 64, "CrafyChallengeServer:PowParts must be between 1 and 64.")
             .Validate(o => o.Credentials.All(c => c.PublicKey.Length > 0 && c.SecretKey.Length > 0 && c.SigningPrivateKey.Length > 0 && c.PublicToken.Length > 0), "Every CrafyChallengeServer credential needs PublicKey, SecretKey, SigningPrivateKey and PublicToken.")
             .Validate(o => o.Credentials.All(c => ApiPlan.Find(c.Plan) is not null), "Every CrafyChallengeServer credential's Plan must be starter, growth or scale.")
             .ValidateOnStart();

@@ -57,11 +57,11 @@ internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFl
 /// The answer the challenge page posts back: its flow, its proof-of-work solution, and for an interactive step the
 /// pointer or keyboard trail (see <see cref="InteractionEvidence"/>); the client's address counts refusals against it.
 /// </summary>
-internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonElement? Interaction, System.Net.IPAddress? RemoteAddress, JsonElement? Program = null, JsonElement? Puzzle = null);
+internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonElement? Interaction, System.Net.IPAddress? RemoteAddress, JsonElement? Program = null, JsonElement? Puzzle = null, IReadOnlyList<PowSolution>? SolutionParts = null);
 
 /// <summary>
 /// The outcome of <see cref="FlowService.AnswerAsync"/>: the signed CHALLENGE_COMPLETE message, or an error code
-/// (<c>pow_invalid</c>, <c>pow_other_flow</c>, <c>pow_expired</c>, <c>pow_wrong_answer</c>, <c>pow_replayed</c>,
+/// (<c>pow_invalid</c>, <c>pow_other_flow</c>, <c>pow_expired</c>, <c>pow_wrong_answer</c>, <c>pow_incomplete</c>, <c>pow_replayed</c>,
 /// <c>flow_unknown_or_spent</c>, <c>pow_too_fast</c>, <c>program_invalid</c>, <c>automation_detected</c>, <c>interaction_required</c>,
 /// <c>puzzle_wrong</c>, <c>puzzle_new</c> (with the new <see cref="Puzzle"/>), <c>puzzle_exhausted</c>, <c>rate_limited</c>, <c>unavailable</c>).
 /// </summary>
@@ -174,7 +174,7 @@ internal sealed class FlowService(
                 await flows.SaveProgramAsync(programId, seed, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
             }
 
-            PowChallenge pow = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, assessment.PowMaxNumber, now + _options.PowLifetime);
+            PowChallenge pow = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, assessment.PowMaxNumber, now + _options.PowLifetime, _options.PowParts);
             await flows.SaveAsync(flowToken, record, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
             await flows.SavePowAsync(pow.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
             Log.FlowStarted(logger, mode, assessment.Score, step);
@@ -209,7 +209,7 @@ internal sealed class FlowService(
     {
         ServedCredential? credential = credentials.FindByPublicKey(PowVerifier.PublicKeyOf(answer.Solution));
         DateTimeOffset now = timeProvider.GetUtcNow();
-        if (PowVerifier.Check(credential, answer.Solution, answer.FlowToken, now) is { } powError)
+        if (PowVerifier.CheckAll(credential, answer.Solution, answer.SolutionParts, answer.FlowToken, now) is { } powError)
         {
             return new FlowAnswerResult(powError, null);
         }

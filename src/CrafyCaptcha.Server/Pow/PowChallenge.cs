@@ -16,13 +16,39 @@ internal sealed record PowChallenge(
     [property: JsonPropertyName("challenge")] string Challenge,
     [property: JsonPropertyName("maxnumber")] int MaxNumber,
     [property: JsonPropertyName("salt")] string Salt,
-    [property: JsonPropertyName("signature")] string Signature)
+    [property: JsonPropertyName("signature")] string Signature,
+    [property: JsonPropertyName("parts"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PowChallenge>? Parts = null)
 {
     public const string Sha256 = "SHA-256";
 
-    public static PowChallenge Create(byte[] hmacKey, string flowToken, string publicKey, int maxNumber, DateTimeOffset expiresAt)
+    /// <summary>
+    /// A proof-of-work of about <paramref name="maxNumber"/> / 2 hashes. With <paramref name="parts"/> &gt; 1 it is split
+    /// into that many independent ALTCHA challenges of <c>ceil(maxNumber / parts)</c> each (this one and its
+    /// <see cref="Parts"/>), all to be answered: the same hashes on average, but the sum of several uniform searches
+    /// varies far less than one, so the slowest passes get faster while the work never gets smaller. Each salt carries
+    /// <c>parts=</c> (authenticated with the challenge), so an answer cannot leave parts out.
+    /// </summary>
+    public static PowChallenge Create(byte[] hmacKey, string flowToken, string publicKey, int maxNumber, DateTimeOffset expiresAt, int parts = 1)
     {
-        string salt = string.Create(CultureInfo.InvariantCulture, $"{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}?expires={expiresAt.ToUnixTimeSeconds()}&flow={flowToken}&pk={publicKey}");
+        if (parts <= 1)
+        {
+            return Single(hmacKey, flowToken, publicKey, maxNumber, expiresAt, string.Empty);
+        }
+
+        int each = (int)(((long)maxNumber + parts - 1) / parts);
+        string suffix = string.Create(CultureInfo.InvariantCulture, $"&parts={parts}");
+        var all = new PowChallenge[parts];
+        for (int i = 0; i < parts; i++)
+        {
+            all[i] = Single(hmacKey, flowToken, publicKey, each, expiresAt, suffix);
+        }
+
+        return all[0] with { Parts = all[1..] };
+    }
+
+    private static PowChallenge Single(byte[] hmacKey, string flowToken, string publicKey, int maxNumber, DateTimeOffset expiresAt, string suffix)
+    {
+        string salt = string.Create(CultureInfo.InvariantCulture, $"{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}?expires={expiresAt.ToUnixTimeSeconds()}&flow={flowToken}&pk={publicKey}{suffix}");
         int number = RandomNumberGenerator.GetInt32(0, maxNumber + 1);
         string challenge = Hash(salt, number);
         return new PowChallenge(Sha256, challenge, maxNumber, salt, Sign(hmacKey, challenge));

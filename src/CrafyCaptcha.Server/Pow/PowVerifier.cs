@@ -44,6 +44,48 @@ internal static class PowVerifier
         return null;
     }
 
+    /// <summary>
+    /// <see cref="Check"/> for every part of a split proof-of-work: <paramref name="first"/> names (in its salt's
+    /// <c>parts=</c>) how many parts were issued, and <paramref name="others"/> must answer exactly the rest, each a
+    /// different challenge signed for the same flow; otherwise <c>pow_incomplete</c> or the part's own error.
+    /// </summary>
+    public static string? CheckAll(ServedCredential? credential, PowSolution first, IReadOnlyList<PowSolution>? others, string flowToken, DateTimeOffset now)
+    {
+        if (Check(credential, first, flowToken, now) is { } error)
+        {
+            return error;
+        }
+
+        string? declared = PowChallenge.SaltParameter(first.Salt!, "parts");
+        int expected = declared is null ? 1 : int.TryParse(declared, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 1 ? n : 0;
+        others ??= [];
+        if (expected == 0 || others.Count != expected - 1)
+        {
+            return "pow_incomplete";
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal) { first.Challenge! };
+        foreach (PowSolution part in others)
+        {
+            if (part is null)
+            {
+                return "pow_incomplete";
+            }
+
+            if (Check(credential, part, flowToken, now) is { } partError)
+            {
+                return partError;
+            }
+
+            if (PowChallenge.SaltParameter(part.Salt!, "parts") != declared || !seen.Add(part.Challenge!))
+            {
+                return "pow_incomplete";
+            }
+        }
+
+        return null;
+    }
+
     internal static bool FixedTimeEquals(string a, string b)
         => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
 }
