@@ -42,6 +42,30 @@ public sealed class EngineAssetTests
     }
 
     [Fact]
+    public async Task The_challenge_page_is_gzipped_for_a_browser_that_accepts_it()
+    {
+        using var app = new EngineApp();
+        PageInit page = await app.OpenPageAsync("/Account/Login");
+        HttpResponseMessage plain = await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "login"));
+        HttpResponseMessage gzipped = await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "login"), extraHeaders: [("Accept-Encoding", "gzip, deflate, br")]);
+
+        Assert.Empty(plain.Content.Headers.ContentEncoding);
+        Assert.Equal("gzip", Assert.Single(gzipped.Content.Headers.ContentEncoding));
+        Assert.Contains("Accept-Encoding", gzipped.Headers.Vary);
+        byte[] body = await gzipped.Content.ReadAsByteArrayAsync();
+        using var inflated = new MemoryStream();
+        using (var gzip = new GZipStream(new MemoryStream(body), CompressionMode.Decompress))
+        {
+            await gzip.CopyToAsync(inflated);
+        }
+
+        string html = Encoding.UTF8.GetString(inflated.ToArray());
+        Assert.Contains("id=\"pow-worker\"", html, StringComparison.Ordinal);
+        Assert.True(body.Length < html.Length / 2, $"{body.Length} bytes gzipped of {html.Length}");
+        Assert.Equal(EngineApp.ReadChallenge(await plain.Content.ReadAsStringAsync()).Pow["parts"]!.AsArray().Count, EngineApp.ReadChallenge(html).Pow["parts"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task The_challenge_page_links_versioned_scripts_that_are_cached_for_a_year()
     {
         using var app = new EngineApp();

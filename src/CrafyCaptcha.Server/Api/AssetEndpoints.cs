@@ -51,7 +51,8 @@ internal static class AssetEndpoints
         return Results.Bytes(asset.Content, ContentType);
     }
 
-    private static bool AcceptsGzip(HttpRequest request)
+    /// <summary>Whether the request accepts a gzipped answer (shared with the challenge page).</summary>
+    internal static bool AcceptsGzip(HttpRequest request)
         => request.GetTypedHeaders().AcceptEncoding.Any(c => c.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && c.Quality is not 0);
 
     private static FrozenDictionary<string, EmbeddedAsset> Load()

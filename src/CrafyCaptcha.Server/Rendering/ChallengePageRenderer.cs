@@ -111,7 +111,30 @@ internal static class ChallengePageRenderer
             <span class="sr" id="status" role="status" aria-live="polite"></span></div>
             {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(AssetEndpoints.Url(basePath, "puzzle.js"))}\"></script>")}}<script type="text/plain" id="pow-worker">{{InlineWorkerScript}}</script><script>{{InlineChallengeScript}}</script></body></html>
             """;
-        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8);
+        return Compressed(http, html);
+    }
+
+    /// <summary>
+    /// The page, gzipped (zlib level 6: ~0.3 ms; zlib-ng's fastest level leaves this page ~45 % larger) for browsers that accept it: ~18 KB with its inline scripts, ~7 KB on the
+    /// wire. A host's response compression middleware leaves an encoded response alone.
+    /// </summary>
+    private static IResult Compressed(HttpContext http, string html)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(html);
+        http.Response.Headers.Vary = Microsoft.Net.Http.Headers.HeaderNames.AcceptEncoding;
+        if (!AssetEndpoints.AcceptsGzip(http.Request))
+        {
+            return Results.Bytes(bytes, "text/html; charset=utf-8");
+        }
+
+        using var compressed = new MemoryStream(bytes.Length / 3);
+        using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+        {
+            gzip.Write(bytes);
+        }
+
+        http.Response.Headers.ContentEncoding = "gzip";
+        return Results.Bytes(compressed.ToArray(), "text/html; charset=utf-8");
     }
 
     /// <summary>The puzzle the page shows (kind, one-time image id, connect prompt: never its answer) and where its image and actions are.</summary>
