@@ -140,6 +140,7 @@
       // rendered at once anyway; the widget says so instead of loading a challenge that cannot work.
       var serverError = self.container.getAttribute("data-crafy-error");
       if (serverError || !self.publicToken) {
+        self._layout();
         self._setError(new Error(serverError || "public_token_unavailable"));
         return self;
       }
@@ -149,8 +150,12 @@
       if (self.form) {
         self.form.addEventListener("submit", function (e) { self._submit(e); });
       }
-      // At once (no idle wait): most people take the invisible path, and its proof-of-work is what they wait for.
+      // At once (no idle wait): most people take the invisible path, and its proof-of-work is what they wait for. The
+      // challenge is requested before the box is painted and laid out (the page's first reflow): its POST leaves sooner.
       if (self.autoLoad) { self._load(); }
+      // As the official widget: disabled and spinning until the challenge has been requested.
+      self._show(self._loadRequested || !self.autoLoad ? "ready" : "loading");
+      self._layout();
       return self;
     });
   };
@@ -244,9 +249,6 @@
       this._onScheme = function () { self._resolveColors(); self._paint(); };
       if (darkQuery.addEventListener) { darkQuery.addEventListener("change", this._onScheme); } else if (darkQuery.addListener) { darkQuery.addListener(this._onScheme); }
     }
-    // As the official widget: disabled and spinning until the challenge has been requested.
-    this._show(this.autoLoad ? "loading" : "ready");
-    this._layout();
   };
 
   // Colours of the box for the current scheme (also after the page's scheme changes while it is open).
