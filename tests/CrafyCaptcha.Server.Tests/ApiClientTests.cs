@@ -39,6 +39,40 @@ public sealed class ApiClientTests
     }
 
     [Fact]
+    public async Task Instances_sharing_a_distributed_cache_authenticate_once_and_never_store_the_secret()
+    {
+        var engineClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var engine = new EngineApp(engineClock, kestrel: true);
+        CrafyCaptchaOptions keys = RestApi.SdkKeys(engine);
+        var cache = new Microsoft.Extensions.Caching.Distributed.MemoryDistributedCache(Microsoft.Extensions.Options.Options.Create(new Microsoft.Extensions.Caching.Memory.MemoryDistributedCacheOptions()));
+        using var a = new SiteHost(engine, keys.PublicKey!, keys.SecretKey!, cache);
+        using var b = new SiteHost(engine, keys.PublicKey!, keys.SecretKey!, cache);
+
+        string publicToken = await a.Client.GetPublicTokenAsync();
+        (string flowToken, _) = await RestApi.CompleteFlowAsync(engine, engineClock);
+        CrafyCheckFlowResult checkedOnB = await b.Client.CheckFlowAsync(flowToken);
+
+        Assert.Equal(publicToken, await b.Client.GetPublicTokenAsync());
+        Assert.True(checkedOnB.IsValid, checkedOnB.ToString());
+        Assert.Single(a.Attempts("authenticate"));
+        Assert.Empty(b.Attempts("authenticate")); // b used the bearer a stored
+        string shared = System.Text.Encoding.UTF8.GetString(cache.Get("CrafyCaptcha.ApiSession:" + new Uri(engine.BaseAddress, "/crafy/api") + "|" + keys.PublicKey)!);
+        Assert.Contains(publicToken, shared, StringComparison.Ordinal);
+        Assert.DoesNotContain(keys.SecretKey!, shared, StringComparison.Ordinal);
+
+        // The engine no longer accepts that bearer: b authenticates once more and shares the new one; a, whose memory
+        // still holds the old one, is refused once and takes the shared one instead of authenticating itself.
+        engineClock.Advance(TimeSpan.FromSeconds(3601));
+        (string second, _) = await RestApi.CompleteFlowAsync(engine, engineClock);
+        Assert.True((await b.Client.CheckFlowAsync(second)).IsValid);
+        Assert.Equal([HttpStatusCode.OK], b.Attempts("authenticate"));
+        (string third, _) = await RestApi.CompleteFlowAsync(engine, engineClock);
+        Assert.True((await a.Client.CheckFlowAsync(third)).IsValid);
+        Assert.Single(a.Attempts("authenticate"));
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.OK], a.Attempts("check_flow"));
+    }
+
+    [Fact]
     public async Task A_refused_bearer_is_replaced_by_authenticating_once_more()
     {
         var engineClock = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -107,7 +141,7 @@ public sealed class ApiClientTests
         private readonly IHost _host;
         private readonly ConcurrentQueue<(string Action, HttpStatusCode Status)> _attempts = new();
 
-        public SiteHost(EngineApp engine, string publicKey, string secretKey)
+        public SiteHost(EngineApp engine, string publicKey, string secretKey, Microsoft.Extensions.Caching.Distributed.IDistributedCache? sharedCache = null)
         {
             HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Production" });
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -117,6 +151,11 @@ public sealed class ApiClientTests
                 ["CrafyCaptcha:ApiBaseUrl"] = new Uri(engine.BaseAddress, "/crafy/api").ToString(),
             });
             builder.Services.AddCrafyCaptcha();
+            if (sharedCache is not null)
+            {
+                builder.Services.AddSingleton(sharedCache);
+            }
+
             builder.Services.AddHttpClient("CrafyCaptcha.ApiClient").AddHttpMessageHandler(() => new Recorder(_attempts));
             _host = builder.Build();
             Client = _host.Services.GetRequiredService<ICrafyCaptchaApiClient>();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -9,14 +10,18 @@ namespace CrafyCaptcha.AspNetCore.Internal;
 
 /// <summary>
 /// <see cref="ICrafyCaptchaApiClient"/> over the named <see cref="HttpClientName"/> client (standard resilience handler:
-/// 10 s per attempt, 3 retries from 500 ms doubling, <c>Retry-After</c> honoured). One authentication at a time; the
-/// session (bearer and Public Token) lives in memory until <see cref="RefreshMargin"/> before it expires.
+/// 10 s per attempt, 3 retries from 500 ms doubling, <c>Retry-After</c> honoured). One authentication at a time per
+/// process; the session (bearer and Public Token, never the Secret Key) lives in memory and, when the app registered an
+/// <see cref="IDistributedCache"/> (Redis, SQL Server…), there too, so the instances of a farm share one bearer instead
+/// of each authenticating (the API limits <c>authenticate</c> per address). Both are used until
+/// <see cref="RefreshMargin"/> before the bearer expires; a refused bearer is removed from both.
 /// </summary>
 internal sealed partial class CrafyCaptchaApiClient(
     IHttpClientFactory httpClientFactory,
     IOptions<CrafyCaptchaOptions> options,
     TimeProvider timeProvider,
-    ILogger<CrafyCaptchaApiClient> logger) : ICrafyCaptchaApiClient, IDisposable
+    ILogger<CrafyCaptchaApiClient> logger,
+    IDistributedCache? distributedCache = null) : ICrafyCaptchaApiClient, IDisposable
 {
     public const string HttpClientName = "CrafyCaptcha.ApiClient";
     private static readonly TimeSpan RefreshMargin = TimeSpan.FromSeconds(60);
@@ -83,6 +88,18 @@ internal sealed partial class CrafyCaptchaApiClient(
                 return current; // another caller authenticated meanwhile
             }
 
+            // Another instance's session, unless it is the one just refused (then it is removed for everybody).
+            if (await ReadSharedAsync(cancellationToken).ConfigureAwait(false) is { } shared)
+            {
+                if (shared.Bearer != refused?.Bearer)
+                {
+                    Volatile.Write(ref _session, shared);
+                    return shared;
+                }
+
+                await ForgetSharedAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             CrafyCaptchaOptions o = options.Value;
             using HttpResponseMessage response = await httpClientFactory.CreateClient(HttpClientName)
                 .PostAsJsonAsync(Action("authenticate"), new AuthenticateRequest(o.PublicKey!, o.SecretKey!), ApiJsonContext.Default.AuthenticateRequest, cancellationToken)
@@ -98,11 +115,66 @@ internal sealed partial class CrafyCaptchaApiClient(
             TimeSpan lifetime = TimeSpan.FromSeconds(Math.Clamp(data.ExpiresIn, 0, 366L * 24 * 3600));
             var session = new Session(bearer, publicToken, timeProvider.GetUtcNow() + (lifetime > RefreshMargin * 2 ? lifetime - RefreshMargin : lifetime / 2));
             Volatile.Write(ref _session, session);
+            await WriteSharedAsync(session, cancellationToken).ConfigureAwait(false);
             return session;
         }
         finally
         {
             _authenticating.Release();
+        }
+    }
+
+    // The shared copy: keyed by the API and the public key (what names the credential; never a secret), as JSON. The
+    // cache is an optimisation: when it fails, the client authenticates itself (logged), as without one.
+    private string SharedKey => "CrafyCaptcha.ApiSession:" + options.Value.ApiBaseUrl + "|" + options.Value.PublicKey;
+
+    private async ValueTask<Session?> ReadSharedAsync(CancellationToken cancellationToken)
+    {
+        if (distributedCache is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            byte[]? bytes = await distributedCache.GetAsync(SharedKey, cancellationToken).ConfigureAwait(false);
+            Session? session = bytes is null ? null : System.Text.Json.JsonSerializer.Deserialize(bytes, ApiClientJson.Default.Session);
+            return session is { Bearer.Length: > 0, PublicToken.Length: > 0 } && timeProvider.GetUtcNow() < session.RefreshAt ? session : null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSharedCacheFailed(logger, ex);
+            return null;
+        }
+    }
+
+    private async ValueTask WriteSharedAsync(Session session, CancellationToken cancellationToken)
+    {
+        if (distributedCache is null)
+        {
+            return;
+        }
+
+        try
+        {
+            byte[] bytes = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(session, ApiClientJson.Default.Session);
+            await distributedCache.SetAsync(SharedKey, bytes, new DistributedCacheEntryOptions { AbsoluteExpiration = session.RefreshAt }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSharedCacheFailed(logger, ex);
+        }
+    }
+
+    private async ValueTask ForgetSharedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await distributedCache!.RemoveAsync(SharedKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSharedCacheFailed(logger, ex);
         }
     }
 
@@ -130,7 +202,13 @@ internal sealed partial class CrafyCaptchaApiClient(
     [LoggerMessage(124, LogLevel.Information, "CrafyCAPTCHA API refused the bearer token; authenticating again once.", EventName = "ApiReauthenticating")]
     private static partial void LogReauthenticating(ILogger logger);
 
-    private sealed record Session(string Bearer, string PublicToken, DateTimeOffset RefreshAt);
+    [LoggerMessage(125, LogLevel.Warning, "The distributed cache that shares the CrafyCAPTCHA API session failed; authenticating without it.", EventName = "ApiSessionCacheFailed")]
+    private static partial void LogSharedCacheFailed(ILogger logger, Exception exception);
+
+    internal sealed record Session(
+        [property: JsonPropertyName("bearer")] string Bearer,
+        [property: JsonPropertyName("public_token")] string PublicToken,
+        [property: JsonPropertyName("refresh_at")] DateTimeOffset RefreshAt);
 }
 
 internal sealed record CheckFlowRequest([property: JsonPropertyName("flow_token")] string FlowToken);
@@ -147,4 +225,5 @@ internal sealed record ApiResponse(
 
 [JsonSerializable(typeof(CheckFlowRequest))]
 [JsonSerializable(typeof(ApiResponse))]
+[JsonSerializable(typeof(CrafyCaptchaApiClient.Session))]
 internal sealed partial class ApiClientJson : JsonSerializerContext;
