@@ -8,7 +8,8 @@ internal sealed record VerifyRequest(
     [property: JsonPropertyName("pow")] PowSolution? Pow,
     [property: JsonPropertyName("interaction")] System.Text.Json.JsonElement? Interaction,
     [property: JsonPropertyName("program")] System.Text.Json.JsonElement? Program = null,
-    [property: JsonPropertyName("puzzle")] System.Text.Json.JsonElement? Puzzle = null);
+    [property: JsonPropertyName("puzzle")] System.Text.Json.JsonElement? Puzzle = null,
+    [property: JsonPropertyName("turnstile")] string? Turnstile = null);
 
 internal sealed record CompleteResponse(
     [property: JsonPropertyName("payload")] string Payload,
