@@ -206,6 +206,21 @@ public sealed class TurnstileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_siteverify_does_not_answer_a_hidden_flow_below_its_threshold_passes_naming_the_reason()
+    {
+        using var app = App(_fake, FakeTurnstile.PassSecret, _fake.SilentSiteVerifyUrl, timeout: "00:00:00.5");
+        (_, ChallengePage hidden, _) = await LoadAsync(app, "/Comments", "comments"); // FlowMode.Hidden: no step below 0.6
+        Assert.False(hidden.NeedsCheckbox);
+
+        HttpResponseMessage passed = await AnswerAsync(app, hidden, FakeTurnstile.DummyToken);
+
+        Assert.Equal(HttpStatusCode.OK, passed.StatusCode);
+        JsonNode payload = JsonNode.Parse((string)(await passed.Content.ReadFromJsonAsync<JsonObject>())!["payload"]!)!;
+        Assert.Contains("turnstile_unavailable", payload["risk_reasons"]!.AsArray().Select(r => (string?)r));
+        Assert.Equal("invisible", (string?)payload["mode"]);
+    }
+
+    [Fact]
     public async Task When_siteverify_does_not_answer_a_missing_token_is_still_refused()
     {
         using var app = App(_fake, FakeTurnstile.PassSecret, _fake.SilentSiteVerifyUrl, timeout: "00:00:00.5");

@@ -298,9 +298,9 @@ internal sealed class FlowService(
     /// <summary>
     /// The Turnstile step, last before a token is issued (so wrong answers never reach Cloudflare): the token the page
     /// sent must pass <c>siteverify</c>. <c>'skipped'</c> or none is refused. When <c>siteverify</c> is unavailable the
-    /// person is not locked out: an invisible flow is refused and its address remembered, so the reload is assessed
-    /// with <see cref="RiskReasons.TurnstileUnavailable"/> and asks an interactive step; an interactive flow passes,
-    /// its token naming that reason.
+    /// person is not locked out: an invisible flow the reason lifts is refused and its address remembered, so the reload
+    /// is assessed with <see cref="RiskReasons.TurnstileUnavailable"/> and asks an interactive step; an interactive flow
+    /// (or a hidden one below its threshold) passes, its token naming that reason.
     /// </summary>
     private async Task<(string? Error, FlowRecord Flow)> CheckTurnstileAsync(ServedCredential credential, FlowRecord flow, FlowAnswer answer, CancellationToken cancellationToken)
     {
@@ -311,21 +311,30 @@ internal sealed class FlowService(
         }
 
         Turnstile.TurnstileVerdict verdict = await turnstile.VerifyAsync(credential.Credential.Turnstile, token, answer.RemoteAddress, answer.FlowToken, flow.Hostname, cancellationToken).ConfigureAwait(false);
-        switch (verdict)
+        if (verdict != Turnstile.TurnstileVerdict.Unavailable)
         {
-            case Turnstile.TurnstileVerdict.Passed:
-                return (null, flow);
-            case Turnstile.TurnstileVerdict.Spent:
-                return ("turnstile_spent", flow);
-            case Turnstile.TurnstileVerdict.Invalid:
-                return ("turnstile_invalid", flow);
-            case Turnstile.TurnstileVerdict.Unavailable when !flow.IsInteractive:
-                await risk.RememberMarkersAsync(answer.RemoteAddress, [RiskReasons.TurnstileUnavailable], cancellationToken).ConfigureAwait(false);
-                return ("turnstile_unavailable", flow);
-            default:
-                return (null, flow.Reasons.Contains(RiskReasons.TurnstileUnavailable) ? flow
-                    : flow with { Risk = risk.ScoreWith(flow.Risk, [RiskReasons.TurnstileUnavailable]), Reasons = [.. flow.Reasons, RiskReasons.TurnstileUnavailable] });
+            return (verdict switch
+            {
+                Turnstile.TurnstileVerdict.Passed => null,
+                Turnstile.TurnstileVerdict.Spent => "turnstile_spent",
+                _ => "turnstile_invalid",
+            }, flow);
         }
+
+        if (flow.Reasons.Contains(RiskReasons.TurnstileUnavailable))
+        {
+            return (null, flow); // the reload after an earlier silence: this step is what stands in for Turnstile
+        }
+
+        double score = risk.ScoreWith(flow.Risk, [RiskReasons.TurnstileUnavailable]);
+        if (!flow.IsInteractive && risk.StepFor(score, flow.Mode, []) != ChallengeStep.Invisible)
+        {
+            await risk.RememberMarkersAsync(answer.RemoteAddress, [RiskReasons.TurnstileUnavailable], cancellationToken).ConfigureAwait(false);
+            return ("turnstile_unavailable", flow);
+        }
+
+        // An interactive flow, or a hidden one the reason does not lift (the site asked for no step below its threshold).
+        return (null, flow with { Risk = score, Reasons = [.. flow.Reasons, RiskReasons.TurnstileUnavailable] });
     }
 
     /// <summary>

@@ -28,6 +28,6 @@ internal static partial class Log
     [LoggerMessage(206, LogLevel.Information, "Turnstile token refused by siteverify ({Codes}).", EventName = "TurnstileRefused")]
     public static partial void TurnstileRefused(ILogger logger, string codes);
 
-    [LoggerMessage(207, LogLevel.Warning, "Turnstile siteverify unavailable ({Reason}): an invisible flow is reloaded as an interactive one.", EventName = "TurnstileUnavailable")]
+    [LoggerMessage(207, LogLevel.Warning, "Turnstile siteverify unavailable ({Reason}): the flow is judged without it (an invisible flow the reason lifts is reloaded as an interactive one).", EventName = "TurnstileUnavailable")]
     public static partial void TurnstileUnavailable(ILogger logger, string reason);
 }
