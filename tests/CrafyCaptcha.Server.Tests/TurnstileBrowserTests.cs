@@ -35,17 +35,22 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
         }
     }
 
-    private WebApplicationFactory<Program> StartSample(string turnstileSecret)
+    /// <summary>The sample with a credential of its own: with Turnstile keys (<paramref name="turnstileSecret"/>) or without.</summary>
+    private WebApplicationFactory<Program> StartSample(string? turnstileSecret)
     {
         ChallengeCredential credential = CredentialStore.NewCredential();
         Dictionary<string, string?> settings = RestApi.Credentials((credential, null));
         settings["CrafyCaptcha:PublicKey"] = credential.PublicKey;
         settings["CrafyCaptcha:SecretKey"] = credential.SecretKey;
-        settings["CrafyChallengeServer:Credentials:0:Turnstile:SiteKey"] = FakeTurnstile.SiteKey;
-        settings["CrafyChallengeServer:Credentials:0:Turnstile:SecretKey"] = turnstileSecret;
+        if (turnstileSecret is not null)
+        {
+            settings["CrafyChallengeServer:Credentials:0:Turnstile:SiteKey"] = FakeTurnstile.SiteKey;
+            settings["CrafyChallengeServer:Credentials:0:Turnstile:SecretKey"] = turnstileSecret;
+        }
+
         settings["CrafyChallengeServer:Turnstile:SiteVerifyUrl"] = _fake.SiteVerifyUrl.ToString();
         settings["CrafyChallengeServer:Turnstile:ScriptUrl"] = _fake.ScriptUrl.ToString();
-        settings["CrafyChallengeServer:DevelopmentCredentialPath"] = Path.Combine(_state, turnstileSecret[..2] + "-dev-credential.json");
+        settings["CrafyChallengeServer:DevelopmentCredentialPath"] = Path.Combine(_state, Guid.NewGuid().ToString("N") + "-dev-credential.json");
         settings["Logging:LogLevel:Default"] = "Warning";
         WebApplicationFactory<Program> app = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
         {
@@ -66,8 +71,12 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
         await using WebApplicationFactory<Program> app = StartSample(FakeTurnstile.PassSecret);
         IPage page = await _browser.NewPageAsync(app.ClientOptions.BaseAddress);
 
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         await page.GotoAsync("/Account/Login");
         await Assertions.Expect(page.Locator(StatusSelector)).ToHaveTextAsync("Verified", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+        stopwatch.Stop();
+        await File.AppendAllTextAsync(Path.Combine(BrowserFixture.ArtifactsDirectory, "timings.txt"),
+            $"page load to Verified (login, invisible, Turnstile against the local fake): {stopwatch.ElapsedMilliseconds} ms{Environment.NewLine}");
 
         Assert.Equal(_fake.ScriptUrl.ToString(), await page.EvaluateAsync<string>("() => document.getElementById('crafy-turnstile-script').src"));
         Assert.Equal(FakeTurnstile.SiteKey, await page.EvaluateAsync<string>("() => window.fakeTurnstileRendered.sitekey"));
@@ -82,6 +91,24 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
         await page.ClickAsync("button[type=submit]");
         await page.WaitForSelectorAsync("h1:has-text('Welcome')");
         Assert.Contains("Welcome, ana@example.com", await page.ContentAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_turnstile_the_invisible_pass_loads_no_turnstile_and_makes_no_extra_request()
+    {
+        await using WebApplicationFactory<Program> app = StartSample(turnstileSecret: null);
+        IPage page = await _browser.NewPageAsync(app.ClientOptions.BaseAddress);
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) => requests.Enqueue(request.Url);
+        page.FrameNavigated += (_, frame) => requests.Enqueue(frame.Url);
+
+        await page.GotoAsync("/Account/Login");
+        await Assertions.Expect(page.Locator(StatusSelector)).ToHaveTextAsync("Verified", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+
+        Assert.DoesNotContain(requests, url => url.Contains("turnstile", StringComparison.OrdinalIgnoreCase) || url.StartsWith(_fake.BaseAddress.ToString(), StringComparison.Ordinal));
+        Assert.Contains(requests, url => url.Contains("/crafy/challenge/verify", StringComparison.Ordinal)); // the watch saw the pass
+        Assert.Equal(0, await page.Locator("#crafy-turnstile-script, .crafy-turnstile").CountAsync());
+        Assert.Empty(_fake.Calls);
     }
 
     [Fact]
