@@ -62,6 +62,25 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
         return app;
     }
 
+    /// <summary>One pass on a page of its own first, so the timed pass does not pay for the app's cold start.</summary>
+    private async Task WarmUpAsync(WebApplicationFactory<Program> app)
+    {
+        IPage warm = await _browser.NewPageAsync(app.ClientOptions.BaseAddress);
+        await warm.GotoAsync("/Account/Login");
+        await Assertions.Expect(warm.Locator(StatusSelector)).ToHaveTextAsync("Verified", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+        await warm.Context.CloseAsync();
+    }
+
+    private static async Task TimedPassAsync(IPage page, string what)
+    {
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        await page.GotoAsync("/Account/Login");
+        await Assertions.Expect(page.Locator(StatusSelector)).ToHaveTextAsync("Verified", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+        stopwatch.Stop();
+        await File.AppendAllTextAsync(Path.Combine(BrowserFixture.ArtifactsDirectory, "timings.txt"),
+            $"page load to Verified (login, invisible, warm app) {what}: {stopwatch.ElapsedMilliseconds} ms{Environment.NewLine}");
+    }
+
     // Remembers whether the widget ever said "Verified" (a failing run must never show it, not even briefly).
     private const string WatchStatus = "setInterval(() => { const s = document.querySelector('#crafy-captcha-1 .crafy-status'); if (s && s.textContent === 'Verified') { window.__sawVerified = true; } }, 10);";
 
@@ -69,14 +88,11 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
     public async Task A_person_passes_with_turnstile_and_the_site_accepts_the_token()
     {
         await using WebApplicationFactory<Program> app = StartSample(FakeTurnstile.PassSecret);
+        await WarmUpAsync(app);
+        _fake.Calls.Clear();
         IPage page = await _browser.NewPageAsync(app.ClientOptions.BaseAddress);
 
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        await page.GotoAsync("/Account/Login");
-        await Assertions.Expect(page.Locator(StatusSelector)).ToHaveTextAsync("Verified", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
-        stopwatch.Stop();
-        await File.AppendAllTextAsync(Path.Combine(BrowserFixture.ArtifactsDirectory, "timings.txt"),
-            $"page load to Verified (login, invisible, Turnstile against the local fake): {stopwatch.ElapsedMilliseconds} ms{Environment.NewLine}");
+        await TimedPassAsync(page, "with Turnstile (local fake script and siteverify)");
 
         Assert.Equal(_fake.ScriptUrl.ToString(), await page.EvaluateAsync<string>("() => document.getElementById('crafy-turnstile-script').src"));
         Assert.Equal(FakeTurnstile.SiteKey, await page.EvaluateAsync<string>("() => window.fakeTurnstileRendered.sitekey"));
@@ -97,13 +113,13 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
     public async Task Without_turnstile_the_invisible_pass_loads_no_turnstile_and_makes_no_extra_request()
     {
         await using WebApplicationFactory<Program> app = StartSample(turnstileSecret: null);
+        await WarmUpAsync(app);
         IPage page = await _browser.NewPageAsync(app.ClientOptions.BaseAddress);
         var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
         page.Request += (_, request) => requests.Enqueue(request.Url);
         page.FrameNavigated += (_, frame) => requests.Enqueue(frame.Url);
 
-        await page.GotoAsync("/Account/Login");
-        await Assertions.Expect(page.Locator(StatusSelector)).ToHaveTextAsync("Verified", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
+        await TimedPassAsync(page, "without Turnstile (same fixture)");
 
         Assert.DoesNotContain(requests, url => url.Contains("turnstile", StringComparison.OrdinalIgnoreCase) || url.StartsWith(_fake.BaseAddress.ToString(), StringComparison.Ordinal));
         Assert.Contains(requests, url => url.Contains("/crafy/challenge/verify", StringComparison.Ordinal)); // the watch saw the pass
