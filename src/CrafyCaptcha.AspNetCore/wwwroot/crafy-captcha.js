@@ -643,6 +643,7 @@
     }
     if (this._spin) { this._spin.cancel(); this._spin = null; }
     if (this._ts && this._ts.id != null && w.turnstile) { try { w.turnstile.remove(this._ts.id); } catch (err) { /* already gone */ } }
+    this._ts = null;
     clearTimeout(this._expiry);
     delete usedInputs[this.inputName];
     instances.splice(instances.indexOf(this), 1);
