@@ -24,4 +24,7 @@ public sealed class ChallengeCredential
 
     /// <summary>Host names allowed to embed the challenge (<c>localhost</c> is always allowed). Subdomains must be listed.</summary>
     public IList<string> Domains { get; } = [];
+
+    /// <summary>The credential's Cloudflare Turnstile keys; empty (the default) for no Turnstile.</summary>
+    public ChallengeTurnstileKeys Turnstile { get; } = new();
 }

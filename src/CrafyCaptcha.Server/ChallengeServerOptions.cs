@@ -45,6 +45,9 @@ public sealed class ChallengeServerOptions
     /// <summary>The per-flow instrumentation program (section <c>CrafyChallengeServer:Instrumentation</c>); on by default.</summary>
     public ChallengeInstrumentationOptions Instrumentation { get; } = new();
 
+    /// <summary>How the engine reaches Cloudflare Turnstile for credentials with Turnstile keys (section <c>CrafyChallengeServer:Turnstile</c>).</summary>
+    public ChallengeTurnstileOptions Turnstile { get; } = new();
+
     /// <summary>Set by <c>AddEmbeddedChallengeServer</c>: the engine runs inside the SDK's app, whose keys it may serve.</summary>
     internal bool Embedded { get; set; }
 }

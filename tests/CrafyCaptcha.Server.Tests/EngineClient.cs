@@ -164,7 +164,7 @@ public sealed class EngineApp : IDisposable
     /// (for example <see cref="PointerTrail"/>). Waits a little first, as a browser needs time to run the page (the engine
     /// refuses answers that come sooner). <paramref name="bareCheckbox"/> sends the old <c>"checkbox": true</c> flag alone.
     /// </summary>
-    public async Task<HttpResponseMessage> AnswerAsync(string flowToken, JsonObject pow, long number, JsonObject? interaction = null, bool bareCheckbox = false, bool wait = true, JsonNode? program = null)
+    public async Task<HttpResponseMessage> AnswerAsync(string flowToken, JsonObject pow, long number, JsonObject? interaction = null, bool bareCheckbox = false, bool wait = true, JsonNode? program = null, string? turnstile = null)
     {
         if (wait)
         {
@@ -190,6 +190,11 @@ public sealed class EngineApp : IDisposable
         if (program is not null)
         {
             body["program"] = program;
+        }
+
+        if (turnstile is not null)
+        {
+            body["turnstile"] = turnstile;
         }
 
         return await Client.PostAsJsonAsync("/crafy/challenge/verify", body);

@@ -9,6 +9,7 @@ internal sealed record VerifyRequest(
     [property: JsonPropertyName("interaction")] System.Text.Json.JsonElement? Interaction,
     [property: JsonPropertyName("program")] System.Text.Json.JsonElement? Program = null,
     [property: JsonPropertyName("puzzle")] System.Text.Json.JsonElement? Puzzle = null,
+    [property: JsonPropertyName("turnstile")] string? Turnstile = null,
     [property: JsonPropertyName("pow_parts")] IReadOnlyList<PowSolution>? PowParts = null);
 
 internal sealed record CompleteResponse(

@@ -87,6 +87,6 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<Cha
         return ChallengePageRenderer.ChallengePage(http, new ChallengePageModel(
             parentOrigin, basePath, flow.FlowToken, flow.Pow, flow.Interactive && flow.Puzzle is null, flow.Handshake,
             form["theme"], form["bg"], form["text"], form["primary"], form["border"],
-            flow.ProgramId is { } programId ? $"{basePath}/program/{programId}.js" : null, flow.Puzzle));
+            flow.ProgramId is { } programId ? $"{basePath}/program/{programId}.js" : null, flow.Puzzle, flow.Turnstile));
     }
 }

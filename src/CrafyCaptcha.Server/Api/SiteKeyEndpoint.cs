@@ -3,7 +3,7 @@ using CrafyCaptcha.Server.Protocol;
 
 namespace CrafyCaptcha.Server.Api;
 
-/// <summary><c>GET {base}/api/turnstile_site_key.php?pk=…</c>: the signed "no Turnstile" document, with CORS.</summary>
+/// <summary><c>GET {base}/api/turnstile_site_key.php?pk=…</c>: the signed document naming the credential's Turnstile site key (<c>null</c> without Turnstile), with CORS.</summary>
 internal sealed class SiteKeyEndpoint(CredentialStore credentials)
 {
     public IResult Handle(HttpContext http)

@@ -6,7 +6,7 @@ namespace CrafyCaptcha.Server.Api;
 
 /// <summary>
 /// <c>POST {base}/challenge/verify</c>: <c>{"flow_token", "pow": {algorithm, challenge, number, salt, signature}, "interaction": {kind, events}, "program": {v, l, f},
-/// "puzzle": {"points": [[x, y], …]}}</c>. Answers the signed CHALLENGE_COMPLETE message, or <c>{"error": code}</c> with a
+/// "puzzle": {"points": [[x, y], …]}, "turnstile": "&lt;Turnstile token&gt;"}</c> (the token only for a credential with Turnstile). Answers the signed CHALLENGE_COMPLETE message, or <c>{"error": code}</c> with a
 /// status (and, for <c>puzzle_new</c>, the new puzzle).
 /// </summary>
 internal sealed class VerifyEndpoint(FlowService flowService)
@@ -35,7 +35,7 @@ internal sealed class VerifyEndpoint(FlowService flowService)
             return Error("bad_request");
         }
 
-        FlowAnswerResult result = await flowService.AnswerAsync(new FlowAnswer(flowToken, solution, request.Interaction, http.Connection.RemoteIpAddress, request.Program, request.Puzzle, request.PowParts), http.RequestAborted).ConfigureAwait(false);
+        FlowAnswerResult result = await flowService.AnswerAsync(new FlowAnswer(flowToken, solution, request.Interaction, http.Connection.RemoteIpAddress, request.Program, request.Puzzle, request.Turnstile, request.PowParts), http.RequestAborted).ConfigureAwait(false);
         return result.Complete is { } complete
             ? TypedResults.Json(new CompleteResponse(complete.Payload, complete.Signature, complete.ServerSign!), ChallengeJson.Default.CompleteResponse)
             : Error(result.Error ?? "bad_request", result.Puzzle);
@@ -49,7 +49,7 @@ internal sealed class VerifyEndpoint(FlowService flowService)
             "pow_replayed" => StatusCodes.Status409Conflict,
             "rate_limited" => StatusCodes.Status429TooManyRequests,
             "flow_unknown_or_spent" or "puzzle_exhausted" => StatusCodes.Status410Gone,
-            "unavailable" => StatusCodes.Status503ServiceUnavailable,
+            "unavailable" or "turnstile_unavailable" => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,
         };
         return TypedResults.Json(new ErrorResponse(code, puzzle), ChallengeJson.Default.ErrorResponse, statusCode: status);

@@ -18,6 +18,9 @@
   // The flow's one-time instrumentation program (if the engine sent one): loaded beside the proof-of-work worker, it
   // hands its result over as the "crafy-program" event; the answer waits for both.
   var programUrl = data.programUrl, program = null;
+  // Turnstile (only for a credential with it): the widget runs it in the embedding page; this page polls
+  // REQUEST_TURNSTILE_STATUS until a TURNSTILE_SOLVED arrives (a later one replaces it) and sends the token with the answer.
+  var turnstile = data.turnstile === "true" ? { token: null } : null;
 
   // The interaction trail of an interactive step, for the server to judge (a bare "ticked" flag is refused):
   // [code, ms since the step was shown, x, y] with codes 0 move, 1 pointer down, 2 pointer up, 3 key down, 4 key up.
@@ -67,11 +70,13 @@
     if (e.origin !== parentOrigin || e.source !== window.parent) { return; }
     var m = e.data || {};
     if (m.action === "REQUEST_HANDSHAKE_RETRY") { handshake(); }
+    if (turnstile && m.action === "TURNSTILE_SOLVED" && typeof m.token === "string" && m.token && m.token !== "skipped") { turnstile.token = m.token; submit(); }
+    if (turnstile && m.action === "TURNSTILE_ERROR" && !sent) { sent = true; say("Turnstile error. Loading a new challenge…"); post({ action: "REQUEST_RELOAD" }); }
   });
 
   function submit() {
     var alt = puzzle && puzzle.solution(), p = alt ? alt.pow : pow, number = alt ? alt.number : solution && solution.number;
-    if (sent || !solution || !clicked || (programUrl && !program)) { return; }
+    if (sent || !solution || !clicked || (programUrl && !program) || (turnstile && !turnstile.token)) { return; }
     sent = true;
     say(needsCheckbox ? "Checking…" : "");
     busy(true);
@@ -86,7 +91,8 @@
         }),
         interaction: puzzle ? puzzle.trail() : needsCheckbox ? trail() : undefined,
         program: program || undefined,
-        puzzle: puzzle ? puzzle.answer() : undefined
+        puzzle: puzzle ? puzzle.answer() : undefined,
+        turnstile: turnstile ? turnstile.token : undefined
       })
     }).then(function (r) {
       return r.json().then(function (j) { return { ok: r.ok, json: j }; });
@@ -180,6 +186,9 @@
     document.body.appendChild(script);
   }
   handshake();
+  if (turnstile) {
+    var poll = setInterval(function () { if (turnstile.token || sent) { clearInterval(poll); } else { post({ action: "REQUEST_TURNSTILE_STATUS" }); } }, 250);
+  }
   if (window.ResizeObserver) { new ResizeObserver(resize).observe(document.body); }
   window.addEventListener("load", resize);
   window.addEventListener("resize", resize);

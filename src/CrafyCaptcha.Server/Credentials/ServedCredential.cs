@@ -27,6 +27,9 @@ internal sealed class ServedCredential : IDisposable
 
     public ChallengeCredential Credential { get; }
 
+    /// <summary>The credential's Turnstile site key, or <see langword="null"/> without Turnstile.</summary>
+    public string? TurnstileSiteKey => Credential.Turnstile.IsConfigured ? Credential.Turnstile.SiteKey : null;
+
     /// <summary>
     /// The key that signs the REST API's bearer tokens (HMAC-SHA256): HKDF-SHA256 of the engine's own Ed25519 seed with
     /// a purpose string — never the site's Secret Key, and every instance with the same credential derives the same key.

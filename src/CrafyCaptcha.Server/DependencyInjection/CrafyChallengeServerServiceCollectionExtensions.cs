@@ -37,6 +37,7 @@ public static class CrafyChallengeServerServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChallengeServerOptions>, ChallengeServerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChallengeServerOptions>, CrafyCaptcha.Server.Risk.ChallengeRiskOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChallengeServerOptions>, CrafyCaptcha.Server.Turnstile.TurnstileOptionsValidator>());
         services.AddMetrics();
         services.AddDataProtection();
         services.AddDistributedMemoryCache();
@@ -48,6 +49,12 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         services.TryAddSingleton<CrafyCaptcha.Server.Risk.AddressLists>();
         services.TryAddSingleton<CrafyCaptcha.Server.Risk.RiskEngine>();
         services.TryAddSingleton<CrafyCaptcha.Server.Puzzles.PuzzleService>();
+        if (!services.Any(d => d.ServiceType == typeof(CrafyCaptcha.Server.Turnstile.TurnstileVerifier)))
+        {
+            services.AddSingleton<CrafyCaptcha.Server.Turnstile.TurnstileVerifier>();
+            AddTurnstileClient(services);
+        }
+
         services.TryAddSingleton<FlowService>();
         services.TryAddSingleton<PuzzleEndpoints>();
         services.TryAddSingleton<ChallengePageEndpoint>();
@@ -60,5 +67,25 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         services.TryAddSingleton<CheckFlowEndpoint>();
         services.TryAddSingleton<ApiEndpoint>();
         return services;
+    }
+
+    /// <summary>
+    /// The <c>siteverify</c> client: the standard resilience handler (one retry; safe, the call carries an idempotency
+    /// key), each attempt and the whole call bounded by <see cref="ChallengeTurnstileOptions.Timeout"/>.
+    /// </summary>
+    private static void AddTurnstileClient(IServiceCollection services)
+    {
+        string pipeline = services.AddHttpClient(CrafyCaptcha.Server.Turnstile.TurnstileVerifier.HttpClientName).AddStandardResilienceHandler().PipelineName;
+        services.AddOptions<Microsoft.Extensions.Http.Resilience.HttpStandardResilienceOptions>(pipeline)
+            .Configure<IOptions<ChallengeServerOptions>>((o, engine) =>
+            {
+                TimeSpan total = engine.Value.Turnstile.Timeout;
+                o.TotalRequestTimeout.Timeout = total;
+                o.AttemptTimeout.Timeout = total / 2;
+                o.Retry.MaxRetryAttempts = 1;
+                o.Retry.Delay = TimeSpan.FromMilliseconds(100);
+                o.Retry.UseJitter = false;
+                o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(60);
+            });
     }
 }

@@ -48,7 +48,7 @@ internal enum FlowOpenError
 internal sealed record FlowOpenRequest(string? PublicToken, string? Cdweo, string ParentOrigin, RiskSignals Signals, IReadOnlyList<string>? Puzzles = null);
 
 /// <summary>A flow the engine opened: what the challenge page runs.</summary>
-internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool Interactive, SignedMessage Handshake, string? ProgramId = null, Puzzles.PuzzleView? Puzzle = null);
+internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool Interactive, SignedMessage Handshake, string? ProgramId = null, Puzzles.PuzzleView? Puzzle = null, bool Turnstile = false);
 
 /// <summary>The outcome of <see cref="FlowService.OpenAsync"/>: <see cref="Flow"/> when opened, else <see cref="Error"/>.</summary>
 internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFlow? Flow, Refusal? Refusal = null);
@@ -57,13 +57,14 @@ internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFl
 /// The answer the challenge page posts back: its flow, its proof-of-work solution, and for an interactive step the
 /// pointer or keyboard trail (see <see cref="InteractionEvidence"/>); the client's address counts refusals against it.
 /// </summary>
-internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonElement? Interaction, System.Net.IPAddress? RemoteAddress, JsonElement? Program = null, JsonElement? Puzzle = null, IReadOnlyList<PowSolution>? SolutionParts = null);
+internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonElement? Interaction, System.Net.IPAddress? RemoteAddress, JsonElement? Program = null, JsonElement? Puzzle = null, string? Turnstile = null, IReadOnlyList<PowSolution>? SolutionParts = null);
 
 /// <summary>
 /// The outcome of <see cref="FlowService.AnswerAsync"/>: the signed CHALLENGE_COMPLETE message, or an error code
 /// (<c>pow_invalid</c>, <c>pow_other_flow</c>, <c>pow_expired</c>, <c>pow_wrong_answer</c>, <c>pow_incomplete</c>, <c>pow_replayed</c>,
 /// <c>flow_unknown_or_spent</c>, <c>pow_too_fast</c>, <c>program_invalid</c>, <c>automation_detected</c>, <c>interaction_required</c>,
-/// <c>puzzle_wrong</c>, <c>puzzle_new</c> (with the new <see cref="Puzzle"/>), <c>puzzle_exhausted</c>, <c>rate_limited</c>, <c>unavailable</c>).
+/// <c>puzzle_wrong</c>, <c>puzzle_new</c> (with the new <see cref="Puzzle"/>), <c>puzzle_exhausted</c>, <c>rate_limited</c>, <c>unavailable</c>;
+/// with Turnstile: <c>turnstile_missing</c>, <c>turnstile_invalid</c>, <c>turnstile_spent</c>, <c>turnstile_unavailable</c>).
 /// </summary>
 internal sealed record FlowAnswerResult(string? Error, SignedMessage? Complete, Puzzles.PuzzleView? Puzzle = null);
 
@@ -76,6 +77,7 @@ internal sealed class FlowService(
     FlowRepository flows,
     RiskEngine risk,
     Puzzles.PuzzleService puzzleService,
+    Turnstile.TurnstileVerifier turnstile,
     IOptions<ChallengeServerOptions> options,
     TimeProvider timeProvider,
     ILogger<FlowService> logger) : IDisposable
@@ -178,7 +180,7 @@ internal sealed class FlowService(
             await flows.SaveAsync(flowToken, record, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
             await flows.SavePowAsync(pow.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
             Log.FlowStarted(logger, mode, assessment.Score, step);
-            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now), programId, puzzle is null ? null : Puzzles.PuzzleView.Of(puzzle)));
+            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now, _options.Turnstile.ScriptUrl), programId, puzzle is null ? null : Puzzles.PuzzleView.Of(puzzle), credential.TurnstileSiteKey is not null));
         }
         catch (ChallengeStateUnavailableException)
         {
@@ -191,7 +193,7 @@ internal sealed class FlowService(
         try
         {
             FlowAnswerResult result = await CheckAnswerAsync(answer, cancellationToken).ConfigureAwait(false);
-            if (result.Error is { } error && error != "unavailable")
+            if (result.Error is { } error && error is not ("unavailable" or "turnstile_unavailable"))
             {
                 // Every refused answer counts against the client: a script that keeps guessing climbs the ladder.
                 await risk.RecordFailureAsync(answer.RemoteAddress, error, cancellationToken).ConfigureAwait(false);
@@ -276,12 +278,63 @@ internal sealed class FlowService(
             return refused;
         }
 
+        if (credential.TurnstileSiteKey is not null)
+        {
+            (string? turnstileError, flow) = await CheckTurnstileAsync(credential, flow, answer, cancellationToken).ConfigureAwait(false);
+            if (turnstileError is not null)
+            {
+                return new FlowAnswerResult(turnstileError, null);
+            }
+        }
+
         DateTimeOffset expiresAt = now + _options.TokenLifetime;
         SignedMessage complete = ChallengeMessages.Complete(credential, flow, answer.FlowToken, expiresAt);
         await flows.MarkSpentAsync(flow.Nonce, SpentMarkLifetime, cancellationToken).ConfigureAwait(false);
         await flows.SaveCompletedAsync(flow.PublicKey, answer.FlowToken, new CompletedFlow(flow.Risk), _options.TokenLifetime, cancellationToken).ConfigureAwait(false);
         Log.TokenIssued(logger, flow.Risk);
         return new FlowAnswerResult(null, complete);
+    }
+
+    /// <summary>
+    /// The Turnstile step, last before a token is issued (so wrong answers never reach Cloudflare): the token the page
+    /// sent must pass <c>siteverify</c>. <c>'skipped'</c> or none is refused. When <c>siteverify</c> is unavailable the
+    /// person is not locked out: an invisible flow the reason lifts is refused and its address remembered, so the reload
+    /// is assessed with <see cref="RiskReasons.TurnstileUnavailable"/> and asks an interactive step; an interactive flow
+    /// (or a hidden one below its threshold) passes, its token naming that reason.
+    /// </summary>
+    private async Task<(string? Error, FlowRecord Flow)> CheckTurnstileAsync(ServedCredential credential, FlowRecord flow, FlowAnswer answer, CancellationToken cancellationToken)
+    {
+        if (answer.Turnstile is not { Length: > 0 and <= Turnstile.TurnstileVerifier.MaxTokenLength } token || token == "skipped")
+        {
+            Log.Refused(logger, "Turnstile token missing, skipped or too long");
+            return ("turnstile_missing", flow);
+        }
+
+        Turnstile.TurnstileVerdict verdict = await turnstile.VerifyAsync(credential.Credential.Turnstile, token, answer.RemoteAddress, answer.FlowToken, flow.Hostname, cancellationToken).ConfigureAwait(false);
+        if (verdict != Turnstile.TurnstileVerdict.Unavailable)
+        {
+            return (verdict switch
+            {
+                Turnstile.TurnstileVerdict.Passed => null,
+                Turnstile.TurnstileVerdict.Spent => "turnstile_spent",
+                _ => "turnstile_invalid",
+            }, flow);
+        }
+
+        if (flow.Reasons.Contains(RiskReasons.TurnstileUnavailable))
+        {
+            return (null, flow); // the reload after an earlier silence: this step is what stands in for Turnstile
+        }
+
+        double score = risk.ScoreWith(flow.Risk, [RiskReasons.TurnstileUnavailable]);
+        if (!flow.IsInteractive && risk.StepFor(score, flow.Mode, []) != ChallengeStep.Invisible)
+        {
+            await risk.RememberMarkersAsync(answer.RemoteAddress, [RiskReasons.TurnstileUnavailable], cancellationToken).ConfigureAwait(false);
+            return ("turnstile_unavailable", flow);
+        }
+
+        // An interactive flow, or a hidden one the reason does not lift (the site asked for no step below its threshold).
+        return (null, flow with { Risk = score, Reasons = [.. flow.Reasons, RiskReasons.TurnstileUnavailable] });
     }
 
     /// <summary>

@@ -24,4 +24,10 @@ internal static partial class Log
         + "with a fixed SetApplicationName(...), or keep the default key ring folder (~/.aspnet/DataProtection-Keys) on a persistent volume.",
         EventName = "DevelopmentCredentialReplaced")]
     public static partial void DevelopmentCredentialReplaced(ILogger logger, string path, string reason);
+
+    [LoggerMessage(206, LogLevel.Information, "Turnstile token refused by siteverify ({Codes}).", EventName = "TurnstileRefused")]
+    public static partial void TurnstileRefused(ILogger logger, string codes);
+
+    [LoggerMessage(207, LogLevel.Warning, "Turnstile siteverify unavailable ({Reason}): the flow is judged without it (an invisible flow the reason lifts is reloaded as an interactive one).", EventName = "TurnstileUnavailable")]
+    public static partial void TurnstileUnavailable(ILogger logger, string reason);
 }

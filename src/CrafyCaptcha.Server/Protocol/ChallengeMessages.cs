@@ -13,12 +13,22 @@ internal sealed record SignedMessage(string Payload, string Signature, string? S
 /// <summary>Builds the signed messages of the widget protocol and the captcha token payload of the backend protocol.</summary>
 internal static class ChallengeMessages
 {
-    public static SignedMessage Handshake(ServedCredential credential, string flowToken, DateTimeOffset now)
+    /// <summary>
+    /// The HANDSHAKE message. For a credential with Turnstile it also carries <c>site_key</c> and
+    /// <c>turnstile_script</c>, so our widget loads Turnstile without asking the site-key endpoint (the invisible pass
+    /// without Turnstile makes no extra request); without Turnstile it names neither.
+    /// </summary>
+    public static SignedMessage Handshake(ServedCredential credential, string flowToken, DateTimeOffset now, Uri? turnstileScript = null)
     {
         string payload = Write(w =>
         {
             w.WriteStartObject("payload");
             w.WriteString("flow_token", flowToken);
+            if (credential.TurnstileSiteKey is { } siteKey && turnstileScript is not null)
+            {
+                w.WriteString("site_key", siteKey);
+                w.WriteString("turnstile_script", turnstileScript.AbsoluteUri);
+            }
             w.WriteEndObject();
             w.WriteString("issued_at", Iso(now));
         });
@@ -30,7 +40,15 @@ internal static class ChallengeMessages
         string payload = Write(w =>
         {
             w.WriteStartObject("payload");
-            w.WriteNull("site_key");
+            if (credential.TurnstileSiteKey is { } siteKey)
+            {
+                w.WriteString("site_key", siteKey);
+            }
+            else
+            {
+                w.WriteNull("site_key");
+            }
+
             w.WriteEndObject();
         });
         return new SignedMessage(payload, credential.Sign(payload));

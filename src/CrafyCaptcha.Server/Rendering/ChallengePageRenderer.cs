@@ -22,7 +22,8 @@ internal sealed record ChallengePageModel(
     string? Primary,
     string? Border,
     string? ProgramUrl = null,
-    Puzzles.PuzzleView? Puzzle = null);
+    Puzzles.PuzzleView? Puzzle = null,
+    bool Turnstile = false);
 
 /// <summary>
 /// The engine's HTML: the challenge page (markup, inline CSS, colours) and the refusal page, with the security headers
@@ -106,7 +107,7 @@ internal static class ChallengePageRenderer
             <style>{{PageCss}}</style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
              data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(JsonSerializer.Serialize(pow, ChallengeJson.Default.PowChallenge))}}"
-             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(AssetEndpoints.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}>
+             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(AssetEndpoints.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}>
             <div class="box" id="box"><button type="button" id="check" aria-describedby="status"{{(checkbox ? string.Empty : " disabled")}}><span class="tick" aria-hidden="true"></span><span class="spin" id="spin" aria-hidden="true"></span><span id="label">I am human</span></button>
             <span class="sr" id="status" role="status" aria-live="polite"></span></div>
             {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(AssetEndpoints.Url(basePath, "puzzle.js"))}\"></script>")}}<script type="text/plain" id="pow-worker">{{InlineWorkerScript}}</script><script>{{InlineChallengeScript}}</script></body></html>

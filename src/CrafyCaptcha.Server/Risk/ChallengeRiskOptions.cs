@@ -36,6 +36,7 @@ public sealed class ChallengeRiskOptions
         [RiskReasons.NativeCodePatched] = 0.1,
         [RiskReasons.NoPlugins] = 0.05,
         [RiskReasons.NoLanguages] = 0.1,
+        [RiskReasons.TurnstileUnavailable] = 0.45,
     };
 
     /// <summary>The sliding window over which challenge loads and failures are counted (default 10 minutes).</summary>

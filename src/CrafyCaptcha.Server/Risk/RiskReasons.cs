@@ -63,11 +63,17 @@ public static class RiskReasons
     /// <summary>The program saw <c>navigator.languages</c> empty.</summary>
     public const string NoLanguages = "no_languages";
 
+    /// <summary>
+    /// Cloudflare Turnstile's <c>siteverify</c> did not answer in time for this address's last invisible flow (or, in a
+    /// token, for this interactive flow): the person got an interactive step instead of being locked out.
+    /// </summary>
+    public const string TurnstileUnavailable = "turnstile_unavailable";
+
     /// <summary>All reasons that carry a weight, in a stable order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         VelocityIp, VelocityNetwork, RecentFailures, Datacenter, Tor, HeaderMismatch, AutomationUserAgent, NoUserAgent,
         NoAcceptLanguage, FetchMetadata, Webdriver, TelemetryMissing, AutomationAnnounced, WebdriverHidden, WindowImplausible,
-        NativeCodePatched, NoPlugins, NoLanguages,
+        NativeCodePatched, NoPlugins, NoLanguages, TurnstileUnavailable,
     ];
 }
