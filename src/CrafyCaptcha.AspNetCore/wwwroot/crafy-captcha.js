@@ -128,36 +128,50 @@
     }
     usedInputs[this.inputName] = true;
     instances.push(this);
+    // The box and its iframe first, while the eo is fetched (creating the iframe's browsing context and the first layout
+    // cost tens of milliseconds that would otherwise sit between the eo and the challenge's POST). A container that is
+    // not in the document yet is looked up again when the eo is here.
+    var claimed = this._claim(containerRef);
+    if (claimed === false) { return Promise.resolve(this); }
+    // The server could not get the credential's public token (the hosted API is down or rate-limited): the page
+    // rendered at once anyway; the widget says so instead of loading a challenge that cannot work.
+    if (claimed && this._serverError()) { return Promise.resolve(this); }
     return this._fetchOptions().then(function (eo) {
       self.eo = eo;
       self._startExpiry(EXPIRY_MS);
-      self.container = typeof containerRef === "string" ? d.getElementById(containerRef) : containerRef;
-      if (!self.container) { return self; }
-      if (self.container.getAttribute("data-crafy-initialized")) { self._log("container already initialised"); return self; }
-      self.container.setAttribute("data-crafy-initialized", "true");
-      self._render();
-      // The server could not get the credential's public token (the hosted API is down or rate-limited): the page
-      // rendered at once anyway; the widget says so instead of loading a challenge that cannot work.
-      var serverError = self.container.getAttribute("data-crafy-error");
-      if (serverError || !self.publicToken) {
-        self._layout();
-        self._setError(new Error(serverError || "public_token_unavailable"));
-        return self;
-      }
+      if (!claimed && (!self._claim(containerRef) || self._serverError())) { return self; }
       self._onMessage = function (e) { self._message(e); };
       w.addEventListener("message", self._onMessage);
       self.form = self.container.closest("form");
       if (self.form) {
         self.form.addEventListener("submit", function (e) { self._submit(e); });
       }
-      // At once (no idle wait): most people take the invisible path, and its proof-of-work is what they wait for. The
-      // challenge is requested before the box is painted and laid out (the page's first reflow): its POST leaves sooner.
+      // At once (no idle wait): most people take the invisible path, and its proof-of-work is what they wait for.
       if (self.autoLoad) { self._load(); }
-      // As the official widget: disabled and spinning until the challenge has been requested.
-      self._show(self._loadRequested || !self.autoLoad ? "ready" : "loading");
-      self._layout();
       return self;
     });
+  };
+
+  // Finds the container and renders the box into it: true when rendered, false when another widget has it already,
+  // null when it is not in the document (yet).
+  CrafyCAPTCHA.prototype._claim = function (containerRef) {
+    var container = typeof containerRef === "string" ? d.getElementById(containerRef) : containerRef;
+    if (!container) { return null; }
+    if (container.getAttribute("data-crafy-initialized")) { this._log("container already initialised"); return false; }
+    this.container = container;
+    container.setAttribute("data-crafy-initialized", "true");
+    this._render();
+    // As the official widget: disabled and spinning until the challenge has been requested.
+    this._show(this.autoLoad ? "loading" : "ready");
+    this._layout();
+    return true;
+  };
+
+  CrafyCAPTCHA.prototype._serverError = function () {
+    var serverError = this.container.getAttribute("data-crafy-error");
+    if (!serverError && this.publicToken) { return false; }
+    this._setError(new Error(serverError || "public_token_unavailable"));
+    return true;
   };
 
   CrafyCAPTCHA.prototype._scheme = function () {
