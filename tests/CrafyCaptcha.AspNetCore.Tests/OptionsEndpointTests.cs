@@ -100,8 +100,9 @@ public sealed class OptionsEndpointTests
             }
         }
 
-        Assert.Equal(120, statuses.Count(s => s == HttpStatusCode.OK));
-        Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        // The page itself carried its widget's first eo: that flow came out of the same budget of 120 a minute.
+        Assert.Equal(119, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(6, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
     }
 
     [Fact]

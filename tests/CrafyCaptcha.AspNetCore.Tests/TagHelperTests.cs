@@ -12,9 +12,10 @@ public sealed class TagHelperTests
 {
     private static string Widgets(string html)
     {
-        // The widget's markup only, with the per-request antiforgery token replaced by a placeholder.
+        // The widget's markup only, with the per-request antiforgery token and first eo replaced by placeholders.
         MatchCollection parts = Regex.Matches(html, "<div id=\"crafy-captcha-[^>]*></div>(<input type=\"hidden\" name=\"CrafyCAPTCHA_field\"[^>]*>)?(<script[^>]*></script>)?<script[^>]*>.*?</script>", RegexOptions.Singleline);
         string joined = string.Join("\n", parts.Select(m => m.Value));
+        joined = Regex.Replace(joined, "\"encryptedOptions\":\"[^\"]+\"", "\"encryptedOptions\":\"<eo>\"");
         return Regex.Replace(joined, "\"__RequestVerificationToken\":\"[^\"]+\"", "\"__RequestVerificationToken\":\"<antiforgery>\"");
     }
 
@@ -28,6 +29,35 @@ public sealed class TagHelperTests
 
         Snapshot.Match(Widgets(html));
     }
+
+    [Fact]
+    public async Task A_page_carries_its_widgets_first_eo_uncached_and_within_the_clients_flow_budget()
+    {
+        using var app = new SampleApp();
+        using HttpClient client = app.Client();
+
+        HttpResponseMessage first = await client.GetAsync("/Account/Login");
+        string a = FirstEo(await first.Content.ReadAsStringAsync())!, b = FirstEo(await client.GetStringAsync("/Account/Login"))!;
+
+        Assert.StartsWith(CrafyCaptcha.Cryptography.SecretBox.V3Prefix, a, StringComparison.Ordinal);
+        Assert.NotEqual(a, b); // one flow per page view, never shared
+        Assert.True(first.Headers.CacheControl is { NoStore: true, NoCache: true }, first.Headers.CacheControl?.ToString());
+
+        // A flood of page views spends the same budget as the options endpoint (120 flows a minute per client): then the
+        // pages still render, without an eo, and the widget asks the options endpoint, which says why it refuses.
+        for (int i = 0; i < 118; i++)
+        {
+            Assert.NotNull(FirstEo(await client.GetStringAsync("/Account/Login")));
+        }
+
+        string spent = await client.GetStringAsync("/Account/Login");
+        Assert.Contains("id=\"crafy-captcha-1\"", spent, StringComparison.Ordinal);
+        Assert.Null(FirstEo(spent));
+        Assert.Contains("\"optionsUrl\":\"/crafy-options\"", spent, StringComparison.Ordinal);
+    }
+
+    private static string? FirstEo(string html)
+        => Regex.Match(html, "\"encryptedOptions\":\"([^\"]+)\"") is { Success: true } m ? Regex.Unescape(m.Groups[1].Value) : null;
 
     [Fact]
     public async Task Two_widgets_on_one_page_get_distinct_ids_and_input_names_and_one_script()

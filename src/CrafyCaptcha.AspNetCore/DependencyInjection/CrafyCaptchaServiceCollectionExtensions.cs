@@ -51,6 +51,7 @@ public static class CrafyCaptchaServiceCollectionExtensions
                 : new PolicyFlowOptions());
         services.TryAddSingleton<CrafyCaptchaGate>();
         services.TryAddSingleton<CrafyCaptchaMvcFilter>();
+        services.TryAddSingleton<FlowIssuer>();
         services.TryAddSingleton<OptionsEndpoint>();
         services.TryAddSingleton<HostedPublicTokenProvider>();
         services.TryAddSingleton<ICrafyPublicTokenProvider>(sp =>

@@ -11,38 +11,30 @@ namespace CrafyCaptcha.AspNetCore.Internal;
 /// Each call creates a flow (a nonce in the store, a unit of quota), so the endpoint checks antiforgery and limits
 /// each client IP; responses are never cached.
 /// </summary>
-internal sealed class OptionsEndpoint : IDisposable
+internal sealed class OptionsEndpoint
 {
     public const string EndpointName = "CrafyCaptchaOptions";
     private const int MaxBodyBytes = 4096;
     private const string AntiforgeryBodyField = "__RequestVerificationToken";
 
-    private readonly ICrafyCaptcha _captcha;
+    private readonly FlowIssuer _flows;
     private readonly CrafyCaptchaHttpOptions _options;
-    private readonly IPolicyFlowOptions _flowOptions;
     private readonly IAntiforgery _antiforgery;
     private readonly AntiforgeryOptions _antiforgeryOptions;
-    private readonly CrafyCaptchaMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly ClientBudget _budget;
 
     public OptionsEndpoint(
-        ICrafyCaptcha captcha,
+        FlowIssuer flows,
         IOptions<CrafyCaptchaHttpOptions> options,
-        IPolicyFlowOptions flowOptions,
         IAntiforgery antiforgery,
         IOptions<AntiforgeryOptions> antiforgeryOptions,
-        CrafyCaptchaMetrics metrics,
         ILogger<OptionsEndpoint> logger)
     {
-        _captcha = captcha;
+        _flows = flows;
         _options = options.Value;
-        _flowOptions = flowOptions;
         _antiforgery = antiforgery;
         _antiforgeryOptions = antiforgeryOptions.Value;
-        _metrics = metrics;
         _logger = logger;
-        _budget = new ClientBudget(_options.OptionsEndpointPermitsPerMinute);
     }
 
     public async Task<IResult> HandleAsync(HttpContext httpContext)
@@ -80,7 +72,7 @@ internal sealed class OptionsEndpoint : IDisposable
 
         // Only requests that would create a flow spend the client's budget: garbage costs it nothing, so a page that
         // was sent junk by someone else on its network still gets its flows.
-        if (!_budget.TryTake(httpContext.Connection.RemoteIpAddress))
+        if (!_flows.TryTake(httpContext.Connection.RemoteIpAddress))
         {
             Log.OptionsRefused(_logger, "rate limit");
             httpContext.Response.Headers.RetryAfter = "60";
@@ -94,12 +86,10 @@ internal sealed class OptionsEndpoint : IDisposable
             return Problem(StatusCodes.Status400BadRequest, CrafyCaptchaErrorCodes.UnknownPolicy, "Unknown captcha policy.");
         }
 
-        FlowOptions flow = _flowOptions.For(policy, policyName);
-
         string eo;
         try
         {
-            eo = await _captcha.CreateFlowAsync(flow, httpContext.RequestAborted).ConfigureAwait(false);
+            eo = await _flows.CreateAsync(policy, policyName, httpContext.RequestAborted).ConfigureAwait(false);
         }
         catch (NonceStoreUnavailableException ex)
         {
@@ -107,7 +97,6 @@ internal sealed class OptionsEndpoint : IDisposable
             return Problem(StatusCodes.Status503ServiceUnavailable, CrafyCaptchaErrorCodes.Unavailable, "The captcha is temporarily unavailable.");
         }
 
-        _metrics.FlowCreated(policyName);
         return TypedResults.Json(new OptionsResponse(eo), OptionsJsonContext.Default.OptionsResponse);
     }
 
@@ -133,8 +122,6 @@ internal sealed class OptionsEndpoint : IDisposable
     }
 
     private static IResult Problem(int status, string code, string detail) => CrafyCaptchaGate.Problem(status, code, detail);
-
-    public void Dispose() => _budget.Dispose();
 }
 
 internal sealed record OptionsResponse(string Eo);

@@ -21,19 +21,22 @@ internal sealed class CrafyCaptchaWidgetRenderer
     private readonly ICrafyPublicTokenProvider _publicToken;
     private readonly LinkGenerator _links;
     private readonly IAntiforgery _antiforgery;
+    private readonly FlowIssuer _flows;
 
     public CrafyCaptchaWidgetRenderer(
         IOptions<CrafyCaptchaOptions> captchaOptions,
         IOptions<CrafyCaptchaHttpOptions> options,
         ICrafyPublicTokenProvider publicToken,
         LinkGenerator links,
-        IAntiforgery antiforgery)
+        IAntiforgery antiforgery,
+        FlowIssuer flows)
     {
         _captchaOptions = captchaOptions.Value;
         _options = options.Value;
         _publicToken = publicToken;
         _links = links;
         _antiforgery = antiforgery;
+        _flows = flows;
     }
 
     public async Task<string> RenderAsync(HttpContext httpContext, CrafyCaptchaWidget widget)
@@ -79,6 +82,18 @@ internal sealed class CrafyCaptchaWidgetRenderer
         }
 
         initOptions["theme"] = string.IsNullOrEmpty(widget.Theme) ? "auto" : widget.Theme;
+
+        // A widget that loads at once gets its first eo with the page (one round trip less before the challenge; later
+        // ones come from optionsUrl). It is single-use, so the page must not be cached. Without budget or store: none.
+        if (widget.AutoLoad && publicToken is not null && await _flows.TryCreateForPageAsync(httpContext, policy, policyName).ConfigureAwait(false) is { } eo)
+        {
+            initOptions["encryptedOptions"] = eo;
+            if (!httpContext.Response.HasStarted)
+            {
+                httpContext.Response.Headers.CacheControl = "no-cache, no-store";
+                httpContext.Response.Headers.Pragma = "no-cache";
+            }
+        }
 
         if (_options.IframeUrl is not null)
         {
