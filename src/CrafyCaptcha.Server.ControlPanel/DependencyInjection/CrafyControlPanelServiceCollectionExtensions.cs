@@ -24,6 +24,7 @@ public static class CrafyControlPanelServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddCrafyChallengeServer();
+        services.Configure<CrafyCaptcha.Server.ChallengeServerOptions>(o => o.HasStoredCredentials = true);
         services.AddOptions<ControlPanelOptions>()
             .Configure<IConfiguration>((o, config) => config.GetSection(ControlPanelOptions.SectionName).Bind(o))
             .PostConfigure<IHostEnvironment>((o, environment) =>
@@ -50,6 +51,7 @@ public static class CrafyControlPanelServiceCollectionExtensions
             return new ControlPanelDatabaseServices(o.Database, o.ConnectionString!, o.ConfigureDataProtection);
         });
         services.TryAddSingleton<CredentialRepository>();
+        services.TryAddSingleton<CrafyCaptcha.Server.ControlPanel.Pages.ControlPanelPages>();
         services.TryAddSingleton<StoredCredentialSource>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoredCredentialSource, StoredCredentialSource>(sp => sp.GetRequiredService<StoredCredentialSource>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoredCredentialSource>(sp => sp.GetRequiredService<StoredCredentialSource>()));
