@@ -103,11 +103,11 @@ public sealed class PanelHost : IAsyncDisposable
     }
 
     /// <summary>Opens a challenge as the widget's iframe would, from a page on <paramref name="parentOrigin"/>.</summary>
-    public async Task<(HttpStatusCode Status, string Body)> OpenChallengeAsync(string publicToken, string parentOrigin)
+    public async Task<(HttpStatusCode Status, string Body)> OpenChallengeAsync(string publicToken, string parentOrigin, string eo = "v3.not-a-real-eo")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/crafy/challenge/")
         {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["pt"] = publicToken, ["cdweo"] = "{\"eo\":\"v3.not-a-real-eo\"}", ["parent_origin"] = parentOrigin }),
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["pt"] = publicToken, ["cdweo"] = "{\"eo\":\"" + eo + "\"}", ["parent_origin"] = parentOrigin }),
         };
         request.Headers.Add("User-Agent", "Mozilla/5.0 test");
         HttpResponseMessage response = await Client(null).SendAsync(request);

@@ -55,6 +55,9 @@ public static class CrafyControlPanelServiceCollectionExtensions
         services.TryAddSingleton<StoredCredentialSource>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoredCredentialSource, StoredCredentialSource>(sp => sp.GetRequiredService<StoredCredentialSource>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoredCredentialSource>(sp => sp.GetRequiredService<StoredCredentialSource>()));
+        services.TryAddSingleton<UsageRecorder>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<CrafyCaptcha.Server.Flows.IUsageSink, UsageRecorder>(sp => sp.GetRequiredService<UsageRecorder>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UsageRecorder>(sp => sp.GetRequiredService<UsageRecorder>()));
         return services;
     }
 }
