@@ -45,47 +45,28 @@ internal sealed class CredentialStore : IDisposable
     public ServedCredential? Development { get; }
 
     /// <summary>The credential named by <paramref name="publicToken"/>: a configured one first, then the stored ones.</summary>
-    public ServedCredential? FindByPublicToken(string? publicToken)
-    {
-        if (publicToken is null)
-        {
-            return null;
-        }
-
-        if (_byPublicToken.TryGetValue(publicToken, out ServedCredential? c))
-        {
-            return c;
-        }
-
-        foreach (IStoredCredentialSource source in _sources)
-        {
-            if (source.FindByPublicToken(publicToken) is { } stored)
-            {
-                return stored;
-            }
-        }
-
-        return null;
-    }
+    public ServedCredential? FindByPublicToken(string? publicToken) => Find(_byPublicToken, publicToken, static (source, token) => source.FindByPublicToken(token));
 
     /// <summary>The credential named by <paramref name="publicKey"/>: a configured one first, then the stored ones.</summary>
-    public ServedCredential? FindByPublicKey(string? publicKey)
+    public ServedCredential? FindByPublicKey(string? publicKey) => Find(_byPublicKey, publicKey, static (source, key) => source.FindByPublicKey(key));
+
+    private ServedCredential? Find(Dictionary<string, ServedCredential> configured, string? name, Func<IStoredCredentialSource, string, ServedCredential?> stored)
     {
-        if (publicKey is null)
+        if (name is null)
         {
             return null;
         }
 
-        if (_byPublicKey.TryGetValue(publicKey, out ServedCredential? c))
+        if (configured.TryGetValue(name, out ServedCredential? c))
         {
             return c;
         }
 
         foreach (IStoredCredentialSource source in _sources)
         {
-            if (source.FindByPublicKey(publicKey) is { } stored)
+            if (stored(source, name) is { } found)
             {
-                return stored;
+                return found;
             }
         }
 
