@@ -183,6 +183,42 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         Assert.Equal(ChangeResult.NotActive, (await repository.RotateAsync(c.PublicKey, TimeSpan.Zero)).Result);
     }
 
+    [Fact]
+    public async Task Usage_from_two_instances_adds_up_in_one_row_per_credential_and_day()
+    {
+        (CredentialRepository repository, _) = await InstanceAsync();
+        (_, CreatedCredential? created) = await repository.CreateAsync("Shop", "starter", []);
+        string pk = created!.Credential.PublicKey;
+        var first = new UsageRecorder(repository.Database, _time, NullLogger<UsageRecorder>.Instance);
+        await using var otherDatabase = new ControlPanelDatabaseServices(kind, _connectionString);
+        var second = new UsageRecorder(otherDatabase, _time, NullLogger<UsageRecorder>.Instance);
+
+        first.Record(pk, Flows.UsageEvent.Flow, 0.05);
+        first.Record(pk, Flows.UsageEvent.Flow, 0.95);
+        first.Record(pk, Flows.UsageEvent.Escalation);
+        first.Record(pk, Flows.UsageEvent.Pass);
+        second.Record(pk, Flows.UsageEvent.Flow, 0.5);
+        second.Record(pk, Flows.UsageEvent.Refusal);
+        await Task.WhenAll(first.FlushAsync(), second.FlushAsync()); // both may find no row and insert: one adds instead
+        first.Record(pk, Flows.UsageEvent.Pass);
+        await first.FlushAsync();
+        await first.FlushAsync(); // nothing pending: nothing added twice
+
+        DailyUsage today = Assert.Single(await repository.UsageAsync(pk, 1));
+        Assert.Equal("2026-11-27", today.Day);
+        Assert.Equal((3L, 2L, 1L, 1L), (today.Flows, today.Passes, today.Refusals, today.Escalations));
+        Assert.Equal([1L, 0L, 1L, 0L, 1L], today.RiskHistogram);
+
+        _time.Advance(TimeSpan.FromDays(1));
+        second.Record(pk, Flows.UsageEvent.Flow, 0.3);
+        await second.FlushAsync();
+        IReadOnlyList<DailyUsage> days = await repository.UsageAsync(pk, 2);
+        Assert.Equal(["2026-11-27", "2026-11-28"], days.Select(d => d.Day));
+        Assert.Equal([0L, 1L, 0L, 0L, 0L], days[1].RiskHistogram);
+        first.Dispose();
+        second.Dispose();
+    }
+
     public async Task DisposeAsync()
     {
         for (int i = _owned.Count - 1; i >= 0; i--)
