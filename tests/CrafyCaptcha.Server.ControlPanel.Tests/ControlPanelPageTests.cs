@@ -74,9 +74,7 @@ public sealed class ControlPanelPageTests : IAsyncLifetime
     public async Task A_domain_removed_in_the_panel_is_refused_by_the_engine_at_once()
     {
         HttpClient admin = _host.Client();
-        string html = await (await PanelHost.PostFormAsync(admin, "/crafy/admin/credentials/new", "/crafy/admin/credentials", new() { ["plan"] = "starter", ["domains"] = "shop.example" })).Content.ReadAsStringAsync();
-        string pk = Code(html, "public-key");
-        string pt = Code(html, "public-token");
+        (string pk, string pt, _, _) = await PanelHost.CreateThroughPageAsync(admin, domains: "shop.example");
 
         // Allowed: the engine goes past the domain check (and refuses the made-up options).
         (HttpStatusCode status, string body) = await _host.OpenChallengeAsync(pt, "https://shop.example");
@@ -96,9 +94,7 @@ public sealed class ControlPanelPageTests : IAsyncLifetime
     public async Task Rotate_serves_both_then_disable_stops_the_new_one_and_a_plan_change_replaces_the_public_token()
     {
         HttpClient admin = _host.Client();
-        string html = await (await PanelHost.PostFormAsync(admin, "/crafy/admin/credentials/new", "/crafy/admin/credentials", new() { ["plan"] = "starter", ["domains"] = "shop.example" })).Content.ReadAsStringAsync();
-        string pk = Code(html, "public-key");
-        string oldSecret = Code(html, "secret-key");
+        (string pk, _, string oldSecret, _) = await PanelHost.CreateThroughPageAsync(admin, domains: "shop.example");
 
         HttpResponseMessage rotated = await PanelHost.PostFormAsync(admin, "/crafy/admin/credentials/" + pk, $"/crafy/admin/credentials/{pk}/rotate", []);
         Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
@@ -129,10 +125,5 @@ public sealed class ControlPanelPageTests : IAsyncLifetime
         Assert.Contains("CrafyChallengeServer:ControlPanel:AuthorizationPolicy", ex.Message, StringComparison.Ordinal);
     }
 
-    private static string Code(string html, string id)
-    {
-        Match m = Regex.Match(html, $"<code id=\"{id}\">([^<]+)</code>");
-        Assert.True(m.Success, $"the page shows {id}");
-        return System.Net.WebUtility.HtmlDecode(m.Groups[1].Value);
-    }
+    private static string Code(string html, string id) => PanelHost.Code(html, id);
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using CrafyCaptcha.Testing;
 using System.Text.Json.Nodes;
 using CrafyCaptcha.Server.ControlPanel.Storage;
 using CrafyCaptcha.Server.Credentials;
@@ -108,23 +108,7 @@ public sealed class CredentialsCliTests : IDisposable
         }
     }
 
-    private static async Task<CliResult> Crafy(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(CliPath);
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("CRAFY_DATABASE");
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliResult(process.ExitCode, await output, await error);
-    }
+    private static Task<CliResult> Crafy(params string[] args) => CrafyTool.RunAsync(CliPath, args);
 
     public void Dispose()
     {
@@ -133,6 +117,4 @@ public sealed class CredentialsCliTests : IDisposable
             Directory.Delete(_directory, recursive: true);
         }
     }
-
-    private sealed record CliResult(int ExitCode, string Output, string Error);
 }

@@ -102,6 +102,23 @@ public sealed class PanelHost : IAsyncDisposable
         return await client.SendAsync(request);
     }
 
+    /// <summary>Creates a credential through the create form; what the page shows once.</summary>
+    public static async Task<ShownCredential> CreateThroughPageAsync(HttpClient admin, string plan = "starter", string domains = "")
+    {
+        HttpResponseMessage response = await PostFormAsync(admin, "/crafy/admin/credentials/new", "/crafy/admin/credentials", new() { ["plan"] = plan, ["domains"] = domains });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        string html = await response.Content.ReadAsStringAsync();
+        return new ShownCredential(Code(html, "public-key"), Code(html, "public-token"), Code(html, "secret-key"), html);
+    }
+
+    /// <summary>The text of the page's <c>&lt;code id="…"&gt;</c>.</summary>
+    public static string Code(string html, string id)
+    {
+        Match m = Regex.Match(html, $"<code id=\"{id}\">([^<]+)</code>");
+        Assert.True(m.Success, $"the page shows {id}");
+        return WebUtility.HtmlDecode(m.Groups[1].Value);
+    }
+
     /// <summary>Opens a challenge as the widget's iframe would, from a page on <paramref name="parentOrigin"/>.</summary>
     public async Task<(HttpStatusCode Status, string Body)> OpenChallengeAsync(string publicToken, string parentOrigin, string eo = "v3.not-a-real-eo")
     {
@@ -123,6 +140,9 @@ public sealed class PanelHost : IAsyncDisposable
             System.IO.Directory.Delete(Directory, recursive: true);
         }
     }
+
+    /// <summary>A credential as the created page shows it (the only time the secret is shown).</summary>
+    public sealed record ShownCredential(string PublicKey, string PublicToken, string SecretKey, string Html);
 
     private sealed class HeaderAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)

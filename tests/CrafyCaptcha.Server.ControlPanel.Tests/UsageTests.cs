@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using CrafyCaptcha.Cryptography;
 using CrafyCaptcha.Server.ControlPanel.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,10 +19,7 @@ public sealed class UsageTests : IAsyncLifetime
     public async Task Flows_and_refusals_are_counted_per_credential_and_day_and_shown_on_its_page()
     {
         HttpClient admin = _host.Client();
-        string html = await (await PanelHost.PostFormAsync(admin, "/crafy/admin/credentials/new", "/crafy/admin/credentials", new() { ["plan"] = "starter", ["domains"] = "shop.example" })).Content.ReadAsStringAsync();
-        string pk = Regex.Match(html, "<code id=\"public-key\">([^<]+)</code>").Groups[1].Value;
-        string pt = Regex.Match(html, "<code id=\"public-token\">([^<]+)</code>").Groups[1].Value;
-        string secret = Regex.Match(html, "<code id=\"secret-key\">([^<]+)</code>").Groups[1].Value;
+        (string pk, string pt, string secret, _) = await PanelHost.CreateThroughPageAsync(admin, domains: "shop.example");
         using var box = new SecretBox(secret);
 
         for (int i = 0; i < 2; i++)
