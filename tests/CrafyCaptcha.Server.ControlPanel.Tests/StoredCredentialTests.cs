@@ -184,6 +184,26 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
     }
 
     [Fact]
+    public async Task A_credential_whose_data_protection_keys_are_gone_is_not_served_and_the_others_still_are()
+    {
+        (CredentialRepository repository, _) = await InstanceAsync();
+        (_, CreatedCredential? lost) = await repository.CreateAsync("Lost", "starter", []);
+        await using (ControlPanelDbContext db = await repository.Database.Contexts.CreateDbContextAsync())
+        {
+            db.DataProtectionKeys.RemoveRange(db.DataProtectionKeys);
+            await db.SaveChangesAsync();
+        }
+
+        (CredentialRepository fresh, StoredCredentialSource source) = await InstanceAsync(); // a new key ring: the old secrets no longer open
+        (_, CreatedCredential? kept) = await fresh.CreateAsync("Kept", "starter", []);
+        await source.RefreshAsync();
+
+        Assert.Null(source.FindByPublicKey(lost!.Credential.PublicKey));
+        Assert.NotNull(source.FindByPublicKey(kept!.Credential.PublicKey));
+        Assert.Equal(2, (await fresh.ListAsync()).Count); // still listed, so it can be disabled or rotated away
+    }
+
+    [Fact]
     public async Task Usage_from_two_instances_adds_up_in_one_row_per_credential_and_day()
     {
         (CredentialRepository repository, _) = await InstanceAsync();
