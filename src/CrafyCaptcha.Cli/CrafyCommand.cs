@@ -65,7 +65,7 @@ internal static class CrafyCommand
         tokenVerify.SetAction((r, ct) => TokenVerifyAsync(Secret(r, secretKey), r.GetValue(nonceOption)!, r.GetValue(tokenArgument)!, output, error, ct));
         var token = new Command("token", "Captcha tokens.") { tokenInspect, tokenVerify };
 
-        var root = new RootCommand("crafy: CrafyCAPTCHA credentials, flows and tokens.") { keys, flow, token };
+        var root = new RootCommand("crafy: CrafyCAPTCHA credentials, flows and tokens.") { keys, CredentialsCommand.Create(output), flow, token };
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -222,5 +222,5 @@ internal static class CrafyCommand
         return Invalid;
     }
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 }

@@ -1,8 +1,6 @@
-using System.Security.Cryptography;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using NSec.Cryptography;
 
 namespace CrafyCaptcha.Cli;
 
@@ -116,15 +114,11 @@ internal static class KeysNew
 
     private sealed record Credential(string PublicKey, string SecretKey, string SigningPublicKey, string SigningPrivateKey, string PublicToken)
     {
+        /// <summary>The engine's generator (<see cref="CrafyCaptcha.Server.Credentials.CredentialGenerator"/>), so every credential is made one way.</summary>
         public static Credential Create()
         {
-            using Key signing = Key.Create(SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
-            return new Credential(
-                "pk_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
-                "sk_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
-                Convert.ToBase64String(signing.PublicKey.Export(KeyBlobFormat.RawPublicKey)),
-                Convert.ToBase64String(signing.Export(KeyBlobFormat.RawPrivateKey)),
-                "pt_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+            CrafyCaptcha.Server.ChallengeCredential c = CrafyCaptcha.Server.Credentials.CredentialGenerator.Create();
+            return new Credential(c.PublicKey, c.SecretKey, CrafyCaptcha.Server.Credentials.CredentialGenerator.SigningPublicKeyOf(c.SigningPrivateKey), c.SigningPrivateKey, c.PublicToken);
         }
     }
 }

@@ -179,6 +179,7 @@ internal static partial class Snippets
             typeof(AspNetCore.CrafyCaptchaErrorCodes).Assembly,
             typeof(Server.ChallengeServerOptions).Assembly,
             typeof(StackExchangeRedis.RedisNonceStoreOptions).Assembly,
+            typeof(Server.ControlPanel.ControlPanelOptions).Assembly,
         ];
         foreach (Assembly assembly in ours)
         {

@@ -9,7 +9,7 @@ namespace CrafyCaptcha.Packaging.Tests;
 /// </summary>
 public sealed class PackedFeed : IAsyncLifetime
 {
-    public static readonly string[] PackageIds = ["CrafyCaptcha", "CrafyCaptcha.AspNetCore.Components", "CrafyCaptcha.AspNetCore", "CrafyCaptcha.Server", "CrafyCaptcha.StackExchangeRedis", "CrafyCaptcha.Cli"];
+    public static readonly string[] PackageIds = ["CrafyCaptcha", "CrafyCaptcha.AspNetCore.Components", "CrafyCaptcha.AspNetCore", "CrafyCaptcha.Server", "CrafyCaptcha.StackExchangeRedis", "CrafyCaptcha.Server.ControlPanel", "CrafyCaptcha.Cli"];
 
     public PackedFeed()
     {

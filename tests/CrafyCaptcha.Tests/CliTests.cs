@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
+using CrafyCaptcha.Testing;
 
 namespace CrafyCaptcha.Tests;
 
@@ -138,33 +138,6 @@ public sealed class CliTests
 
     private static Task<CliResult> Crafy(params string[] args) => Crafy(args, []);
 
-    private static async Task<CliResult> Crafy(string[] args, Dictionary<string, string?> environment)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CrafyCaptcha.Cli.dll"));
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment.Remove("CRAFY_SECRET_KEY");
-        foreach ((string key, string? value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliResult(process.ExitCode, await output, await error);
-    }
-
-    private sealed record CliResult(int ExitCode, string Output, string Error);
+    private static Task<CliResult> Crafy(string[] args, Dictionary<string, string?> environment)
+        => CrafyTool.RunAsync(Path.Combine(AppContext.BaseDirectory, "CrafyCaptcha.Cli.dll"), args, environment);
 }

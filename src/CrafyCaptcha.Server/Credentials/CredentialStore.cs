@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using NSec.Cryptography;
 
 namespace CrafyCaptcha.Server.Credentials;
 
@@ -19,9 +18,11 @@ internal sealed class CredentialStore : IDisposable
     private const string ProtectorPurpose = "CrafyCaptcha.Server.DevelopmentCredential.v1";
     private readonly Dictionary<string, ServedCredential> _byPublicToken = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServedCredential> _byPublicKey = new(StringComparer.Ordinal);
+    private readonly IStoredCredentialSource[] _sources;
 
-    public CredentialStore(IOptions<ChallengeServerOptions> options, IDataProtectionProvider dataProtection, IHostEnvironment environment, ILogger<CredentialStore> logger)
+    public CredentialStore(IOptions<ChallengeServerOptions> options, IDataProtectionProvider dataProtection, IHostEnvironment environment, ILogger<CredentialStore> logger, IEnumerable<IStoredCredentialSource>? sources = null)
     {
+        _sources = sources?.ToArray() ?? [];
         ChallengeServerOptions o = options.Value;
         foreach (ChallengeCredential credential in o.Credentials)
         {
@@ -43,11 +44,34 @@ internal sealed class CredentialStore : IDisposable
     /// <summary>The development credential, when enabled.</summary>
     public ServedCredential? Development { get; }
 
-    public ServedCredential? FindByPublicToken(string? publicToken)
-        => publicToken is not null && _byPublicToken.TryGetValue(publicToken, out ServedCredential? c) ? c : null;
+    /// <summary>The credential named by <paramref name="publicToken"/>: a configured one first, then the stored ones.</summary>
+    public ServedCredential? FindByPublicToken(string? publicToken) => Find(_byPublicToken, publicToken, static (source, token) => source.FindByPublicToken(token));
 
-    public ServedCredential? FindByPublicKey(string? publicKey)
-        => publicKey is not null && _byPublicKey.TryGetValue(publicKey, out ServedCredential? c) ? c : null;
+    /// <summary>The credential named by <paramref name="publicKey"/>: a configured one first, then the stored ones.</summary>
+    public ServedCredential? FindByPublicKey(string? publicKey) => Find(_byPublicKey, publicKey, static (source, key) => source.FindByPublicKey(key));
+
+    private ServedCredential? Find(Dictionary<string, ServedCredential> configured, string? name, Func<IStoredCredentialSource, string, ServedCredential?> stored)
+    {
+        if (name is null)
+        {
+            return null;
+        }
+
+        if (configured.TryGetValue(name, out ServedCredential? c))
+        {
+            return c;
+        }
+
+        foreach (IStoredCredentialSource source in _sources)
+        {
+            if (stored(source, name) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
 
     private ServedCredential Add(ChallengeCredential credential)
     {
@@ -57,18 +81,8 @@ internal sealed class CredentialStore : IDisposable
         return served;
     }
 
-    internal static ChallengeCredential NewCredential()
-    {
-        using Key signing = Key.Create(SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport });
-        return new ChallengeCredential
-        {
-            PublicKey = "pk_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
-            SecretKey = "sk_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
-            SigningPrivateKey = Convert.ToBase64String(signing.Export(KeyBlobFormat.RawPrivateKey)),
-            PublicToken = "pt_dev_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
-            Plan = "scale",
-        };
-    }
+    /// <summary>A new development credential (see <see cref="CredentialGenerator"/>): Scale plan, <c>pt_dev_</c> token.</summary>
+    internal static ChallengeCredential NewCredential() => CredentialGenerator.Create("scale", "pt_dev_");
 
     private static ChallengeCredential LoadOrCreate(string path, IDataProtector protector, ILogger logger)
     {

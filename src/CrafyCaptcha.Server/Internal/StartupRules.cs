@@ -20,7 +20,7 @@ internal static class StartupRules
 internal sealed class ChallengeServerOptionsValidator(IHostEnvironment environment) : IValidateOptions<ChallengeServerOptions>
 {
     public ValidateOptionsResult Validate(string? name, ChallengeServerOptions options)
-        => environment.IsDevelopment() || options.Embedded || options.Credentials.Count > 0
+        => environment.IsDevelopment() || options.Embedded || options.HasStoredCredentials || options.Credentials.Count > 0
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(
                 $"The CrafyCaptcha challenge engine has no credential to serve in the '{environment.EnvironmentName}' environment: its development credential is made only in Development. "
