@@ -139,7 +139,7 @@
   // tries k, k + W, …, the first to find it wins). It fails when a part was searched in full without an answer, or a
   // worker fails to load.
   var parts = [pow].concat(pow.parts || []), numbers = [], misses = [], left = parts.length, tasks = [], next = 0;
-  var workers = [], count = Math.max(1, Math.min(4, navigator.hardwareConcurrency | 0 || 2)), k;
+  var workers = [], count = Math.max(1, Math.min(4, (navigator.hardwareConcurrency | 0 || 2) - 1)), k;
   if (parts.length === 1) {
     for (k = 0; k < count; k++) { tasks.push({ part: 0, start: k, step: count }); }
   } else {
