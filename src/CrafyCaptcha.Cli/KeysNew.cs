@@ -114,11 +114,11 @@ internal static class KeysNew
 
     private sealed record Credential(string PublicKey, string SecretKey, string SigningPublicKey, string SigningPrivateKey, string PublicToken)
     {
-        /// <summary>The engine's generator (<see cref="CrafyCaptcha.Server.Credentials.CredentialGenerator"/>), so every credential is made one way.</summary>
+        /// <summary>The engine's generator (<see cref="CrafyCaptcha.Server.CredentialGenerator"/>), so every credential is made one way.</summary>
         public static Credential Create()
         {
-            CrafyCaptcha.Server.ChallengeCredential c = CrafyCaptcha.Server.Credentials.CredentialGenerator.Create();
-            return new Credential(c.PublicKey, c.SecretKey, CrafyCaptcha.Server.Credentials.CredentialGenerator.SigningPublicKeyOf(c.SigningPrivateKey), c.SigningPrivateKey, c.PublicToken);
+            CrafyCaptcha.Server.ChallengeCredential c = CrafyCaptcha.Server.CredentialGenerator.Create();
+            return new Credential(c.PublicKey, c.SecretKey, CrafyCaptcha.Server.CredentialGenerator.SigningPublicKeyOf(c.SigningPrivateKey), c.SigningPrivateKey, c.PublicToken);
         }
     }
 }

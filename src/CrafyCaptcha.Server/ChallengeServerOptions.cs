@@ -51,6 +51,4 @@ public sealed class ChallengeServerOptions
     /// <summary>Set by <c>AddEmbeddedChallengeServer</c>: the engine runs inside the SDK's app, whose keys it may serve.</summary>
     internal bool Embedded { get; set; }
 
-    /// <summary>Set by <c>AddCrafyControlPanel</c>: credentials also come from the panel's database.</summary>
-    internal bool HasStoredCredentials { get; set; }
 }

@@ -35,7 +35,7 @@ public sealed class CredentialsCliTests : IDisposable
         await using var database = new ControlPanelDatabaseServices(ControlPanelDatabase.Sqlite, "Data Source=" + Path.Combine(_directory, "panel.db") + ";Pooling=false");
         var source = new StoredCredentialSource(new CredentialRepository(database, TimeProvider.System), Options.Create(new ControlPanelOptions()), TimeProvider.System, NullLogger<StoredCredentialSource>.Instance);
         await source.RefreshAsync();
-        ServedCredential served = source.FindByPublicKey(pk)!;
+        ServedCredential served = ServedCredentials.Of(source.FindByPublicKey(pk))!;
         Assert.Equal(secret, served.Credential.SecretKey);
         Assert.True(served.AllowsHost("shop.example"));
         source.Dispose();

@@ -43,7 +43,7 @@ public sealed class PanelHost : IAsyncDisposable
             builder.WebHost.UseTestServer();
         }
 
-        ChallengeCredential configured = Credentials.CredentialGenerator.Create();
+        ChallengeCredential configured = CredentialGenerator.Create();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["CrafyChallengeServer:Credentials:0:PublicKey"] = ConfiguredPublicKey,

@@ -64,8 +64,8 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         ChallengeCredential c = created!.Credential;
         await source.RefreshAsync();
 
-        ServedCredential served = Assert.IsType<ServedCredential>(source.FindByPublicToken(c.PublicToken));
-        Assert.Same(served, source.FindByPublicKey(c.PublicKey));
+        ServedCredential served = Assert.IsType<ServedCredential>(ServedCredentials.Of(source.FindByPublicToken(c.PublicToken)));
+        Assert.Same(served.Credential, source.FindByPublicKey(c.PublicKey)); // the same instance while unchanged (the engine derives its keys once per instance)
         Assert.Equal(c.SecretKey, served.Credential.SecretKey);
         Assert.Equal(created.SigningPublicKey, served.SigningPublicKey);
         Assert.Equal("growth", served.Plan.Name);
@@ -105,16 +105,16 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         (_, CreatedCredential? created) = await repository.CreateAsync("Shop", "starter", ["shop.example"]);
         string pk = created!.Credential.PublicKey;
         (_, StoredCredentialSource other) = await InstanceAsync(); // a second instance on the same database
-        Assert.True(other.FindByPublicKey(pk)!.AllowsHost("shop.example")); // it reads the secrets: shared Data Protection keys
+        Assert.True(ServedCredentials.Of(other.FindByPublicKey(pk))!.AllowsHost("shop.example")); // it reads the secrets: shared Data Protection keys
 
         Assert.Equal(ChangeResult.Done, await repository.SetDomainsAsync(pk, ["new.example"]));
         await source.RefreshAsync(); // what the panel does after a change
-        Assert.False(source.FindByPublicKey(pk)!.AllowsHost("shop.example"));
-        Assert.True(source.FindByPublicKey(pk)!.AllowsHost("new.example"));
-        Assert.True(other.FindByPublicKey(pk)!.AllowsHost("shop.example")); // not yet: its copy is refreshed on its timer
+        Assert.False(ServedCredentials.Of(source.FindByPublicKey(pk))!.AllowsHost("shop.example"));
+        Assert.True(ServedCredentials.Of(source.FindByPublicKey(pk))!.AllowsHost("new.example"));
+        Assert.True(ServedCredentials.Of(other.FindByPublicKey(pk))!.AllowsHost("shop.example")); // not yet: its copy is refreshed on its timer
 
         await other.RefreshAsync();
-        Assert.False(other.FindByPublicKey(pk)!.AllowsHost("shop.example"));
+        Assert.False(ServedCredentials.Of(other.FindByPublicKey(pk))!.AllowsHost("shop.example"));
     }
 
     [Fact]
@@ -127,11 +127,11 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         Assert.Equal(ChangeResult.Done, await repository.SetPlanAsync(c.PublicKey, "SCALE"));
         await source.RefreshAsync();
 
-        Assert.Null(source.FindByPublicToken(c.PublicToken));
-        ServedCredential served = source.FindByPublicKey(c.PublicKey)!;
+        Assert.Null(ServedCredentials.Of(source.FindByPublicToken(c.PublicToken)));
+        ServedCredential served = ServedCredentials.Of(source.FindByPublicKey(c.PublicKey))!;
         Assert.Equal("scale", served.Plan.Name);
         Assert.NotEqual(c.PublicToken, served.Credential.PublicToken);
-        Assert.Same(served, source.FindByPublicToken(served.Credential.PublicToken));
+        Assert.Same(served.Credential, source.FindByPublicToken(served.Credential.PublicToken));
         Assert.Equal(c.SecretKey, served.Credential.SecretKey); // the site's keys stay
         Assert.Equal(ChangeResult.InvalidPlan, await repository.SetPlanAsync(c.PublicKey, "free"));
     }
@@ -149,19 +149,19 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         await source.RefreshAsync();
         Assert.NotEqual(old.SecretKey, next.SecretKey);
         Assert.Equal("growth", next.Plan);
-        Assert.True(source.FindByPublicKey(next.PublicKey)!.AllowsHost("shop.example"));
-        Assert.NotNull(source.FindByPublicKey(old.PublicKey));
+        Assert.True(ServedCredentials.Of(source.FindByPublicKey(next.PublicKey))!.AllowsHost("shop.example"));
+        Assert.NotNull(ServedCredentials.Of(source.FindByPublicKey(old.PublicKey)));
         Assert.Equal(ChangeResult.NotActive, (await repository.RotateAsync(old.PublicKey, TimeSpan.FromHours(1))).Result);
 
         _time.Advance(TimeSpan.FromMinutes(59));
-        Assert.NotNull(source.FindByPublicToken(old.PublicToken));
+        Assert.NotNull(ServedCredentials.Of(source.FindByPublicToken(old.PublicToken)));
         _time.Advance(TimeSpan.FromMinutes(1)); // no refresh needed: the copy knows the retirement time
-        Assert.Null(source.FindByPublicToken(old.PublicToken));
-        Assert.Null(source.FindByPublicKey(old.PublicKey));
-        Assert.NotNull(source.FindByPublicKey(next.PublicKey));
+        Assert.Null(ServedCredentials.Of(source.FindByPublicToken(old.PublicToken)));
+        Assert.Null(ServedCredentials.Of(source.FindByPublicKey(old.PublicKey)));
+        Assert.NotNull(ServedCredentials.Of(source.FindByPublicKey(next.PublicKey)));
 
         await source.RefreshAsync();
-        Assert.Null(source.FindByPublicKey(old.PublicKey));
+        Assert.Null(ServedCredentials.Of(source.FindByPublicKey(old.PublicKey)));
         Assert.Equal("retired", (await repository.FindAsync(old.PublicKey))!.StatusAt(_time.GetUtcNow()));
     }
 
@@ -172,13 +172,13 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         (_, CreatedCredential? created) = await repository.CreateAsync("Shop", "starter", []);
         ChallengeCredential c = created!.Credential;
         await source.RefreshAsync();
-        Assert.NotNull(source.FindByPublicKey(c.PublicKey));
+        Assert.NotNull(ServedCredentials.Of(source.FindByPublicKey(c.PublicKey)));
 
         Assert.Equal(ChangeResult.Done, await repository.DisableAsync(c.PublicKey));
         await source.RefreshAsync();
 
-        Assert.Null(source.FindByPublicKey(c.PublicKey));
-        Assert.Null(source.FindByPublicToken(c.PublicToken));
+        Assert.Null(ServedCredentials.Of(source.FindByPublicKey(c.PublicKey)));
+        Assert.Null(ServedCredentials.Of(source.FindByPublicToken(c.PublicToken)));
         Assert.Equal(ChangeResult.NotActive, await repository.SetDomainsAsync(c.PublicKey, ["a.example"]));
         Assert.Equal(ChangeResult.NotActive, (await repository.RotateAsync(c.PublicKey, TimeSpan.Zero)).Result);
     }
@@ -198,8 +198,8 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         (_, CreatedCredential? kept) = await fresh.CreateAsync("Kept", "starter", []);
         await source.RefreshAsync();
 
-        Assert.Null(source.FindByPublicKey(lost!.Credential.PublicKey));
-        Assert.NotNull(source.FindByPublicKey(kept!.Credential.PublicKey));
+        Assert.Null(ServedCredentials.Of(source.FindByPublicKey(lost!.Credential.PublicKey)));
+        Assert.NotNull(ServedCredentials.Of(source.FindByPublicKey(kept!.Credential.PublicKey)));
         Assert.Equal(2, (await fresh.ListAsync()).Count); // still listed, so it can be disabled or rotated away
     }
 
@@ -213,14 +213,14 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         await using var otherDatabase = new ControlPanelDatabaseServices(kind, _connectionString);
         var second = new UsageRecorder(otherDatabase, _time, NullLogger<UsageRecorder>.Instance);
 
-        first.Record(pk, Flows.UsageEvent.Flow, 0.05);
-        first.Record(pk, Flows.UsageEvent.Flow, 0.95);
-        first.Record(pk, Flows.UsageEvent.Escalation);
-        first.Record(pk, Flows.UsageEvent.Pass);
-        second.Record(pk, Flows.UsageEvent.Flow, 0.5);
-        second.Record(pk, Flows.UsageEvent.Refusal);
+        first.Record(pk, ChallengeUsage.Flow, 0.05);
+        first.Record(pk, ChallengeUsage.Flow, 0.95);
+        first.Record(pk, ChallengeUsage.Escalation, 0);
+        first.Record(pk, ChallengeUsage.Pass, 0);
+        second.Record(pk, ChallengeUsage.Flow, 0.5);
+        second.Record(pk, ChallengeUsage.Refusal, 0);
         await Task.WhenAll(first.FlushAsync(), second.FlushAsync()); // both may find no row and insert: one adds instead
-        first.Record(pk, Flows.UsageEvent.Pass);
+        first.Record(pk, ChallengeUsage.Pass, 0);
         await first.FlushAsync();
         await first.FlushAsync(); // nothing pending: nothing added twice
 
@@ -230,7 +230,7 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         Assert.Equal([1L, 0L, 1L, 0L, 1L], today.RiskHistogram);
 
         _time.Advance(TimeSpan.FromDays(1));
-        second.Record(pk, Flows.UsageEvent.Flow, 0.3);
+        second.Record(pk, ChallengeUsage.Flow, 0.3);
         await second.FlushAsync();
         IReadOnlyList<DailyUsage> days = await repository.UsageAsync(pk, 2);
         Assert.Equal(["2026-11-27", "2026-11-28"], days.Select(d => d.Day));

@@ -16,28 +16,17 @@ public sealed class BoundaryTests
     private const string OtherPublicKey = "pk_8868cdb2a4575e8755324cb77bf5be3a";
     private const string OtherSecretKey = "sk_5526a47fc8b0eae583e42f4219e53e5fa96ed80cc4c1b7246e548e402b7a81b9";
 
-    /// <summary>
-    /// The one documented exception (README, Architecture): the engine's internals (credential lookup, generator, usage
-    /// events) are visible to its control panel and the crafy tool, which ship with it at the same version. Nothing else.
-    /// </summary>
-    private static readonly Dictionary<string, string[]> DocumentedFriends = new(StringComparer.Ordinal)
-    {
-        ["CrafyCaptcha.Server"] = ["CrafyCaptcha.Server.ControlPanel", "CrafyCaptcha.Cli"],
-    };
-
     [Theory]
     [InlineData(typeof(ICrafyCaptcha))]
     [InlineData(typeof(ICrafyPublicTokenProvider))]
     [InlineData(typeof(ChallengeServerOptions))]
     public void Internals_are_visible_to_tests_and_benchmarks_only(Type fromPackage)
     {
-        string package = fromPackage.Assembly.GetName().Name!;
         string[] friends = [.. fromPackage.Assembly.GetCustomAttributes<InternalsVisibleToAttribute>().Select(a => a.AssemblyName)];
-        string[] allowed = DocumentedFriends.GetValueOrDefault(package) ?? [];
         Assert.NotEmpty(friends);
         Assert.All(friends, name => Assert.True(
-            name.EndsWith(".Tests", StringComparison.Ordinal) || name == "CrafyCaptcha.Benchmarks" || allowed.Contains(name),
-            $"{package} shows its internals to {name}, which is neither a test project nor the benchmarks (nor a documented exception)."));
+            name.EndsWith(".Tests", StringComparison.Ordinal) || name == "CrafyCaptcha.Benchmarks",
+            $"{fromPackage.Assembly.GetName().Name} shows its internals to {name}, which is neither a test project nor the benchmarks."));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
+using CrafyCaptcha.Server;
 using CrafyCaptcha.Server.ControlPanel;
 using CrafyCaptcha.Server.ControlPanel.Storage;
-using CrafyCaptcha.Server.Credentials;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -24,7 +24,6 @@ public static class CrafyControlPanelServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddCrafyChallengeServer();
-        services.Configure<CrafyCaptcha.Server.ChallengeServerOptions>(o => o.HasStoredCredentials = true);
         services.AddOptions<ControlPanelOptions>()
             .Configure<IConfiguration>((o, config) => config.GetSection(ControlPanelOptions.SectionName).Bind(o))
             .PostConfigure<IHostEnvironment>((o, environment) =>
@@ -53,10 +52,10 @@ public static class CrafyControlPanelServiceCollectionExtensions
         services.TryAddSingleton<CredentialRepository>();
         services.TryAddSingleton<CrafyCaptcha.Server.ControlPanel.Pages.ControlPanelPages>();
         services.TryAddSingleton<StoredCredentialSource>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStoredCredentialSource, StoredCredentialSource>(sp => sp.GetRequiredService<StoredCredentialSource>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChallengeCredentialSource, StoredCredentialSource>(sp => sp.GetRequiredService<StoredCredentialSource>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StoredCredentialSource>(sp => sp.GetRequiredService<StoredCredentialSource>()));
         services.TryAddSingleton<UsageRecorder>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<CrafyCaptcha.Server.Flows.IUsageSink, UsageRecorder>(sp => sp.GetRequiredService<UsageRecorder>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IChallengeUsageSink, UsageRecorder>(sp => sp.GetRequiredService<UsageRecorder>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, UsageRecorder>(sp => sp.GetRequiredService<UsageRecorder>()));
         return services;
     }

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
 using System.Globalization;
-using CrafyCaptcha.Server.Api;
-using CrafyCaptcha.Server.Credentials;
 using Microsoft.EntityFrameworkCore;
 
 namespace CrafyCaptcha.Server.ControlPanel.Storage;
@@ -52,7 +50,7 @@ internal sealed class CredentialRepository(ControlPanelDatabaseServices database
 
     public async Task<(ChangeResult Result, CreatedCredential? Created)> CreateAsync(string? name, string plan, IEnumerable<string> domains, CancellationToken cancellationToken = default)
     {
-        if (ApiPlan.Find(plan) is not { } apiPlan)
+        if (CredentialGenerator.PlanName(plan) is not { } planName)
         {
             return (ChangeResult.InvalidPlan, null);
         }
@@ -62,7 +60,7 @@ internal sealed class CredentialRepository(ControlPanelDatabaseServices database
             return (ChangeResult.InvalidDomain, null);
         }
 
-        CreatedCredential created = New(name, apiPlan.Name, normalised);
+        CreatedCredential created = New(name, planName, normalised);
         await using ControlPanelDbContext db = await database.Contexts.CreateDbContextAsync(cancellationToken);
         db.Credentials.Add(RowOf(created, normalised));
         await db.SaveChangesAsync(cancellationToken);
@@ -90,11 +88,11 @@ internal sealed class CredentialRepository(ControlPanelDatabaseServices database
 
     /// <summary>Changes the plan and issues a new Public Token; bearers issued before keep their old limits until re-authentication.</summary>
     public Task<ChangeResult> SetPlanAsync(string publicKey, string plan, CancellationToken cancellationToken = default)
-        => ApiPlan.Find(plan) is not { } apiPlan
+        => CredentialGenerator.PlanName(plan) is not { } planName
             ? Task.FromResult(ChangeResult.InvalidPlan)
             : ChangeAsync(publicKey, row =>
             {
-                row.Plan = apiPlan.Name;
+                row.Plan = planName;
                 row.PublicToken = CredentialGenerator.NewPublicToken();
             }, cancellationToken);
 
@@ -172,7 +170,7 @@ internal sealed class CredentialRepository(ControlPanelDatabaseServices database
         var result = new List<string>();
         foreach (string domain in domains.SelectMany(d => d.Split([',', ' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)))
         {
-            if (OriginNormaliser.AsciiHost(domain) is not { } ascii || ascii.Contains(':', StringComparison.Ordinal) || ascii.Contains('/', StringComparison.Ordinal))
+            if (CredentialGenerator.DomainName(domain) is not { } ascii || ascii.Contains(':', StringComparison.Ordinal) || ascii.Contains('/', StringComparison.Ordinal))
             {
                 return null;
             }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using CrafyCaptcha.Server.Credentials;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,15 +14,15 @@ internal sealed partial class StoredCredentialSource(
     CredentialRepository repository,
     IOptions<ControlPanelOptions> options,
     TimeProvider time,
-    ILogger<StoredCredentialSource> logger) : BackgroundService, IStoredCredentialSource
+    ILogger<StoredCredentialSource> logger) : BackgroundService, IChallengeCredentialSource
 {
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private volatile Snapshot _snapshot = Snapshot.Empty;
 
-    public ServedCredential? FindByPublicToken(string publicToken)
+    public ChallengeCredential? FindByPublicToken(string publicToken)
         => _snapshot.ByPublicToken.TryGetValue(publicToken, out Entry? e) && e.ServedAt(time) ? e.Served : null;
 
-    public ServedCredential? FindByPublicKey(string publicKey)
+    public ChallengeCredential? FindByPublicKey(string publicKey)
         => _snapshot.ByPublicKey.TryGetValue(publicKey, out Entry? e) && e.ServedAt(time) ? e.Served : null;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -84,7 +83,7 @@ internal sealed partial class StoredCredentialSource(
     {
         try
         {
-            return new Entry(new ServedCredential(repository.Unprotect(row)), row.Version, row.RetiresAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null);
+            return new Entry(repository.Unprotect(row), row.Version, row.RetiresAt is { } r ? DateTimeOffset.FromUnixTimeMilliseconds(r) : null);
         }
         catch (CryptographicException)
         {
@@ -107,7 +106,7 @@ internal sealed partial class StoredCredentialSource(
         EventName = "ControlPanelCredentialUnreadable")]
     private static partial void LogUnreadable(ILogger logger, string publicKey);
 
-    private sealed record Entry(ServedCredential Served, int Version, DateTimeOffset? RetiresAt)
+    private sealed record Entry(ChallengeCredential Served, int Version, DateTimeOffset? RetiresAt)
     {
         public bool ServedAt(TimeProvider time) => RetiresAt is not { } r || time.GetUtcNow() < r;
     }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using CrafyCaptcha.Server.Flows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +10,7 @@ namespace CrafyCaptcha.Server.ControlPanel.Storage;
 /// Counts the engine's usage events per credential and UTC day in memory (under a short lock) and adds them to the database in
 /// the background every few seconds and at shutdown, as atomic increments (several instances may write the same row).
 /// </summary>
-internal sealed partial class UsageRecorder(ControlPanelDatabaseServices database, TimeProvider time, ILogger<UsageRecorder> logger) : BackgroundService, IUsageSink
+internal sealed partial class UsageRecorder(ControlPanelDatabaseServices database, TimeProvider time, ILogger<UsageRecorder> logger) : BackgroundService, IChallengeUsageSink
 {
     /// <summary>How often the counts are written.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(5);
@@ -20,16 +19,16 @@ internal sealed partial class UsageRecorder(ControlPanelDatabaseServices databas
     private readonly Lock _gate = new();
     private ConcurrentDictionary<(string PublicKey, string Day), long[]> _pending = new();
 
-    public void Record(string publicKey, UsageEvent usage, double risk = 0)
+    public void Record(string publicKey, ChallengeUsage usage, double riskScore)
     {
         string day = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         lock (_gate) // held for two increments; the flush only swaps the dictionary under it
         {
             long[] counts = _pending.GetOrAdd((publicKey, day), static _ => new long[Slots]);
             counts[(int)usage]++;
-            if (usage == UsageEvent.Flow)
+            if (usage == ChallengeUsage.Flow)
             {
-                counts[4 + Math.Clamp((int)(risk * 5), 0, 4)]++;
+                counts[4 + Math.Clamp((int)(riskScore * 5), 0, 4)]++;
             }
         }
     }

@@ -18,9 +18,12 @@ internal sealed class CredentialStore : IDisposable
     private const string ProtectorPurpose = "CrafyCaptcha.Server.DevelopmentCredential.v1";
     private readonly Dictionary<string, ServedCredential> _byPublicToken = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServedCredential> _byPublicKey = new(StringComparer.Ordinal);
-    private readonly IStoredCredentialSource[] _sources;
+    private readonly IChallengeCredentialSource[] _sources;
 
-    public CredentialStore(IOptions<ChallengeServerOptions> options, IDataProtectionProvider dataProtection, IHostEnvironment environment, ILogger<CredentialStore> logger, IEnumerable<IStoredCredentialSource>? sources = null)
+    // A stored credential's keys are derived once per instance the source hands out (it keeps an instance while unchanged).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ChallengeCredential, ServedCredential> _stored = [];
+
+    public CredentialStore(IOptions<ChallengeServerOptions> options, IDataProtectionProvider dataProtection, IHostEnvironment environment, ILogger<CredentialStore> logger, IEnumerable<IChallengeCredentialSource>? sources = null)
     {
         _sources = sources?.ToArray() ?? [];
         ChallengeServerOptions o = options.Value;
@@ -50,7 +53,7 @@ internal sealed class CredentialStore : IDisposable
     /// <summary>The credential named by <paramref name="publicKey"/>: a configured one first, then the stored ones.</summary>
     public ServedCredential? FindByPublicKey(string? publicKey) => Find(_byPublicKey, publicKey, static (source, key) => source.FindByPublicKey(key));
 
-    private ServedCredential? Find(Dictionary<string, ServedCredential> configured, string? name, Func<IStoredCredentialSource, string, ServedCredential?> stored)
+    private ServedCredential? Find(Dictionary<string, ServedCredential> configured, string? name, Func<IChallengeCredentialSource, string, ChallengeCredential?> stored)
     {
         if (name is null)
         {
@@ -62,11 +65,11 @@ internal sealed class CredentialStore : IDisposable
             return c;
         }
 
-        foreach (IStoredCredentialSource source in _sources)
+        foreach (IChallengeCredentialSource source in _sources)
         {
             if (stored(source, name) is { } found)
             {
-                return found;
+                return _stored.GetValue(found, static credential => new ServedCredential(credential));
             }
         }
 

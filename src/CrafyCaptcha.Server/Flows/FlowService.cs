@@ -81,9 +81,9 @@ internal sealed class FlowService(
     IOptions<ChallengeServerOptions> options,
     TimeProvider timeProvider,
     ILogger<FlowService> logger,
-    IEnumerable<IUsageSink>? usageSinks = null) : IDisposable
+    IEnumerable<IChallengeUsageSink>? usageSinks = null) : IDisposable
 {
-    private readonly IUsageSink[] _usage = usageSinks?.ToArray() ?? [];
+    private readonly IChallengeUsageSink[] _usage = usageSinks?.ToArray() ?? [];
 
     // Per-instance flood guards, spent only by requests that would create a flow or could earn a token (garbage is
     // refused before and costs the client nothing but friction: it counts as a failure in the risk engine).
@@ -109,7 +109,7 @@ internal sealed class FlowService(
 
         if (!credential.AllowsHost(host))
         {
-            Count(credential, UsageEvent.Refusal);
+            Count(credential, ChallengeUsage.Refusal);
             Log.Refused(logger, "domain not allowed");
             return new FlowOpenResult(FlowOpenError.DomainNotAllowed, host, null);
         }
@@ -162,7 +162,7 @@ internal sealed class FlowService(
             RiskAssessment assessment = await risk.AssessLoadAsync(request.Signals, telemetry, mode, request.Puzzles ?? puzzles, cancellationToken).ConfigureAwait(false);
             if (assessment.Refusal is { } refusal)
             {
-                Count(credential, UsageEvent.Refusal);
+                Count(credential, ChallengeUsage.Refusal);
                 return new FlowOpenResult(FlowOpenError.Refused, host, null, refusal);
             }
 
@@ -185,10 +185,10 @@ internal sealed class FlowService(
             await flows.SaveAsync(flowToken, record, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
             await flows.SavePowAsync(pow.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
             Log.FlowStarted(logger, mode, assessment.Score, step);
-            Count(credential, UsageEvent.Flow, assessment.Score);
+            Count(credential, ChallengeUsage.Flow, assessment.Score);
             if (assessment.Step != ChallengeStep.Invisible)
             {
-                Count(credential, UsageEvent.Escalation);
+                Count(credential, ChallengeUsage.Escalation);
             }
 
             return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now, _options.Turnstile.ScriptUrl), programId, puzzle is null ? null : Puzzles.PuzzleView.Of(puzzle), credential.TurnstileSiteKey is not null));
@@ -303,7 +303,7 @@ internal sealed class FlowService(
         await flows.MarkSpentAsync(flow.Nonce, SpentMarkLifetime, cancellationToken).ConfigureAwait(false);
         await flows.SaveCompletedAsync(flow.PublicKey, answer.FlowToken, new CompletedFlow(flow.Risk), _options.TokenLifetime, cancellationToken).ConfigureAwait(false);
         Log.TokenIssued(logger, flow.Risk);
-        Count(credential, UsageEvent.Pass);
+        Count(credential, ChallengeUsage.Pass);
         return new FlowAnswerResult(null, complete);
     }
 
@@ -358,9 +358,9 @@ internal sealed class FlowService(
     public ValueTask<CompletedFlow?> CheckFlowAsync(string publicKey, string flowToken, CancellationToken cancellationToken)
         => flows.TakeCompletedAsync(publicKey, flowToken, cancellationToken);
 
-    private void Count(ServedCredential credential, UsageEvent usage, double risk = 0)
+    private void Count(ServedCredential credential, ChallengeUsage usage, double risk = 0)
     {
-        foreach (IUsageSink sink in _usage)
+        foreach (IChallengeUsageSink sink in _usage)
         {
             sink.Record(credential.Credential.PublicKey, usage, risk);
         }

@@ -15,12 +15,13 @@ internal static class StartupRules
 
 /// <summary>
 /// A standalone engine (not embedded in an SDK app) outside Development must be given at least one credential: the
-/// development credential is only made in Development.
+/// development credential is only made in Development. A registered <see cref="IChallengeCredentialSource"/> (the control
+/// panel) counts as one.
 /// </summary>
-internal sealed class ChallengeServerOptionsValidator(IHostEnvironment environment) : IValidateOptions<ChallengeServerOptions>
+internal sealed class ChallengeServerOptionsValidator(IHostEnvironment environment, IEnumerable<IChallengeCredentialSource> sources) : IValidateOptions<ChallengeServerOptions>
 {
     public ValidateOptionsResult Validate(string? name, ChallengeServerOptions options)
-        => environment.IsDevelopment() || options.Embedded || options.HasStoredCredentials || options.Credentials.Count > 0
+        => environment.IsDevelopment() || options.Embedded || sources.Any() || options.Credentials.Count > 0
             ? ValidateOptionsResult.Success
             : ValidateOptionsResult.Fail(
                 $"The CrafyCaptcha challenge engine has no credential to serve in the '{environment.EnvironmentName}' environment: its development credential is made only in Development. "
