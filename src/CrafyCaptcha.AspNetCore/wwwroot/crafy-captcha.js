@@ -95,7 +95,9 @@
     var self = this, o = this.options;
     // The page's own first eo (the tag helper renders one with the page): used once, without a round trip.
     if (o.encryptedOptions && o.optionsUrl && !this._pageEoUsed) { this._pageEoUsed = true; return Promise.resolve(o.encryptedOptions); }
-    if (!o.optionsUrl) { return Promise.resolve(o.encryptedOptions || ""); }
+    // Without an optionsUrl the fixed eo is all there is; once the page's own eo is spent, never it again.
+    var fallback = this._pageEoUsed ? "" : o.encryptedOptions || "";
+    if (!o.optionsUrl) { return Promise.resolve(fallback); }
     var body = {}, extra = this.internalOptions.fetchOptionsParameters || {};
     for (var k in extra) { if (Object.prototype.hasOwnProperty.call(extra, k)) { body[k] = extra[k]; } }
     body.action = "get_options";
@@ -103,8 +105,8 @@
     if (extra.__RequestVerificationToken) { headers.RequestVerificationToken = extra.__RequestVerificationToken; }
     return fetch(o.optionsUrl, { method: "POST", headers: headers, body: JSON.stringify(body), credentials: "same-origin" })
       .then(function (r) { return r.json(); })
-      .then(function (j) { return (j && j.eo) || (self._pageEoUsed ? "" : o.encryptedOptions) || ""; })
-      .catch(function (e) { self._log("options fetch failed", e); self._setError(e); return self._pageEoUsed ? "" : o.encryptedOptions || ""; });
+      .then(function (j) { return (j && j.eo) || fallback; })
+      .catch(function (e) { self._log("options fetch failed", e); self._setError(e); return fallback; });
   };
 
   CrafyCAPTCHA.prototype.init = function (containerRef, publicKey, publicToken, signingPublicKey, options, internalOptions) {

@@ -51,6 +51,18 @@ internal static class AssetEndpoints
         return Results.Bytes(asset.Content, ContentType);
     }
 
+    /// <summary><paramref name="content"/> gzipped (shared with the challenge page).</summary>
+    internal static byte[] Gzipped(ReadOnlySpan<byte> content, CompressionLevel level)
+    {
+        using var compressed = new MemoryStream(content.Length / 3);
+        using (var gzip = new GZipStream(compressed, level, leaveOpen: true))
+        {
+            gzip.Write(content);
+        }
+
+        return compressed.ToArray();
+    }
+
     /// <summary>Whether the request accepts a gzipped answer (shared with the challenge page).</summary>
     internal static bool AcceptsGzip(HttpRequest request)
         => request.GetTypedHeaders().AcceptEncoding.Any(c => c.Value.Equals("gzip", StringComparison.OrdinalIgnoreCase) && c.Quality is not 0);
@@ -85,13 +97,7 @@ internal static class AssetEndpoints
             Text = System.Text.Encoding.UTF8.GetString(content);
             Version = Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 8));
             ETag = $"\"{Version}\"";
-            using var compressed = new MemoryStream();
-            using (var gzip = new GZipStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true))
-            {
-                gzip.Write(content);
-            }
-
-            Gzip = compressed.ToArray();
+            Gzip = Gzipped(content, CompressionLevel.SmallestSize);
         }
 
         public byte[] Content { get; }

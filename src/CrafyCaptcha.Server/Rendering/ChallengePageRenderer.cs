@@ -128,14 +128,8 @@ internal static class ChallengePageRenderer
             return Results.Bytes(bytes, "text/html; charset=utf-8");
         }
 
-        using var compressed = new MemoryStream(bytes.Length / 3);
-        using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
-        {
-            gzip.Write(bytes);
-        }
-
         http.Response.Headers.ContentEncoding = "gzip";
-        return Results.Bytes(compressed.ToArray(), "text/html; charset=utf-8");
+        return Results.Bytes(AssetEndpoints.Gzipped(bytes, System.IO.Compression.CompressionLevel.Optimal), "text/html; charset=utf-8");
     }
 
     /// <summary>The puzzle the page shows (kind, one-time image id, connect prompt: never its answer) and where its image and actions are.</summary>
