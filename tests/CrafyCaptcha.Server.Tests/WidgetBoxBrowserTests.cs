@@ -121,6 +121,7 @@ public sealed class WidgetBoxBrowserTests(BrowserFixture fixture) : IClassFixtur
         Assert.Equal("rgb(249, 250, 251)", await box.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
 
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
+        await NextFrameAsync(page);
 
         await Assertions.Expect(box).ToHaveCSSAsync("background-color", "rgb(31, 41, 55)", new LocatorAssertionsToHaveCSSOptions { Timeout = 15_000 });
         Assert.Equal("dark", await page.Locator($"{Widget} iframe").EvaluateAsync<string>("e => getComputedStyle(e).colorScheme"));
@@ -128,9 +129,15 @@ public sealed class WidgetBoxBrowserTests(BrowserFixture fixture) : IClassFixtur
         // And after the pass, back to light: the verified box follows too.
         await Assertions.Expect(page.Locator($"{Widget} .crafy-status")).ToHaveTextAsync("Verified", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
+        await NextFrameAsync(page);
         await Assertions.Expect(box).ToHaveCSSAsync("background-color", "rgb(249, 250, 251)", new LocatorAssertionsToHaveCSSOptions { Timeout = 15_000 });
         await page.Context.CloseAsync();
     }
+
+    // Headless chromium evaluates media-query changes in its next rendering update, and schedules none on an idle page
+    // (once the widget says "Verified" nothing animates): an emulated scheme change needs a frame to be noticed, as a
+    // person's screen repaints when the system's scheme changes.
+    private static Task NextFrameAsync(IPage page) => page.EvaluateAsync("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
 
     [Fact]
     public async Task The_iframe_stays_transparent_when_the_host_page_declares_no_color_scheme()
