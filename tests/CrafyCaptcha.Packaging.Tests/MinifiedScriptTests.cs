@@ -15,6 +15,7 @@ public sealed class MinifiedScriptTests
     {
         { "src/CrafyCaptcha.AspNetCore/wwwroot/crafy-captcha.js", "src/CrafyCaptcha.AspNetCore/wwwroot/crafy-captcha.min.js" },
         { "src/CrafyCaptcha.Server/Assets/challenge.js", "src/CrafyCaptcha.Server/Assets/min/challenge.js" },
+        { "src/CrafyCaptcha.Server/Assets/checkbox.js", "src/CrafyCaptcha.Server/Assets/min/checkbox.js" },
         { "src/CrafyCaptcha.Server/Assets/puzzle.js", "src/CrafyCaptcha.Server/Assets/min/puzzle.js" },
         { "src/CrafyCaptcha.Server/Assets/pow-worker.js", "src/CrafyCaptcha.Server/Assets/min/pow-worker.js" },
         { "src/CrafyCaptcha.Server/Assets/refusal.js", "src/CrafyCaptcha.Server/Assets/min/refusal.js" },

@@ -27,19 +27,42 @@ public sealed class EngineAssetTests
         HttpResponseMessage response = await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "login"));
         string html = await response.Content.ReadAsStringAsync();
         string served = await app.Client.GetStringAsync("/crafy/challenge/assets/challenge.js");
+        string checkbox = await app.Client.GetStringAsync("/crafy/challenge/assets/checkbox.js");
         string worker = await app.Client.GetStringAsync("/crafy/challenge/assets/pow-worker.js");
 
-        // challenge.js runs inline: byte for byte the served asset, allowed by its hash and by nothing broader.
+        // challenge.js runs inline: byte for byte the served asset, allowed by its hash (and the checkbox rung's) and by
+        // nothing broader.
         Assert.Contains("<script>" + served + "</script>", html, StringComparison.Ordinal);
         string csp = response.Headers.GetValues("Content-Security-Policy").Single();
-        string hash = "'sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(served))) + "'";
         string[] directives = [.. csp.Split(';').Select(d => d.Trim())];
-        Assert.Equal("script-src 'self' " + hash, directives.Single(d => d.StartsWith("script-src ", StringComparison.Ordinal)));
+        Assert.Equal("script-src 'self' " + Hash(served) + " " + Hash(checkbox), directives.Single(d => d.StartsWith("script-src ", StringComparison.Ordinal)));
+
+        // The invisible pass carries neither the checkbox's script nor its markup.
+        Assert.False(EngineApp.ReadChallenge(html).NeedsCheckbox);
+        Assert.DoesNotContain(checkbox, html, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"check\"", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"status\" role=\"status\"", html, StringComparison.Ordinal);
 
         // The worker's text is not executed in the page (text/plain); it starts as a blob: worker.
         Assert.Contains("<script type=\"text/plain\" id=\"pow-worker\">" + worker + "</script>", html, StringComparison.Ordinal);
         Assert.Equal("worker-src 'self' blob:", directives.Single(d => d.StartsWith("worker-src ", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task The_checkbox_rung_carries_the_checkbox_script_inline_before_challenge_js()
+    {
+        using var app = new EngineApp(settings: new Dictionary<string, string?> { ["CrafyChallengeServer:Risk:CheckboxThreshold"] = "0" });
+        PageInit page = await app.OpenPageAsync("/Account/Login");
+        string html = await (await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "login"))).Content.ReadAsStringAsync();
+        string served = await app.Client.GetStringAsync("/crafy/challenge/assets/challenge.js");
+        string checkbox = await app.Client.GetStringAsync("/crafy/challenge/assets/checkbox.js");
+
+        Assert.True(EngineApp.ReadChallenge(html).NeedsCheckbox);
+        Assert.Contains("<script>" + checkbox + "</script><script>" + served + "</script>", html, StringComparison.Ordinal);
+        Assert.Contains("<button type=\"button\" id=\"check\" aria-describedby=\"status\">", html, StringComparison.Ordinal);
+    }
+
+    private static string Hash(string script) => "'sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(script))) + "'";
 
     [Fact]
     public async Task The_challenge_page_is_gzipped_for_a_browser_that_accepts_it()

@@ -278,3 +278,34 @@ public sealed class AutomationBrowserTests(AutomationBrowserFixture fixture) : I
         return JsonNode.Parse((string)outer["payload"]!)!.AsObject();
     }
 }
+
+/// <summary>
+/// The checkbox rung by keyboard, on its own engine (the risk this browser's flows leave behind must not move the other
+/// class's first flow up the ladder).
+/// </summary>
+[Collection("Browser")]
+public sealed class KeyboardCheckboxBrowserTests(AutomationBrowserFixture fixture) : IClassFixture<AutomationBrowserFixture>
+{
+    [Fact]
+    public async Task A_person_on_the_keyboard_ticks_the_checkbox_with_space_and_gets_a_token()
+    {
+        // The checkbox rung (asked of a browser that announces automation): its script comes with the page only on this
+        // rung; by keyboard it is focused with Tab and ticked with Space, and the server accepts the key trail.
+        await using IBrowser browser = await fixture.LaunchAnnouncingBrowserAsync();
+        IBrowserContext context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl.ToString(), Locale = "de-DE" });
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync("/Account/Login");
+        IFrameLocator frame = page.FrameLocator("#crafy-captcha-1 iframe");
+        ILocator box = frame.Locator("#check:not([disabled])");
+        await box.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        Assert.Equal("Ich bin ein Mensch", (await frame.Locator("#label").TextContentAsync())?.Trim());
+        await page.WaitForTimeoutAsync(800); // reading the box
+        await box.FocusAsync();
+        await page.Keyboard.PressAsync("Space", new KeyboardPressOptions { Delay = 110 });
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('input[name=\"CrafyCAPTCHA_token\"]'); return !!i && i.value.length > 100; }", null, new PageWaitForFunctionOptions { Timeout = 90_000 });
+        string token = await page.Locator("input[name=CrafyCAPTCHA_token]").InputValueAsync();
+        JsonObject payload = JsonNode.Parse((string)JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)))!["payload"]!)!.AsObject();
+        Assert.Equal("checkbox", (string?)payload["mode"]);
+        Assert.True(await frame.Locator("#box").EvaluateAsync<bool>("b => b.querySelector('#check').disabled && b.classList.contains('done')"));
+    }
+}

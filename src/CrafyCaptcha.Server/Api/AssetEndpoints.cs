@@ -70,7 +70,7 @@ internal static class AssetEndpoints
     private static FrozenDictionary<string, EmbeddedAsset> Load()
     {
         var assets = new Dictionary<string, EmbeddedAsset>(StringComparer.Ordinal);
-        foreach (string name in (string[])["challenge.js", "puzzle.js", "refusal.js"])
+        foreach (string name in (string[])["challenge.js", "checkbox.js", "puzzle.js", "refusal.js"])
         {
             assets[name] = new EmbeddedAsset(Read(name));
         }

@@ -1,20 +1,21 @@
-/* CrafyCaptcha challenge iframe: handshake, proof-of-work in a Web Worker, optional checkbox or puzzle (puzzle.js), signed completion.
+/* CrafyCaptcha challenge iframe: handshake, proof-of-work in a Web Worker, the interactive step when there is one
+   (checkbox.js or puzzle.js, put in the page only on their rungs), signed completion.
    The page draws only its interactive step (no box, no visible state text: the widget around it shows the state);
    RESIZE tells the widget its height, 0 when there is nothing to interact with. */
 (function () {
   "use strict";
-  var body = document.body, data = body.dataset;
+  var data = document.body.dataset;
   var parentOrigin = data.parentOrigin, flowToken = data.flowToken, pow = JSON.parse(data.pow);
-  var needsCheckbox = data.checkbox === "true";
-  var status = document.getElementById("status"), check = document.getElementById("check"), box = document.getElementById("box");
-  var LABELS = { es: "Soy humano", fr: "Je suis humain", pt: "Sou humano", de: "Ich bin ein Mensch", it: "Sono umano", ru: "Я человек", zh: "我是人类", ja: "私は人間です", hi: "मैं इंसान हूँ", ar: "أنا إنسان", he: "אני אדם" };
-  var lang = String((navigator.languages && navigator.languages[0]) || navigator.language || "en").split(/[-_]/)[0].toLowerCase();
-  if (LABELS[lang]) { document.getElementById("label").textContent = LABELS[lang]; document.documentElement.lang = lang; }
-  if (lang === "ar" || lang === "he") { document.documentElement.dir = "rtl"; }
-  var puzzle = data.puzzle && window.CrafyPuzzle ? window.CrafyPuzzle(data, {
-    submit: function () { clicked = true; submit(); }, reload: function () { post({ action: "REQUEST_RELOAD" }); }
-  }) : null;
-  var solution = null, clicked = !needsCheckbox && !puzzle, sent = false;
+  var status = document.getElementById("status");
+  var solution = null, clicked = false, sent = false;
+  // The interactive step (puzzle or checkbox): it calls submit() when the person is done and is asked for its trail,
+  // answer and alternative proof-of-work (a puzzle's accessible path); the invisible pass has none and goes at once.
+  var host = {
+    submit: function () { clicked = true; submit(); }, reload: function () { post({ action: "REQUEST_RELOAD" }); },
+    say: say, solved: function () { return !!solution; }
+  };
+  var step = data.puzzle && window.CrafyPuzzle ? window.CrafyPuzzle(data, host) : data.checkbox === "true" && window.CrafyCheckbox ? window.CrafyCheckbox(host) : null;
+  clicked = !step;
   // The flow's one-time instrumentation program (if the engine sent one): loaded beside the proof-of-work worker, it
   // hands its result over as the "crafy-program" event; the answer waits for both.
   var programUrl = data.programUrl, program = null;
@@ -22,49 +23,12 @@
   // REQUEST_TURNSTILE_STATUS until a TURNSTILE_SOLVED arrives (a later one replaces it) and sends the token with the answer.
   var turnstile = data.turnstile === "true" ? { token: null } : null;
 
-  // The interaction trail of an interactive step, for the server to judge (a bare "ticked" flag is refused):
-  // [code, ms since the step was shown, x, y] with codes 0 move, 1 pointer down, 2 pointer up, 3 key down, 4 key up.
-  var shownAt = performance.now(), moves = [], presses = [], kind = "pointer", keyHeld = false, waitingForKeyUp = null;
-  function stamp() { return Math.round((performance.now() - shownAt) * 10) / 10; }
-  if (needsCheckbox) {
-    document.addEventListener("pointermove", function (e) {
-      if (!e.isTrusted) { return; }
-      moves.push([0, stamp(), Math.round(e.clientX * 10) / 10, Math.round(e.clientY * 10) / 10]);
-      if (moves.length > 150) { moves.shift(); }
-    }, { passive: true });
-    document.addEventListener("pointerdown", function (e) {
-      if (!e.isTrusted) { return; }
-      kind = e.pointerType === "touch" ? "touch" : "pointer";
-      presses.push([1, stamp(), Math.round(e.clientX * 10) / 10, Math.round(e.clientY * 10) / 10]);
-    }, { passive: true });
-    document.addEventListener("pointerup", function (e) {
-      if (!e.isTrusted) { return; }
-      presses.push([2, stamp(), Math.round(e.clientX * 10) / 10, Math.round(e.clientY * 10) / 10]);
-    }, { passive: true });
-    check.addEventListener("keydown", function (e) {
-      if (!e.isTrusted || (e.key !== " " && e.key !== "Enter") || keyHeld) { return; }
-      keyHeld = true;
-      kind = "keyboard";
-      presses.push([3, stamp(), 0, 0]);
-    });
-    check.addEventListener("keyup", function (e) {
-      if (!e.isTrusted || (e.key !== " " && e.key !== "Enter")) { return; }
-      keyHeld = false;
-      presses.push([4, stamp(), 0, 0]);
-      if (waitingForKeyUp) { var go = waitingForKeyUp; waitingForKeyUp = null; go(); }
-    });
-  }
-  function trail() {
-    var events = moves.concat(presses).sort(function (a, b) { return a[1] - b[1]; });
-    return { kind: kind, events: events.slice(-200) };
-  }
-
   function post(message) { window.parent.postMessage(message, parentOrigin); }
   function handshake() { post({ action: "HANDSHAKE", payload: data.handshakePayload, signature: data.handshakeSignature }); }
   function resize() { post({ action: "RESIZE", payload: { height: Math.ceil(document.body.getBoundingClientRect().height) } }); }
   // For screen readers only (visually hidden): the widget's box shows the state.
   function say(text) { status.textContent = text; }
-  function busy(on) { box.classList.toggle("busy", on); }
+  function busy(on) { if (step && step.busy) { step.busy(on); } }
 
   window.addEventListener("message", function (e) {
     if (e.origin !== parentOrigin || e.source !== window.parent) { return; }
@@ -75,10 +39,10 @@
   });
 
   function submit() {
-    var alt = puzzle && puzzle.solution(), p = alt ? alt.pow : pow, number = alt ? alt.number : solution && solution.number;
+    var alt = step && step.solution && step.solution(), p = alt ? alt.pow : pow, number = alt ? alt.number : solution && solution.number;
     if (sent || !solution || !clicked || (programUrl && !program) || (turnstile && !turnstile.token)) { return; }
     sent = true;
-    say(needsCheckbox ? "Checking…" : "");
+    say((step && step.checking) || "");
     busy(true);
     fetch(data.verifyUrl, {
       method: "POST",
@@ -89,9 +53,9 @@
         pow_parts: alt ? undefined : parts.slice(1).map(function (q, i) {
           return { algorithm: q.algorithm, challenge: q.challenge, number: solution.parts[i], salt: q.salt, signature: q.signature };
         }),
-        interaction: puzzle ? puzzle.trail() : needsCheckbox ? trail() : undefined,
+        interaction: step ? step.trail() : undefined,
         program: program || undefined,
-        puzzle: puzzle ? puzzle.answer() : undefined,
+        puzzle: step && step.answer ? step.answer() : undefined,
         turnstile: turnstile ? turnstile.token : undefined
       })
     }).then(function (r) {
@@ -99,12 +63,10 @@
     }).then(function (result) {
       busy(false);
       if (result.ok) {
-        box.classList.add("done");
-        check.disabled = true;
         say("");
-        if (puzzle) { puzzle.solved(); }
+        if (step) { step.solved(); }
         post({ action: "CHALLENGE_COMPLETE", payload: result.json.payload, signature: result.json.signature, server_sign: result.json.server_sign });
-      } else if (puzzle && puzzle.refused(result.json)) {
+      } else if (step && step.refused && step.refused(result.json)) {
         sent = false;
         clicked = false;
       } else {
@@ -118,22 +80,7 @@
     });
   }
 
-  check.addEventListener("click", function () {
-    if (!needsCheckbox) { return; }
-    clicked = true;
-    check.disabled = true;
-    busy(true);
-    say(solution ? "" : "Verifying…");
-    // Enter clicks on key down: the trail gets its key up first (or after a second, whichever comes first).
-    if (keyHeld) {
-      waitingForKeyUp = submit;
-      setTimeout(function () { if (waitingForKeyUp) { waitingForKeyUp = null; submit(); } }, 1000);
-      return;
-    }
-    submit();
-  });
-
-  say(needsCheckbox ? "Tick the box to continue." : puzzle ? "" : "Verifying…");
+  if (!step) { say("Verifying…"); }
   // The proof-of-work: the challenge and its parts (independent challenges, all to be answered). Workers, one per
   // core (at most 4), each take the next unsolved part; a single challenge is split between them instead (worker k
   // tries k, k + W, …, the first to find it wins). It fails when a part was searched in full without an answer, or a

@@ -32,10 +32,15 @@ internal sealed record ChallengePageModel(
 internal static class ChallengePageRenderer
 {
     // Only the interactive step: no box, no background (transparent inside the widget's box), no visible state text
-    // (#status is for screen readers; the widget shows the state). Without a checkbox nothing is drawn: height 0.
+    // (#status is for screen readers; the widget shows the state). Without an interactive step nothing is drawn: height 0,
+    // and the page carries only this.
     private const string PageCss =
         "html,body{background:transparent}body{margin:0;font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:var(--text)}"
-        + ".box{display:flex;align-items:center;min-height:24px;padding:4px 3px}body[data-checkbox=false] .box{display:none}"
+        + ".sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}";
+
+    // The checkbox (and the buttons a puzzle draws), only on those rungs.
+    private const string InteractiveCss =
+        ".box{display:flex;align-items:center;min-height:24px;padding:4px 3px}"
         + "button{display:flex;align-items:center;gap:10px;width:100%;margin:0;padding:0;border:0;border-radius:4px;background:transparent;color:inherit;font:inherit;text-align:left;cursor:pointer}"
         + "button:disabled{cursor:default}button:focus-visible{outline:2px solid var(--primary);outline-offset:2px}"
         + ".tick,.spin{box-sizing:border-box;flex:none;width:22px;height:22px;border:2px solid var(--primary)}"
@@ -43,7 +48,6 @@ internal static class ChallengePageRenderer
         + ".done .tick{background:var(--primary)}.done .tick::after{content:'';width:5px;height:10px;margin-top:-2px;border:solid #fff;border-width:0 2px 2px 0;transform:rotate(45deg)}"
         + ".spin{display:none;border-color:var(--border);border-top-color:var(--primary);border-radius:50%;animation:r .9s linear infinite}"
         + ".busy .tick{display:none}.busy .spin{display:inline-block}"
-        + ".sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}"
         + "@keyframes r{to{transform:rotate(360deg)}}";
 
     // The invisible pass waits for the page, then challenge.js, then the worker's script, one after the other: the page
@@ -52,7 +56,10 @@ internal static class ChallengePageRenderer
     // and starts as a blob: worker. The asset URLs stay for the puzzles' accessible path and other pages.
     private static readonly string InlineChallengeScript = InlineSafe(AssetEndpoints.Text("challenge.js"));
     private static readonly string InlineWorkerScript = InlineSafe(AssetEndpoints.Text("pow-worker.js"));
-    private static readonly string InlineChallengeScriptHash = "'sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(InlineChallengeScript))) + "'";
+    private static readonly string InlineCheckboxScript = InlineSafe(AssetEndpoints.Text("checkbox.js"));
+    private static readonly string InlineScriptHashes = ScriptHash(InlineChallengeScript) + " " + ScriptHash(InlineCheckboxScript);
+
+    private static string ScriptHash(string script) => "'sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(script))) + "'";
 
     /// <summary>A script that can sit inside a <c>&lt;script&gt;</c> element as it is (no end tag or comment opener in it).</summary>
     private static string InlineSafe(string script)
@@ -65,7 +72,7 @@ internal static class ChallengePageRenderer
     /// origin (see <see cref="OriginNormaliser"/>) or <see langword="null"/> (no embedding).
     /// </summary>
     public static string ContentSecurityPolicy(string? frameAncestor)
-        => $"default-src 'none'; script-src 'self' {InlineChallengeScriptHash}; connect-src 'self'; worker-src 'self' blob:; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+        => $"default-src 'none'; script-src 'self' {InlineScriptHashes}; connect-src 'self'; worker-src 'self' blob:; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
             + $"frame-ancestors {(frameAncestor is not null && OriginNormaliser.IsHeaderSafe(frameAncestor) ? frameAncestor : "'none'")}";
 
     public static IResult ErrorPage(HttpContext http, HttpStatusCode status, string message, string? frameAncestor)
@@ -104,16 +111,18 @@ internal static class ChallengePageRenderer
         string html = $$"""
             <!DOCTYPE html>
             <html lang="en" style="color-scheme:{{(model.Theme == "auto" ? "light dark" : dark ? "dark" : "light")}}"><head><meta charset="utf-8"><title>CrafyCAPTCHA</title>
-            <style>{{PageCss}}</style></head>
+            <style>{{PageCss}}{{(checkbox || model.Puzzle is not null ? InteractiveCss : string.Empty)}}</style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
              data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(JsonSerializer.Serialize(pow, ChallengeJson.Default.PowChallenge))}}"
              data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(AssetEndpoints.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}>
-            <div class="box" id="box"><button type="button" id="check" aria-describedby="status"{{(checkbox ? string.Empty : " disabled")}}><span class="tick" aria-hidden="true"></span><span class="spin" id="spin" aria-hidden="true"></span><span id="label">I am human</span></button>
-            <span class="sr" id="status" role="status" aria-live="polite"></span></div>
-            {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(AssetEndpoints.Url(basePath, "puzzle.js"))}\"></script>")}}<script type="text/plain" id="pow-worker">{{InlineWorkerScript}}</script><script>{{InlineChallengeScript}}</script></body></html>
+            {{(checkbox ? CheckboxMarkup : string.Empty)}}<span class="sr" id="status" role="status" aria-live="polite"></span>
+            {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(AssetEndpoints.Url(basePath, "puzzle.js"))}\"></script>")}}<script type="text/plain" id="pow-worker">{{InlineWorkerScript}}</script>{{(checkbox ? $"<script>{InlineCheckboxScript}</script>" : string.Empty)}}<script>{{InlineChallengeScript}}</script></body></html>
             """;
         return Compressed(http, html);
     }
+
+    private const string CheckboxMarkup =
+        "<div class=\"box\" id=\"box\"><button type=\"button\" id=\"check\" aria-describedby=\"status\"><span class=\"tick\" aria-hidden=\"true\"></span><span class=\"spin\" id=\"spin\" aria-hidden=\"true\"></span><span id=\"label\">I am human</span></button></div>";
 
     /// <summary>
     /// The page, gzipped (zlib level 6: ~0.3 ms; zlib-ng's fastest level leaves this page ~45 % larger) for browsers that accept it: ~18 KB with its inline scripts, ~7 KB on the
