@@ -14,6 +14,7 @@ public sealed class MinifiedScriptTests
     public static TheoryData<string, string> Scripts => new()
     {
         { "src/CrafyCaptcha.AspNetCore/wwwroot/crafy-captcha.js", "src/CrafyCaptcha.AspNetCore/wwwroot/crafy-captcha.min.js" },
+        { "src/CrafyCaptcha.AspNetCore/wwwroot/crafy-captcha-turnstile.js", "src/CrafyCaptcha.AspNetCore/wwwroot/crafy-captcha-turnstile.min.js" },
         { "src/CrafyCaptcha.Server/Assets/challenge.js", "src/CrafyCaptcha.Server/Assets/min/challenge.js" },
         { "src/CrafyCaptcha.Server/Assets/checkbox.js", "src/CrafyCaptcha.Server/Assets/min/checkbox.js" },
         { "src/CrafyCaptcha.Server/Assets/puzzle.js", "src/CrafyCaptcha.Server/Assets/min/puzzle.js" },

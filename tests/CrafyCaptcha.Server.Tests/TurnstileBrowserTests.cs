@@ -95,6 +95,8 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
         await TimedPassAsync(page, "with Turnstile (local fake script and siteverify)");
 
         Assert.Equal(_fake.ScriptUrl.ToString(), await page.EvaluateAsync<string>("() => document.getElementById('crafy-turnstile-script').src"));
+        // The widget's bridge came from beside the widget, only now that the HANDSHAKE named a site key.
+        Assert.EndsWith("/_content/CrafyCaptcha.AspNetCore/crafy-captcha-turnstile.min.js", await page.EvaluateAsync<string>("() => document.querySelector('script[src*=\"crafy-captcha-turnstile\"]').src"), StringComparison.Ordinal);
         Assert.Equal(FakeTurnstile.SiteKey, await page.EvaluateAsync<string>("() => window.fakeTurnstileRendered.sitekey"));
         Assert.Equal("interaction-only", await page.EvaluateAsync<string>("() => window.fakeTurnstileRendered.appearance"));
         Assert.True(await page.EvaluateAsync<bool>("() => window.fakeTurnstileRendered.inDocument"), "Turnstile renders in the embedding page");

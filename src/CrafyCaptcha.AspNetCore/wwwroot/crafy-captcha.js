@@ -36,6 +36,8 @@
   var usedInputs = {};
   var instances = [];
   var globalAutoLoad = true;
+  // Where this script was loaded from (its Turnstile bridge sits beside it).
+  var SCRIPT = d.currentScript && d.currentScript.src;
 
   function language() {
     var l = (navigator.languages && navigator.languages[0]) || navigator.language || "es";
@@ -440,10 +442,10 @@
         var signed = null;
         try { signed = JSON.parse(m.payload).payload; } catch (err) { signed = null; }
         self.flowToken = (signed && signed.flow_token) || null;
-        if (signed && typeof signed.site_key === "string" && signed.site_key) { self._turnstileStart(signed.site_key, signed.turnstile_script); }
+        if (signed && typeof signed.site_key === "string" && signed.site_key) { self._turnstile(signed.site_key, signed.turnstile_script); }
       });
     } else if (m.action === "REQUEST_TURNSTILE_STATUS") {
-      this._turnstileStatus();
+      if (this._turnstileStatus) { this._turnstileStatus(); } else if (!this.flowToken) { this._toFrame({ action: "REQUEST_HANDSHAKE_RETRY" }); }
     } else if (m.action === "CHALLENGE_COMPLETE") {
       verifySignature(this.signingPublicKey, m.payload, m.signature).then(function (ok) {
         if (ok === UNVERIFIABLE) { self._log("no WebCrypto Ed25519 here: CHALLENGE_COMPLETE trusted for its origin and source"); }
@@ -473,7 +475,7 @@
     this._reloads = 0;
     this._interactive = this._frameHeight > 0;
     this._startExpiry(renewDelay(payload));
-    this._turnstileReset(); // its token is spent: a fresh one for the next challenge
+    if (this._turnstileReset) { this._turnstileReset(); } // its token is spent: a fresh one for the next challenge
     this._input().value = token;
     this._revealed = false;
     this._show("verified");
@@ -516,7 +518,7 @@
     this._show("loading");
     this._layout();
     this._loadRequested = false;
-    this._turnstileReset();
+    if (this._turnstileReset) { this._turnstileReset(); }
     var self = this;
     return this._freshEo().then(function () { self._load(); });
   };
@@ -597,64 +599,33 @@
     return Math.max(MIN_RENEW_MS, Math.min(EXPIRY_MS, left - Math.min(20000, left * 0.1)));
   }
 
-  // Cloudflare Turnstile, only for a credential with it: the engine's signed HANDSHAKE names the site key and the
-  // script, so the common pass without Turnstile costs no extra request. The script is loaded once into this page;
-  // Turnstile runs here (appearance interaction-only, under the box) and its token goes to the iframe, which polls
-  // REQUEST_TURNSTILE_STATUS until it has one. Each reset asks Turnstile for a fresh token.
-  var turnstileScript = null;
-  function loadTurnstile(src, nonce) {
-    if (turnstileScript) { return turnstileScript; }
-    turnstileScript = new Promise(function (resolve, reject) {
-      if (w.turnstile) { resolve(w.turnstile); return; }
-      var s = d.createElement("script");
-      s.id = "crafy-turnstile-script";
-      s.src = src;
-      s.async = true;
-      s.defer = true;
-      if (nonce) { s.nonce = nonce; }
-      s.onload = function () { if (w.turnstile) { resolve(w.turnstile); } else { reject(new Error("Turnstile did not load")); } };
-      s.onerror = function () { reject(new Error("Turnstile did not load")); };
-      d.head.appendChild(s);
-    });
-    turnstileScript.catch(function () { turnstileScript = null; });
-    return turnstileScript;
-  }
-
   CrafyCAPTCHA.prototype._toFrame = function (message) {
     if (this.iframe && this.iframe.contentWindow) { this.iframe.contentWindow.postMessage(message, this.iframeOrigin); }
   };
 
-  CrafyCAPTCHA.prototype._turnstileStart = function (siteKey, script) {
-    var self = this;
-    if (this._ts) { return; }
-    var ts = this._ts = { token: null, error: false, id: null };
-    var host = d.createElement("div");
-    host.className = "crafy-turnstile";
-    if (!d.getElementById("crafy-turnstile-hidden")) { host.id = "crafy-turnstile-hidden"; }
-    this.container.appendChild(host);
-    function failed() { ts.error = true; self._toFrame({ action: "TURNSTILE_ERROR", message: "Turnstile error" }); }
-    loadTurnstile(script || "https://challenges.cloudflare.com/turnstile/v0/api.js", this.options.cspNonce).then(function (turnstile) {
-      ts.id = turnstile.render(host, {
-        sitekey: siteKey,
-        appearance: "interaction-only",
-        callback: function (token) { ts.token = token; ts.error = false; self._toFrame({ action: "TURNSTILE_SOLVED", token: token }); },
-        "error-callback": failed,
-        "expired-callback": function () { ts.token = null; }
+  // Cloudflare Turnstile, only for a credential with it: the engine's signed HANDSHAKE names the site key, and its bridge
+  // (crafy-captcha-turnstile.js, beside this script) is loaded then, so the common pass carries none of it. It adds
+  // _turnstileStart/_turnstileStatus/_turnstileReset/_turnstileRemove to the prototype. Until it is here, the iframe's
+  // REQUEST_TURNSTILE_STATUS polls get the handshake again if it was missed, and nothing else.
+  var BRIDGE = SCRIPT && SCRIPT.replace(/crafy-captcha(\.[a-z]{2})?(\.min)?\.js(\?.*)?$/, "crafy-captcha-turnstile$2.js$3"), bridgeLoad = null;
+  CrafyCAPTCHA.prototype._turnstile = function (siteKey, script) {
+    var self = this, nonce = this.options.cspNonce;
+    if (!bridgeLoad) {
+      bridgeLoad = new Promise(function (resolve, reject) {
+        if (!BRIDGE || BRIDGE === SCRIPT) { reject(new Error("Turnstile bridge not found")); return; }
+        var s = d.createElement("script");
+        s.src = BRIDGE;
+        if (nonce) { s.nonce = nonce; }
+        s.onload = function () { if (CrafyCAPTCHA.prototype._turnstileStart) { resolve(); } else { reject(new Error("Turnstile bridge not loaded")); } };
+        s.onerror = function () { reject(new Error("Turnstile bridge not loaded")); };
+        d.head.appendChild(s);
       });
-    }, function (err) { self._log(err.message); failed(); });
-  };
-
-  CrafyCAPTCHA.prototype._turnstileStatus = function () {
-    var ts = this._ts;
-    if (ts && ts.token) { this._toFrame({ action: "TURNSTILE_SOLVED", token: ts.token }); } else if (ts && ts.error) { this._toFrame({ action: "TURNSTILE_ERROR", message: "Turnstile error" }); } else if (!this.flowToken) { this._toFrame({ action: "REQUEST_HANDSHAKE_RETRY" }); }
-  };
-
-  CrafyCAPTCHA.prototype._turnstileReset = function () {
-    var ts = this._ts;
-    if (!ts) { return; }
-    ts.token = null;
-    ts.error = false;
-    if (ts.id != null && w.turnstile) { w.turnstile.reset(ts.id); }
+      bridgeLoad.catch(function () { bridgeLoad = null; });
+    }
+    bridgeLoad.then(function () { if (self.iframe) { self._turnstileStart(siteKey, script); } }, function (err) {
+      self._log(err.message);
+      self._toFrame({ action: "TURNSTILE_ERROR", message: "Turnstile error" });
+    });
   };
 
   CrafyCAPTCHA.prototype.destroy = function () {
@@ -663,8 +634,7 @@
       if (darkQuery.removeEventListener) { darkQuery.removeEventListener("change", this._onScheme); } else if (darkQuery.removeListener) { darkQuery.removeListener(this._onScheme); }
     }
     if (this._spin) { this._spin.cancel(); this._spin = null; }
-    if (this._ts && this._ts.id != null && w.turnstile) { try { w.turnstile.remove(this._ts.id); } catch (err) { /* already gone */ } }
-    this._ts = null;
+    if (this._turnstileRemove) { this._turnstileRemove(); }
     clearTimeout(this._expiry);
     delete usedInputs[this.inputName];
     instances.splice(instances.indexOf(this), 1);

@@ -1,0 +1,66 @@
+/*! CrafyCaptcha for .NET — the widget's Cloudflare Turnstile bridge. The widget (crafy-captcha.js) loads it from beside
+    itself only when the engine's signed HANDSHAKE names a Turnstile site key, so the common pass carries none of it. */
+/* The Turnstile script is loaded once into this page; Turnstile runs here (appearance interaction-only, under the box)
+   and its token goes to the iframe, which polls REQUEST_TURNSTILE_STATUS until it has one. Each reset asks Turnstile
+   for a fresh token. */
+(function (w, d) {
+  "use strict";
+  var CrafyCAPTCHA = w.CrafyCAPTCHA;
+  if (!CrafyCAPTCHA) { return; }
+  var turnstileScript = null;
+  function loadTurnstile(src, nonce) {
+    if (turnstileScript) { return turnstileScript; }
+    turnstileScript = new Promise(function (resolve, reject) {
+      if (w.turnstile) { resolve(w.turnstile); return; }
+      var s = d.createElement("script");
+      s.id = "crafy-turnstile-script";
+      s.src = src;
+      s.async = true;
+      s.defer = true;
+      if (nonce) { s.nonce = nonce; }
+      s.onload = function () { if (w.turnstile) { resolve(w.turnstile); } else { reject(new Error("Turnstile did not load")); } };
+      s.onerror = function () { reject(new Error("Turnstile did not load")); };
+      d.head.appendChild(s);
+    });
+    turnstileScript.catch(function () { turnstileScript = null; });
+    return turnstileScript;
+  }
+
+  CrafyCAPTCHA.prototype._turnstileStart = function (siteKey, script) {
+    var self = this;
+    if (this._ts) { return; }
+    var ts = this._ts = { token: null, error: false, id: null };
+    var host = d.createElement("div");
+    host.className = "crafy-turnstile";
+    if (!d.getElementById("crafy-turnstile-hidden")) { host.id = "crafy-turnstile-hidden"; }
+    this.container.appendChild(host);
+    function failed() { ts.error = true; self._toFrame({ action: "TURNSTILE_ERROR", message: "Turnstile error" }); }
+    loadTurnstile(script || "https://challenges.cloudflare.com/turnstile/v0/api.js", this.options.cspNonce).then(function (turnstile) {
+      ts.id = turnstile.render(host, {
+        sitekey: siteKey,
+        appearance: "interaction-only",
+        callback: function (token) { ts.token = token; ts.error = false; self._toFrame({ action: "TURNSTILE_SOLVED", token: token }); },
+        "error-callback": failed,
+        "expired-callback": function () { ts.token = null; }
+      });
+    }, function (err) { self._log(err.message); failed(); });
+  };
+
+  CrafyCAPTCHA.prototype._turnstileStatus = function () {
+    var ts = this._ts;
+    if (ts && ts.token) { this._toFrame({ action: "TURNSTILE_SOLVED", token: ts.token }); } else if (ts && ts.error) { this._toFrame({ action: "TURNSTILE_ERROR", message: "Turnstile error" }); } else if (!this.flowToken) { this._toFrame({ action: "REQUEST_HANDSHAKE_RETRY" }); }
+  };
+
+  CrafyCAPTCHA.prototype._turnstileReset = function () {
+    var ts = this._ts;
+    if (!ts) { return; }
+    ts.token = null;
+    ts.error = false;
+    if (ts.id != null && w.turnstile) { w.turnstile.reset(ts.id); }
+  };
+
+  CrafyCAPTCHA.prototype._turnstileRemove = function () {
+    if (this._ts && this._ts.id != null && w.turnstile) { try { w.turnstile.remove(this._ts.id); } catch (err) { /* already gone */ } }
+    this._ts = null;
+  };
+})(window, document);
