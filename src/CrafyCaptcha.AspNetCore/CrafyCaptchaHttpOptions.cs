@@ -46,8 +46,14 @@ public sealed class CrafyCaptchaHttpOptions
     /// <summary>Whether the options endpoint requires a valid antiforgery token (default <see langword="true"/>).</summary>
     public bool OptionsEndpointRequiresAntiforgery { get; set; } = true;
 
-    /// <summary>The URL of the widget script the tag helper loads (default: the copy shipped with this package).</summary>
-    public string WidgetScriptUrl { get; set; } = "~/_content/CrafyCaptcha.AspNetCore/crafy-captcha.min.js";
+    /// <summary>
+    /// The URL of the widget script the tag helper and the Blazor component load (default: the copy shipped with this
+    /// package, in the build with only the page's language when the request's <c>Accept-Language</c> names one the
+    /// widget has).
+    /// </summary>
+    public string WidgetScriptUrl { get; set; } = DefaultWidgetScriptUrl;
+
+    internal const string DefaultWidgetScriptUrl = "~/_content/CrafyCaptcha.AspNetCore/crafy-captcha.min.js";
 
     /// <summary>The challenge iframe's address given to the widget (<c>~/</c> is the app's base); <see langword="null"/> lets the widget use its default.</summary>
     public string? IframeUrl { get; set; }

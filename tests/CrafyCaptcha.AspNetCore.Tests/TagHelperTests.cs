@@ -183,6 +183,51 @@ public sealed class TagHelperTests
         Assert.Equal(2, api.AuthenticateCalls);
     }
 
+    [Theory]
+    [InlineData("de-DE,de;q=0.9,en;q=0.8", "crafy-captcha.de.min.js")]
+    [InlineData("en;q=0.5, ar-EG", "crafy-captcha.ar.min.js")] // the highest quality wins, not the first tag
+    [InlineData("zh_CN", "crafy-captcha.zh.min.js")]
+    [InlineData("nl-NL,nl;q=0.9", "crafy-captcha.min.js")] // a language the widget lacks: the build with every language
+    [InlineData("*", "crafy-captcha.min.js")]
+    [InlineData("fr;q=0", "crafy-captcha.min.js")] // refused, not preferred
+    [InlineData(null, "crafy-captcha.min.js")]
+    public async Task A_page_loads_the_widget_build_with_only_its_visitors_language(string? acceptLanguage, string script)
+    {
+        using var app = new SampleApp();
+        using HttpClient client = app.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/Account/Login");
+        if (acceptLanguage is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Language", acceptLanguage);
+        }
+
+        using HttpResponseMessage response = await client.SendAsync(request);
+        string html = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains($"<script src=\"/_content/CrafyCaptcha.AspNetCore/{script}\"></script>", html, StringComparison.Ordinal);
+        Assert.Equal(script != "crafy-captcha.min.js", response.Headers.Vary.Contains("Accept-Language"));
+        // The build is served (a static web asset of the package) and carries its language only.
+        using HttpResponseMessage served = await client.GetAsync("/_content/CrafyCaptcha.AspNetCore/" + script);
+        Assert.Equal(System.Net.HttpStatusCode.OK, served.StatusCode);
+        string widget = await served.Content.ReadAsStringAsync();
+        Assert.Contains("CrafyCAPTCHA", widget, StringComparison.Ordinal);
+        Assert.Equal(script == "crafy-captcha.min.js" || script.Contains(".de.", StringComparison.Ordinal), widget.Contains("Bestätigt", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_configured_widget_script_is_loaded_as_it_is_whatever_the_language()
+    {
+        using var app = new SampleApp { ConfigureServices = s => s.Configure<CrafyCaptchaHttpOptions>(o => o.WidgetScriptUrl = "https://cdn.example/crafy.js") };
+        using HttpClient client = app.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/Account/Login");
+        request.Headers.TryAddWithoutValidation("Accept-Language", "de-DE");
+
+        using HttpResponseMessage response = await client.SendAsync(request);
+
+        Assert.Contains("<script src=\"https://cdn.example/crafy.js\"></script>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Accept-Language", response.Headers.Vary);
+    }
+
     [Fact]
     public async Task Path_base_and_csp_nonce_are_respected()
     {

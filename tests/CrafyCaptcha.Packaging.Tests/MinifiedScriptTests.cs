@@ -41,4 +41,64 @@ public sealed class MinifiedScriptTests
             $"{minified} is not the minification of {source}: run CRAFY_UPDATE_MINIFIED=1 dotnet test tests/CrafyCaptcha.Packaging.Tests --filter MinifiedScriptTests");
         Assert.True(expected.Length < new FileInfo(Path.Combine(root, source)).Length, "the minified copy is not smaller");
     }
+
+    /// <summary>The widget's languages, in the order of its table (the first is its fallback).</summary>
+    public static TheoryData<string> WidgetLanguages => new(Languages(File.ReadAllText(Path.Combine(PackedFeed.FindRepositoryRoot(), WidgetSource))).Select(l => l.Code));
+
+    private const string WidgetSource = "src/CrafyCaptcha.AspNetCore/wwwroot/crafy-captcha.js";
+
+    /// <summary>
+    /// Each <c>crafy-captcha.{lang}.min.js</c> is NUglify's output for the widget's source with only that language's row
+    /// in its table (a page whose language is known loads only that language: the tag helper picks the build).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WidgetLanguages))]
+    public void Each_language_build_is_the_widget_with_only_that_language(string language)
+    {
+        string root = PackedFeed.FindRepositoryRoot();
+        string source = File.ReadAllText(Path.Combine(root, WidgetSource));
+        (string Code, string Row)[] languages = Languages(source);
+        string single = source;
+        foreach ((string code, string row) in languages.Where(l => l.Code != language))
+        {
+            single = single.Replace(row, string.Empty, StringComparison.Ordinal);
+        }
+
+        string kept = languages.Single(l => l.Code == language).Row;
+        single = single.Replace(kept, kept.TrimEnd().TrimEnd(',') + "\n", StringComparison.Ordinal);
+        UglifyResult result = Uglify.Js(single, new CodeSettings { PreserveImportantComments = true });
+        Assert.False(result.HasErrors, string.Join(Environment.NewLine, result.Errors));
+        string expected = result.Code + "\n";
+        string path = Path.Combine(root, "src/CrafyCaptcha.AspNetCore/wwwroot", $"crafy-captcha.{language}.min.js");
+        if (Environment.GetEnvironmentVariable("CRAFY_UPDATE_MINIFIED") == "1")
+        {
+            File.WriteAllText(path, expected);
+        }
+
+        Assert.True(File.Exists(path) && File.ReadAllText(path) == expected,
+            $"{path} is not the {language} build of the widget: run CRAFY_UPDATE_MINIFIED=1 dotnet test tests/CrafyCaptcha.Packaging.Tests --filter MinifiedScriptTests");
+        foreach ((string code, string row) in languages)
+        {
+            string verified = System.Text.RegularExpressions.Regex.Match(row, "\"[^\"]*\"").Value; // its first sentence
+            Assert.Equal(code == language, expected.Contains(verified, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void No_language_build_is_left_from_a_language_the_widget_no_longer_has()
+    {
+        string root = PackedFeed.FindRepositoryRoot();
+        string[] codes = [.. Languages(File.ReadAllText(Path.Combine(root, WidgetSource))).Select(l => l.Code)];
+        string[] builds = [.. Directory.GetFiles(Path.Combine(root, "src/CrafyCaptcha.AspNetCore/wwwroot"), "crafy-captcha.??.min.js").Select(f => Path.GetFileName(f)[14..16]).Order()];
+        Assert.Equal(codes.Order(), builds);
+    }
+
+    /// <summary>The rows of the widget's <c>TEXT</c> table: <c>    xx: [...],</c> lines between <c>var TEXT = {</c> and <c>};</c>.</summary>
+    private static (string Code, string Row)[] Languages(string source)
+    {
+        int start = source.IndexOf("var TEXT = {", StringComparison.Ordinal), end = source.IndexOf("};", start, StringComparison.Ordinal);
+        Assert.True(start > 0 && end > start, "the widget's TEXT table was not found");
+        return [.. System.Text.RegularExpressions.Regex.Matches(source[start..end], "^    ([a-z]{2}): \\[.*\\],?\\r?\\n", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => (m.Groups[1].Value, m.Value))];
+    }
 }

@@ -63,7 +63,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
             InputName = policy.FormFieldName,
             OptionsUrl = _links.GetPathByName(OptionsEndpoint.EndpointName, values: null, pathBase: pathBase),
             IframeUrl = _options.IframeUrl is { } iframe ? CrafyCaptchaWidgetRenderer.AppRelative(pathBase, iframe) : null,
-            ScriptUrl = CrafyCaptchaWidgetRenderer.AppRelative(pathBase, _options.WidgetScriptUrl),
+            ScriptUrl = CrafyCaptchaWidgetRenderer.WidgetScript(_httpContextAccessor.HttpContext, pathBase, _options.WidgetScriptUrl),
             MissingTokenMessage = _gate.Message(policy, FlowFailure.MissingToken),
         };
         PersistForWebAssembly(settings);

@@ -13,7 +13,9 @@
   };
   // After this many REQUEST_RELOADs in a row without a token, the widget stops reloading and shows its error state.
   var MAX_RELOADS = 3;
-  // [verify, new challenge, connection error, expired, verified, verifying]
+  // [verify, new challenge, connection error, expired, verified, verifying]. The first language is the fallback. Each
+  // crafy-captcha.{lang}.min.js is this script with only that language's row (the tag helper picks it from the request's
+  // Accept-Language, which browsers derive from the same setting as navigator.languages).
   var TEXT = {
     es: ["Verificar que soy humano", "Nuevo desafío", "Error de conexión", "Sesión expirada", "Verificado", "Verificando…"],
     en: ["Verify you are human", "New challenge", "Connection error", "Session expired", "Verified", "Verifying…"],
@@ -42,7 +44,7 @@
   function language() {
     var l = (navigator.languages && navigator.languages[0]) || navigator.language || "es";
     l = String(l).split(/[-_]/)[0].toLowerCase();
-    return TEXT[l] ? l : "es";
+    return TEXT[l] ? l : Object.keys(TEXT)[0];
   }
 
   function b64ToBytes(s) {
