@@ -332,8 +332,9 @@
       iframe.tabIndex = 0;
       ui.start.style.display = "none";
     } else {
-      var width = ui.slot.clientWidth || (BOX_MAX_WIDTH - 26);
-      css(iframe, scheme + "position:absolute;left:-9999px;top:-9999px;width:" + width + "px;height:1px;border:0;margin:0;background:transparent;pointer-events:none");
+      // The slot's width by CSS (it is the containing block): reading it would force the page's first layout before
+      // the challenge's POST leaves.
+      css(iframe, scheme + "position:absolute;left:-9999px;top:-9999px;width:100%;height:1px;border:0;margin:0;background:transparent;pointer-events:none");
       iframe.setAttribute("aria-hidden", "true");
       iframe.tabIndex = -1;
       ui.start.style.display = "flex";
