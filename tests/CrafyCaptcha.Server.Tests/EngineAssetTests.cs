@@ -158,14 +158,24 @@ public sealed class EngineAssetTests
 
         // One response: the vendored SHA-256 (with its licence line), then the worker that uses it.
         string text = Encoding.UTF8.GetString(plain);
-        Assert.StartsWith("/*! @noble/hashes 2.4.0", text, StringComparison.Ordinal);
-        Assert.True(text.IndexOf("self.nobleSha256=", StringComparison.Ordinal) < text.IndexOf("self.onmessage", StringComparison.Ordinal));
+        Assert.StartsWith("/*! fast-sha256 1.3.0", text, StringComparison.Ordinal);
+        Assert.True(text.IndexOf("t.sha256=", StringComparison.Ordinal) < text.IndexOf("self.onmessage", StringComparison.Ordinal));
+        // The vendored library is the npm package's sha256.min.js byte for byte (the SHA-256 its README records).
+        string vendored = text[(text.IndexOf("*/\n", StringComparison.Ordinal) + 3)..text.IndexOf("\nself.onmessage", StringComparison.Ordinal)];
+        DirectoryInfo root = new(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "CrafyCaptcha.AspNetCore.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("the repository root was not found");
+        }
+
+        string readme = File.ReadAllText(Path.Combine(root.FullName, "src/CrafyCaptcha.Server/Assets/vendor/README.md"));
+        Assert.Contains("SHA-256 `" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(vendored))) + "`", readme, StringComparison.Ordinal);
         Assert.DoesNotContain("crypto.subtle", text, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("/crafy/challenge/assets/other.js")]
-    [InlineData("/crafy/challenge/assets/vendor.noble-sha256.js")]
+    [InlineData("/crafy/challenge/assets/vendor.fast-sha256.js")]
     [InlineData("/crafy/challenge/assets/..%2Fchallenge.js")]
     public async Task Only_the_engines_scripts_are_served(string url)
     {

@@ -11,7 +11,7 @@ namespace CrafyCaptcha.Server.Api;
 /// them with <c>?v=</c> and the first 16 hex digits of their SHA-256 (<see cref="Url"/>): such a URL never changes
 /// content, so it is cached for a year (<c>immutable</c>); without it (or with an old version) the answer must be
 /// revalidated (<c>no-cache</c> with an ETag, 304 when unchanged). Sent gzipped (compressed once) to browsers that
-/// accept it. <c>pow-worker.js</c> is one response made of the vendored SHA-256 (<c>vendor/noble-sha256.js</c>) and the
+/// accept it. <c>pow-worker.js</c> is one response made of the vendored SHA-256 (<c>vendor/fast-sha256.js</c>) and the
 /// worker's own code.
 /// </summary>
 internal static class AssetEndpoints
@@ -75,7 +75,7 @@ internal static class AssetEndpoints
             assets[name] = new EmbeddedAsset(Read(name));
         }
 
-        byte[] hash = Read("vendor.noble-sha256.js"), worker = Read("pow-worker.js");
+        byte[] hash = Read("vendor.fast-sha256.js"), worker = Read("pow-worker.js");
         assets["pow-worker.js"] = new EmbeddedAsset([.. hash, (byte)'\n', .. worker]);
         return assets.ToFrozenDictionary(StringComparer.Ordinal);
     }
