@@ -33,6 +33,7 @@ public class PartsBenchmarks
     private HMACSHA256 _hmacInstance = null!;
     private byte[] _secretUtf8 = null!;
     private byte[] _sealedNonceAscii = null!;
+    private byte[] _payloadWithoutNonce = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -54,6 +55,7 @@ public class PartsBenchmarks
         _token = Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject { ["payload"] = payload, ["server_sign"] = sign }.ToJsonString()));
         _secretUtf8 = Encoding.UTF8.GetBytes(Secret);
         _sealedNonceAscii = Encoding.ASCII.GetBytes(_sealedNonce);
+        _payloadWithoutNonce = Encoding.UTF8.GetBytes(payload.Replace("\"nonce\"", "\"nonc_\"", StringComparison.Ordinal));
         _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _secretUtf8);
         _hmacInstance = new HMACSHA256(_secretUtf8);
     }
@@ -126,6 +128,20 @@ public class PartsBenchmarks
 
     [Benchmark(Description = "Stage: open the sealed nonce from ASCII bytes (v3 path)")]
     public bool OpenNonceAscii() => _box.TryOpenV3Ascii(_sealedNonceAscii, _buffer, out _);
+
+    [Benchmark(Description = "Stage: rent and return the two pooled buffers of a check")]
+    public int PooledBuffers()
+    {
+        byte[] a = System.Buffers.ArrayPool<byte>.Shared.Rent(600);
+        byte[] b = System.Buffers.ArrayPool<byte>.Shared.Rent(600);
+        int n = a.Length + b.Length;
+        System.Buffers.ArrayPool<byte>.Shared.Return(a);
+        System.Buffers.ArrayPool<byte>.Shared.Return(b, clearArray: true);
+        return n;
+    }
+
+    [Benchmark(Description = "Stage: payload read and checks 4-7 without the nonce open (fast path, nonce left missing)")]
+    public FlowFailure PayloadWithoutNonce() => CaptchaTokenReader.CheckPayload(_payloadWithoutNonce, _box, DateTimeOffset.UtcNow).Failure;
 
     private readonly byte[] _payloadCopy = new byte[8192];
 

@@ -39,7 +39,6 @@ internal static class CaptchaTokenReader
     private const int MaxStackPlaintext = 128;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 32 };
-    private static readonly SearchValues<byte> LowercaseHex = SearchValues.Create("0123456789abcdef"u8);
 
     /// <summary>The bytes a JSON string may hold as they are, in the envelope's fast path: printable ASCII but <c>"</c> and <c>\</c>.</summary>
     private static readonly SearchValues<byte> PlainStringBytes = SearchValues.Create(
@@ -320,7 +319,7 @@ internal static class CaptchaTokenReader
         // The signature is 64 lowercase hex characters (anything else never matched the lowercase hex of the MAC):
         // decoded once and compared as bytes, in constant time.
         Span<byte> expected = stackalloc byte[HmacBytes];
-        if (signature.Length != HmacHexLength || signature.ContainsAnyExcept(LowercaseHex)
+        if (signature.Length != HmacHexLength || signature.ContainsAnyExcept(NonceHex.LowercaseHexBytes)
             || Convert.FromHexString(signature, expected, out _, out _) != OperationStatus.Done)
         {
             return false;
@@ -685,12 +684,13 @@ internal static class CaptchaTokenReader
         return true;
     }
 
-    /// <summary>A JSON number read exactly as <see cref="Utf8JsonReader.TryGetDouble"/> reads it in the general path.</summary>
+    /// <summary>
+    /// A JSON number (its grammar already checked) read as <see cref="Utf8JsonReader.TryGetDouble"/> reads it in the
+    /// general path: the invariant UTF-8 parser, the whole text consumed, a finite result (an overflow is not a number).
+    /// </summary>
     private static bool TryGetDouble(ReadOnlySpan<byte> number, out double value)
     {
-        value = 0;
-        var reader = new Utf8JsonReader(number);
-        return reader.Read() && reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out value);
+        return System.Buffers.Text.Utf8Parser.TryParse(number, out value, out int consumed) && consumed == number.Length && double.IsFinite(value);
     }
 
     /// <summary>Checks 3 to 7 with <see cref="Utf8JsonReader"/>: any valid JSON, escapes and duplicate keys included.</summary>
