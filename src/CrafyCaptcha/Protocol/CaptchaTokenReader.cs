@@ -686,11 +686,11 @@ internal static class CaptchaTokenReader
 
     /// <summary>
     /// A JSON number (its grammar already checked) read as <see cref="Utf8JsonReader.TryGetDouble"/> reads it in the
-    /// general path: the invariant UTF-8 parser, the whole text consumed, a finite result (an overflow is not a number).
+    /// general path: the invariant UTF-8 parser, the whole text consumed (an overflow reads as an infinity there too).
     /// </summary>
     private static bool TryGetDouble(ReadOnlySpan<byte> number, out double value)
     {
-        return System.Buffers.Text.Utf8Parser.TryParse(number, out value, out int consumed) && consumed == number.Length && double.IsFinite(value);
+        return System.Buffers.Text.Utf8Parser.TryParse(number, out value, out int consumed) && consumed == number.Length;
     }
 
     /// <summary>Checks 3 to 7 with <see cref="Utf8JsonReader"/>: any valid JSON, escapes and duplicate keys included.</summary>
