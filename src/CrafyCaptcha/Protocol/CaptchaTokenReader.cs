@@ -72,10 +72,12 @@ internal static class CaptchaTokenReader
         }
 
         byte[] envelope = ArrayPool<byte>.Shared.Rent(LenientBase64.MaxDecodedLength(token.Length));
-        byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(LenientBase64.MaxDecodedLength(token.Length), 16));
+
+        // The payload's buffer first holds the token narrowed to ASCII for the base64 decoder (no zeroed stack copy).
+        byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(token.Length, 16));
         try
         {
-            if (!LenientBase64.TryDecode(token, envelope, out int envelopeLength))
+            if (!LenientBase64.TryDecode(token, envelope, payload, out int envelopeLength))
             {
                 return new(FlowFailure.MalformedToken);
             }
