@@ -107,6 +107,12 @@ public class PartsBenchmarks
     [Benchmark(Description = "Payload: JSON read, status, expiry, nonce open")]
     public FlowFailure Payload() => CaptchaTokenReader.CheckPayload(_payload, _box, DateTimeOffset.UtcNow).Failure;
 
+    [Benchmark(Description = "Payload: the same with the general Utf8JsonReader path")]
+    public FlowFailure PayloadGeneral() => CaptchaTokenReader.CheckPayloadGeneral(_payload, _box, DateTimeOffset.UtcNow).Failure;
+
+    [Benchmark(Description = "Stage: payload read and checks 4-7 without the nonce open, general Utf8JsonReader path")]
+    public FlowFailure PayloadWithoutNonceGeneral() => CaptchaTokenReader.CheckPayloadGeneral(_payloadWithoutNonce, _box, DateTimeOffset.UtcNow).Failure;
+
     [Benchmark(Description = "Stage: payload's Utf8JsonReader pass alone (every value skipped)")]
     public int PayloadReaderPass()
     {
