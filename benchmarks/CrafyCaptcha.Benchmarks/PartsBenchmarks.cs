@@ -32,6 +32,8 @@ public class PartsBenchmarks
     private IncrementalHash _hmac = null!;
     private HMACSHA256 _hmacInstance = null!;
     private byte[] _secretUtf8 = null!;
+    private byte[] _sealedNonceAscii = null!;
+    private byte[] _payloadWithoutNonce = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -52,6 +54,8 @@ public class PartsBenchmarks
         string sign = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), _payload));
         _token = Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject { ["payload"] = payload, ["server_sign"] = sign }.ToJsonString()));
         _secretUtf8 = Encoding.UTF8.GetBytes(Secret);
+        _sealedNonceAscii = Encoding.ASCII.GetBytes(_sealedNonce);
+        _payloadWithoutNonce = Encoding.UTF8.GetBytes(payload.Replace("\"nonce\"", "\"nonc_\"", StringComparison.Ordinal));
         _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _secretUtf8);
         _hmacInstance = new HMACSHA256(_secretUtf8);
     }
@@ -102,6 +106,48 @@ public class PartsBenchmarks
 
     [Benchmark(Description = "Payload: JSON read, status, expiry, nonce open")]
     public FlowFailure Payload() => CaptchaTokenReader.CheckPayload(_payload, _box, DateTimeOffset.UtcNow).Failure;
+
+    [Benchmark(Description = "Payload: the same with the general Utf8JsonReader path")]
+    public FlowFailure PayloadGeneral() => CaptchaTokenReader.CheckPayloadGeneral(_payload, _box, DateTimeOffset.UtcNow).Failure;
+
+    [Benchmark(Description = "Stage: payload read and checks 4-7 without the nonce open, general Utf8JsonReader path")]
+    public FlowFailure PayloadWithoutNonceGeneral() => CaptchaTokenReader.CheckPayloadGeneral(_payloadWithoutNonce, _box, DateTimeOffset.UtcNow).Failure;
+
+    [Benchmark(Description = "Stage: payload's Utf8JsonReader pass alone (every value skipped)")]
+    public int PayloadReaderPass()
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(_payload);
+        int tokens = 0;
+        while (reader.Read())
+        {
+            tokens++;
+        }
+
+        return tokens;
+    }
+
+    [Benchmark(Description = "Stage: payload's UTF-8 bytes to a string")]
+    public string PayloadString() => Encoding.UTF8.GetString(_payload);
+
+    [Benchmark(Description = "Stage: expiry text parse")]
+    public bool Expiry() => ExpiryParser.TryParse("2099-01-01T00:00:00Z", out _);
+
+    [Benchmark(Description = "Stage: open the sealed nonce from ASCII bytes (v3 path)")]
+    public bool OpenNonceAscii() => _box.TryOpenV3Ascii(_sealedNonceAscii, _buffer, out _);
+
+    [Benchmark(Description = "Stage: rent and return the two pooled buffers of a check")]
+    public int PooledBuffers()
+    {
+        byte[] a = System.Buffers.ArrayPool<byte>.Shared.Rent(600);
+        byte[] b = System.Buffers.ArrayPool<byte>.Shared.Rent(600);
+        int n = a.Length + b.Length;
+        System.Buffers.ArrayPool<byte>.Shared.Return(a);
+        System.Buffers.ArrayPool<byte>.Shared.Return(b, clearArray: true);
+        return n;
+    }
+
+    [Benchmark(Description = "Stage: payload read and checks 4-7 without the nonce open (fast path, nonce left missing)")]
+    public FlowFailure PayloadWithoutNonce() => CaptchaTokenReader.CheckPayload(_payloadWithoutNonce, _box, DateTimeOffset.UtcNow).Failure;
 
     private readonly byte[] _payloadCopy = new byte[8192];
 

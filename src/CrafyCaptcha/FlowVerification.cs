@@ -1,20 +1,26 @@
 using System.Text.Json;
+using CrafyCaptcha.Protocol;
 
 namespace CrafyCaptcha;
 
 /// <summary>The outcome of verifying one captcha token: valid, or the reason it is not. Immutable.</summary>
 public sealed class FlowVerification
 {
-    private FlowVerification(FlowFailure failure, double? riskScore, string? flowToken, DateTimeOffset? expiresAt, string? payloadJson)
+    private FlowVerification(FlowFailure failure, double? riskScore, string? flowToken, DateTimeOffset? expiresAt, string? payloadJson, string? payloadToken = null)
     {
         Failure = failure;
         RiskScore = riskScore;
         FlowToken = flowToken;
         ExpiresAt = expiresAt;
-        PayloadJson = payloadJson;
+        _payloadJson = payloadJson;
+        _payloadToken = payloadToken;
     }
 
     private string[]? _riskReasons;
+    private string? _payloadJson;
+
+    /// <summary>The token the payload text is read from on first use of <see cref="PayloadJson"/> (its signature was checked).</summary>
+    private readonly string? _payloadToken;
 
     /// <summary><see langword="true"/> when every check passed and the nonce was consumed by this call.</summary>
     public bool IsValid => Failure == FlowFailure.None;
@@ -39,7 +45,8 @@ public sealed class FlowVerification
     public DateTimeOffset? ExpiresAt { get; }
 
     /// <summary>The signed payload text, once its signature has been checked; <see langword="null"/> before that.</summary>
-    public string? PayloadJson { get; }
+    /// <remarks>A verification made from a token reads this text from the token on first use, not before.</remarks>
+    public string? PayloadJson => _payloadJson ??= _payloadToken is null ? null : CaptchaTokenReader.ReadPayloadJson(_payloadToken);
 
     /// <summary>An English description of <see cref="Failure"/>, safe to log (it never contains the token).</summary>
     public string Message => FlowFailureMessages.Describe(Failure);
@@ -73,6 +80,10 @@ public sealed class FlowVerification
 
         return new(failure, riskScore, flowToken, expiresAt, payloadJson);
     }
+
+    /// <summary>The outcome of a token's checks: <paramref name="failure"/>, with what <paramref name="check"/> read.</summary>
+    internal static FlowVerification FromCheck(FlowFailure failure, in TokenCheck check)
+        => new(failure, check.RiskScore, check.FlowToken, check.ExpiresAt, payloadJson: null, check.PayloadToken);
 
     private static string[] ReadRiskReasons(string? payloadJson)
     {

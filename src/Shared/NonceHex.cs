@@ -5,6 +5,9 @@ namespace CrafyCaptcha.Shared;
 /// <summary>The flow nonce's text form: 32 random bytes as 64 lowercase hex characters (the protocol's nonce).</summary>
 internal static class NonceHex
 {
+    /// <summary>The 16 lowercase hex digits.</summary>
+    public static readonly System.Buffers.SearchValues<byte> LowercaseHexBytes = System.Buffers.SearchValues.Create("0123456789abcdef"u8);
+
     /// <summary>The length of a nonce in characters.</summary>
     public const int Length = 64;
 
@@ -18,20 +21,5 @@ internal static class NonceHex
 
     /// <summary><see langword="true"/> when <paramref name="value"/> is exactly <paramref name="length"/> lowercase hex characters.</summary>
     public static bool IsLowercaseHex(ReadOnlySpan<byte> value, int length = Length)
-    {
-        if (value.Length != length)
-        {
-            return false;
-        }
-
-        foreach (byte b in value)
-        {
-            if (b is not ((>= (byte)'0' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f')))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+        => value.Length == length && !value.ContainsAnyExcept(LowercaseHexBytes);
 }

@@ -17,11 +17,26 @@ internal static class LenientBase64
 
     public static bool TryDecode(ReadOnlySpan<char> encoded, Span<byte> destination, out int bytesWritten)
     {
-        // Fast path: well-formed standard base64, narrowed to ASCII and decoded by the vectorised UTF-8 decoder.
-        // The narrowing stops at the first non-ASCII character (InvalidData): one pass over the text, not two.
         if (encoded.Length <= StackLimit)
         {
             Span<byte> ascii = stackalloc byte[encoded.Length];
+            return TryDecode(encoded, destination, ascii, out bytesWritten);
+        }
+
+        return TryDecodeNormalised(encoded, destination, out bytesWritten);
+    }
+
+    /// <summary>
+    /// The same reading, narrowing the text into <paramref name="scratch"/> (a caller's buffer of at least
+    /// <paramref name="encoded"/>'s length, not overlapping <paramref name="destination"/>) rather than a zeroed stack buffer.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<char> encoded, Span<byte> destination, Span<byte> scratch, out int bytesWritten)
+    {
+        // Fast path: well-formed standard base64, narrowed to ASCII and decoded by the vectorised UTF-8 decoder.
+        // The narrowing stops at the first non-ASCII character (InvalidData): one pass over the text, not two.
+        if (scratch.Length >= encoded.Length)
+        {
+            Span<byte> ascii = scratch[..encoded.Length];
             if (Ascii.FromUtf16(encoded, ascii, out _) == OperationStatus.Done
                 && Base64.DecodeFromUtf8(ascii, destination, out _, out bytesWritten) == OperationStatus.Done)
             {

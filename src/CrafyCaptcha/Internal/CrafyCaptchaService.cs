@@ -48,7 +48,7 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
         if (check.Failure != FlowFailure.None)
         {
             Log.VerificationFailed(_logger, check.Failure);
-            return ValueTask.FromResult(FlowVerification.Failed(check.Failure, check.RiskScore, check.FlowToken, check.ExpiresAt, check.PayloadJson));
+            return ValueTask.FromResult(FlowVerification.FromCheck(check.Failure, check));
         }
 
         // The default store completes synchronously: finish without an async state machine in that case.
@@ -91,7 +91,7 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
     private FlowVerification StoreUnavailable(TokenCheck check, NonceStoreUnavailableException exception)
     {
         Log.StoreUnavailable(_logger, exception);
-        return FlowVerification.Failed(FlowFailure.StoreUnavailable, check.RiskScore, check.FlowToken, check.ExpiresAt, check.PayloadJson);
+        return FlowVerification.FromCheck(FlowFailure.StoreUnavailable, check);
     }
 
     private FlowVerification Consumed(TokenCheck check, NonceConsumption consumption, JsonObject? expectedContext)
@@ -102,11 +102,11 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
         if (failure != FlowFailure.None)
         {
             Log.VerificationFailed(_logger, failure);
-            return FlowVerification.Failed(failure, check.RiskScore, check.FlowToken, check.ExpiresAt, check.PayloadJson);
+            return FlowVerification.FromCheck(failure, check);
         }
 
         Log.VerificationSucceeded(_logger, check.RiskScore ?? -1);
-        return FlowVerification.Success(check.RiskScore, check.FlowToken, check.ExpiresAt!.Value, check.PayloadJson!);
+        return FlowVerification.FromCheck(FlowFailure.None, check);
     }
 
     /// <summary>Every expected key must be in the stored context object with a JSON-equal value (types included).</summary>

@@ -8,13 +8,21 @@ using CrafyCaptcha.Shared;
 namespace CrafyCaptcha.Protocol;
 
 /// <summary>What the stateless checks (1 to 7 of the protocol) found in a token.</summary>
+/// <remarks>
+/// The signed payload's text is not kept: once the signature has been checked, <see cref="PayloadToken"/> is the token
+/// it came from, and <see cref="PayloadJson"/> reads the text from it again when asked (most verifications never ask).
+/// </remarks>
 internal readonly record struct TokenCheck(
     FlowFailure Failure,
     string? Nonce = null,
-    string? PayloadJson = null,
     double? RiskScore = null,
     string? FlowToken = null,
-    DateTimeOffset? ExpiresAt = null);
+    DateTimeOffset? ExpiresAt = null,
+    string? PayloadToken = null)
+{
+    /// <summary>The signed payload text, once its signature has been checked; <see langword="null"/> before that.</summary>
+    public string? PayloadJson => PayloadToken is null ? null : CaptchaTokenReader.ReadPayloadJson(PayloadToken);
+}
 
 /// <summary>
 /// The stateless part of <c>verifyFlow</c>: envelope, constant-time HMAC, payload, status, expiry and sealed nonce,
@@ -31,7 +39,6 @@ internal static class CaptchaTokenReader
     private const int MaxStackPlaintext = 128;
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 32 };
-    private static readonly SearchValues<byte> LowercaseHex = SearchValues.Create("0123456789abcdef"u8);
 
     /// <summary>The bytes a JSON string may hold as they are, in the envelope's fast path: printable ASCII but <c>"</c> and <c>\</c>.</summary>
     private static readonly SearchValues<byte> PlainStringBytes = SearchValues.Create(
@@ -65,38 +72,27 @@ internal static class CaptchaTokenReader
         }
 
         byte[] envelope = ArrayPool<byte>.Shared.Rent(LenientBase64.MaxDecodedLength(token.Length));
-        byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(LenientBase64.MaxDecodedLength(token.Length), 16));
+
+        // The payload's buffer first holds the token narrowed to ASCII for the base64 decoder (no zeroed stack copy).
+        byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(token.Length, 16));
         try
         {
-            if (!LenientBase64.TryDecode(token, envelope, out int envelopeLength))
+            if (!LenientBase64.TryDecode(token, envelope, payload, out int envelopeLength))
             {
                 return new(FlowFailure.MalformedToken);
             }
 
             ReadOnlySpan<byte> json = envelope.AsSpan(0, envelopeLength);
+            if (TryReadEnvelopeFast(json, payload, out int payloadLength, out Range signatureRange))
+            {
+                return CheckSigned(token, payload.AsSpan(0, payloadLength), json[signatureRange], secretBox, now);
+            }
+
+            // Only the general path copies the signature: no zeroed stack buffer on the fast path.
             Span<byte> signatureCopy = stackalloc byte[MaxSignatureBytes];
-            scoped ReadOnlySpan<byte> signature;
-            int payloadLength;
-            if (TryReadEnvelopeFast(json, payload, out payloadLength, out Range signatureRange))
-            {
-                signature = json[signatureRange];
-            }
-            else if (TryReadEnvelope(json, payload, out payloadLength, signatureCopy, out int signatureLength))
-            {
-                signature = signatureCopy[..signatureLength];
-            }
-            else
-            {
-                return new(FlowFailure.MalformedToken);
-            }
-
-            ReadOnlySpan<byte> payloadUtf8 = payload.AsSpan(0, payloadLength);
-            if (!SignatureMatches(secretBox, payloadUtf8, signature))
-            {
-                return new(FlowFailure.BadSignature);
-            }
-
-            return CheckPayload(payloadUtf8, secretBox, now);
+            return TryReadEnvelope(json, payload, out payloadLength, signatureCopy, out int signatureLength)
+                ? CheckSigned(token, payload.AsSpan(0, payloadLength), signatureCopy[..signatureLength], secretBox, now)
+                : new(FlowFailure.MalformedToken);
         }
         finally
         {
@@ -104,6 +100,39 @@ internal static class CaptchaTokenReader
             ArrayPool<byte>.Shared.Return(payload, clearArray: true);
         }
     }
+
+    /// <summary>
+    /// The payload text of a token whose envelope <see cref="Check"/> read (the same bytes, as a string), or
+    /// <see langword="null"/> when the envelope cannot be read.
+    /// </summary>
+    internal static string? ReadPayloadJson(string token)
+    {
+        byte[] envelope = ArrayPool<byte>.Shared.Rent(LenientBase64.MaxDecodedLength(token.Length));
+        byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(LenientBase64.MaxDecodedLength(token.Length), 16));
+        try
+        {
+            if (!LenientBase64.TryDecode(token, envelope, out int envelopeLength))
+            {
+                return null;
+            }
+
+            ReadOnlySpan<byte> json = envelope.AsSpan(0, envelopeLength);
+            Span<byte> signature = stackalloc byte[MaxSignatureBytes];
+            return TryReadEnvelopeFast(json, payload, out int payloadLength, out _) || TryReadEnvelope(json, payload, out payloadLength, signature, out _)
+                ? Encoding.UTF8.GetString(payload, 0, payloadLength)
+                : null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(envelope);
+            ArrayPool<byte>.Shared.Return(payload, clearArray: true);
+        }
+    }
+
+    private static TokenCheck CheckSigned(string token, ReadOnlySpan<byte> payloadUtf8, ReadOnlySpan<byte> signature, SecretBox secretBox, DateTimeOffset now)
+        => SignatureMatches(secretBox, payloadUtf8, signature)
+            ? CheckPayload(payloadUtf8, secretBox, now) with { PayloadToken = token }
+            : new(FlowFailure.BadSignature);
 
     /// <summary>Reads <c>payload</c> (unescaped, as UTF-8) and <c>server_sign</c>; the last occurrence of a key wins, as in JSON.parse.</summary>
     internal static bool TryReadEnvelope(ReadOnlySpan<byte> json, Span<byte> payload, out int payloadLength, Span<byte> signature, out int signatureLength)
@@ -292,7 +321,7 @@ internal static class CaptchaTokenReader
         // The signature is 64 lowercase hex characters (anything else never matched the lowercase hex of the MAC):
         // decoded once and compared as bytes, in constant time.
         Span<byte> expected = stackalloc byte[HmacBytes];
-        if (signature.Length != HmacHexLength || signature.ContainsAnyExcept(LowercaseHex)
+        if (signature.Length != HmacHexLength || signature.ContainsAnyExcept(NonceHex.LowercaseHexBytes)
             || Convert.FromHexString(signature, expected, out _, out _) != OperationStatus.Done)
         {
             return false;
@@ -303,9 +332,372 @@ internal static class CaptchaTokenReader
         return CryptographicOperations.FixedTimeEquals(mac, expected);
     }
 
+    /// <summary>Checks 3 to 7 on a payload whose signature matched: the one-pass reader, else the general one.</summary>
     internal static TokenCheck CheckPayload(ReadOnlySpan<byte> payloadUtf8, SecretBox secretBox, DateTimeOffset now)
+        => TryCheckPayloadFast(payloadUtf8, secretBox, now, out TokenCheck check) ? check : CheckPayloadGeneral(payloadUtf8, secretBox, now);
+
+    /// <summary>
+    /// The payload as challenge servers write it, read in one pass without a <see cref="Utf8JsonReader"/>: one object,
+    /// no whitespace, keys without escapes, values that are strings of printable ASCII (escapes <c>\"</c> <c>\\</c>
+    /// <c>\/</c> and <c>\u0000</c>–<c>\u007F</c> only), JSON numbers, <c>true</c>, <c>false</c>, <c>null</c>, or a
+    /// flat array of those under a key the checks do not read (<c>risk_reasons</c>). The known keys are read as the
+    /// general path reads them (the last occurrence wins); an escaped <c>status</c>, <c>expires_at</c> or
+    /// <c>flow_token</c>, or an array under a known key, is left to the general path. When this returns
+    /// <see langword="true"/>, <paramref name="check"/> is what <see cref="CheckPayloadGeneral"/> returns for the same
+    /// bytes; when it returns <see langword="false"/>, nothing is decided.
+    /// </summary>
+    internal static bool TryCheckPayloadFast(ReadOnlySpan<byte> payload, SecretBox secretBox, DateTimeOffset now, out TokenCheck check)
     {
-        string payloadJson = Encoding.UTF8.GetString(payloadUtf8);
+        check = default;
+        bool statusOk = false;
+        ExpiryKind expiryKind = ExpiryKind.Missing;
+        Range expiryText = default;
+        double expiryNumber = 0;
+        NonceKind nonceKind = NonceKind.Missing;
+        Range sealedNonce = default;
+        bool sealedNonceEscaped = false;
+        double? riskScore = null;
+        Range flowToken = default;
+        bool hasFlowToken = false;
+
+        if (payload.Length < 2 || payload[0] != (byte)'{')
+        {
+            return false;
+        }
+
+        int pos = 1;
+        if (payload[1] != (byte)'}')
+        {
+            while (true)
+            {
+                if (pos >= payload.Length || payload[pos] != (byte)'"')
+                {
+                    return false;
+                }
+
+                int nameStart = ++pos;
+                if (!TryScanString(payload, ref pos, out bool nameEscaped) || nameEscaped
+                    || pos >= payload.Length || payload[pos] != (byte)':')
+                {
+                    return false;
+                }
+
+                ReadOnlySpan<byte> name = payload[nameStart..(pos - 1)];
+                pos++;
+                int valueStart = pos;
+                if (!TryScanValue(payload, ref pos, allowArray: true, out ValueKind kind, out bool escaped))
+                {
+                    return false;
+                }
+
+                // A string's text is between its quotes; any other value is its bytes.
+                Range value = kind == ValueKind.String ? new Range(valueStart + 1, pos - 1) : new Range(valueStart, pos);
+                int rawLength = value.GetOffsetAndLength(payload.Length).Length;
+                if (kind == ValueKind.Array)
+                {
+                    if (name.SequenceEqual("status"u8) || name.SequenceEqual("expires_at"u8) || name.SequenceEqual("nonce"u8)
+                        || name.SequenceEqual("risk_score"u8) || name.SequenceEqual("flow_token"u8))
+                    {
+                        return false;
+                    }
+                }
+                else if (name.SequenceEqual("status"u8))
+                {
+                    if (escaped)
+                    {
+                        return false;
+                    }
+
+                    statusOk = kind == ValueKind.String && payload[value].SequenceEqual("success"u8);
+                }
+                else if (name.SequenceEqual("expires_at"u8))
+                {
+                    switch (kind)
+                    {
+                        case ValueKind.Null:
+                            expiryKind = ExpiryKind.Missing;
+                            break;
+                        case ValueKind.String when rawLength == 0:
+                            expiryKind = ExpiryKind.Missing;
+                            break;
+                        case ValueKind.String when rawLength > MaxExpiryChars:
+                            expiryKind = ExpiryKind.Invalid;
+                            break;
+                        case ValueKind.String when escaped:
+                            return false;
+                        case ValueKind.String:
+                            (expiryKind, expiryText) = (ExpiryKind.Text, value);
+                            break;
+                        case ValueKind.Number:
+                            expiryKind = !TryGetDouble(payload[value], out expiryNumber) ? ExpiryKind.Invalid
+                                : expiryNumber == 0 ? ExpiryKind.Missing
+                                : ExpiryKind.Number;
+                            break;
+                        default:
+                            expiryKind = ExpiryKind.Invalid;
+                            break;
+                    }
+                }
+                else if (name.SequenceEqual("nonce"u8))
+                {
+                    (nonceKind, sealedNonce, sealedNonceEscaped) = kind switch
+                    {
+                        ValueKind.Null => (NonceKind.Missing, default, false),
+                        ValueKind.String when rawLength == 0 => (NonceKind.Missing, default, false),
+                        ValueKind.String when rawLength > MaxSealedNonceChars => (NonceKind.Invalid, default, false),
+                        ValueKind.String => (NonceKind.Text, value, escaped),
+                        _ => (NonceKind.Invalid, default(Range), false),
+                    };
+                }
+                else if (name.SequenceEqual("risk_score"u8))
+                {
+                    riskScore = kind == ValueKind.Number && TryGetDouble(payload[value], out double score) ? score : null;
+                }
+                else if (name.SequenceEqual("flow_token"u8))
+                {
+                    if (escaped)
+                    {
+                        return false;
+                    }
+
+                    (hasFlowToken, flowToken) = (kind == ValueKind.String, value);
+                }
+
+                if (pos >= payload.Length)
+                {
+                    return false;
+                }
+
+                if (payload[pos] == (byte)',')
+                {
+                    pos++;
+                    continue;
+                }
+
+                if (payload[pos] != (byte)'}')
+                {
+                    return false;
+                }
+
+                break;
+            }
+        }
+
+        if (pos != payload.Length - 1)
+        {
+            return false;
+        }
+
+        // Decided: the general path reads the same fields from these bytes.
+        Span<char> expiryChars = stackalloc char[MaxExpiryChars];
+        int expiryLength = expiryKind == ExpiryKind.Text ? Encoding.ASCII.GetChars(payload[expiryText], expiryChars) : 0;
+        string? flowTokenText = hasFlowToken ? Encoding.ASCII.GetString(payload[flowToken]) : null;
+        if (nonceKind == NonceKind.Text && sealedNonceEscaped)
+        {
+            Span<byte> unescaped = stackalloc byte[sealedNonce.GetOffsetAndLength(payload.Length).Length];
+            int start = sealedNonce.Start.GetOffset(payload.Length);
+            TryUnescapeAscii(payload, ref start, unescaped, out int written);
+            check = Finish(statusOk, expiryKind, expiryChars[..expiryLength], expiryNumber, nonceKind, unescaped[..written], riskScore, flowTokenText, secretBox, now);
+            return true;
+        }
+
+        check = Finish(statusOk, expiryKind, expiryChars[..expiryLength], expiryNumber, nonceKind, payload[sealedNonce], riskScore, flowTokenText, secretBox, now);
+        return true;
+    }
+
+    private enum ValueKind : byte
+    {
+        String,
+        Number,
+        Literal,
+        Null,
+        Array,
+    }
+
+    /// <summary>
+    /// Moves <paramref name="pos"/> past one JSON value of the fast path's subset (see <see cref="TryCheckPayloadFast"/>);
+    /// <see langword="false"/> for anything else, an object included.
+    /// </summary>
+    private static bool TryScanValue(ReadOnlySpan<byte> json, ref int pos, bool allowArray, out ValueKind kind, out bool escaped)
+    {
+        kind = ValueKind.String;
+        escaped = false;
+        if (pos >= json.Length)
+        {
+            return false;
+        }
+
+        switch (json[pos])
+        {
+            case (byte)'"':
+                pos++;
+                return TryScanString(json, ref pos, out escaped);
+            case (byte)'t':
+                kind = ValueKind.Literal;
+                return TrySkipLiteral(json, ref pos, "true"u8);
+            case (byte)'f':
+                kind = ValueKind.Literal;
+                return TrySkipLiteral(json, ref pos, "false"u8);
+            case (byte)'n':
+                kind = ValueKind.Null;
+                return TrySkipLiteral(json, ref pos, "null"u8);
+            case (byte)'[' when allowArray:
+                kind = ValueKind.Array;
+                pos++;
+                if (pos < json.Length && json[pos] == (byte)']')
+                {
+                    pos++;
+                    return true;
+                }
+
+                while (TryScanValue(json, ref pos, allowArray: false, out _, out _) && pos < json.Length)
+                {
+                    if (json[pos] == (byte)']')
+                    {
+                        pos++;
+                        return true;
+                    }
+
+                    if (json[pos] != (byte)',')
+                    {
+                        return false;
+                    }
+
+                    pos++;
+                }
+
+                return false;
+            default:
+                kind = ValueKind.Number;
+                return TryScanNumber(json, ref pos);
+        }
+    }
+
+    /// <summary>
+    /// Moves <paramref name="pos"/> (after the opening quote) past the closing quote of a string that
+    /// <see cref="TryUnescapeAscii"/> can read: printable ASCII and the escapes <c>\"</c> <c>\\</c> <c>\/</c> <c>\u0000</c>–<c>\u007F</c>.
+    /// </summary>
+    private static bool TryScanString(ReadOnlySpan<byte> json, ref int pos, out bool escaped)
+    {
+        escaped = false;
+        while (true)
+        {
+            int run = json[pos..].IndexOfAnyExcept(PlainStringBytes);
+            if (run < 0)
+            {
+                return false;
+            }
+
+            pos += run;
+            if (json[pos] == (byte)'"')
+            {
+                pos++;
+                return true;
+            }
+
+            if (json[pos] != (byte)'\\' || pos + 1 >= json.Length)
+            {
+                return false;
+            }
+
+            escaped = true;
+            byte next = json[pos + 1];
+            if (next is (byte)'"' or (byte)'\\' or (byte)'/')
+            {
+                pos += 2;
+            }
+            else if (next == (byte)'u' && pos + 6 <= json.Length
+                && json[pos + 2] == (byte)'0' && json[pos + 3] == (byte)'0'
+                && TryHexDigit(json[pos + 4], out int high) && high < 8 && TryHexDigit(json[pos + 5], out _))
+            {
+                pos += 6;
+            }
+            else
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Moves <paramref name="pos"/> past a number of JSON's grammar: <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>.</summary>
+    private static bool TryScanNumber(ReadOnlySpan<byte> json, ref int pos)
+    {
+        int at = pos;
+        if (at < json.Length && json[at] == (byte)'-')
+        {
+            at++;
+        }
+
+        if (at < json.Length && json[at] == (byte)'0')
+        {
+            at++;
+        }
+        else if (!TrySkipDigits(json, ref at))
+        {
+            return false;
+        }
+
+        if (at < json.Length && json[at] == (byte)'.')
+        {
+            at++;
+            if (!TrySkipDigits(json, ref at))
+            {
+                return false;
+            }
+        }
+
+        if (at < json.Length && (json[at] | 0x20) == (byte)'e')
+        {
+            at++;
+            if (at < json.Length && json[at] is (byte)'+' or (byte)'-')
+            {
+                at++;
+            }
+
+            if (!TrySkipDigits(json, ref at))
+            {
+                return false;
+            }
+        }
+
+        pos = at;
+        return true;
+    }
+
+    private static bool TrySkipDigits(ReadOnlySpan<byte> json, ref int pos)
+    {
+        int start = pos;
+        while (pos < json.Length && char.IsAsciiDigit((char)json[pos]))
+        {
+            pos++;
+        }
+
+        return pos > start;
+    }
+
+    private static bool TrySkipLiteral(ReadOnlySpan<byte> json, ref int pos, ReadOnlySpan<byte> literal)
+    {
+        if (!json[pos..].StartsWith(literal))
+        {
+            return false;
+        }
+
+        pos += literal.Length;
+        return true;
+    }
+
+    /// <summary>
+    /// A JSON number (its grammar already checked) read as <see cref="Utf8JsonReader.TryGetDouble"/> reads it in the
+    /// general path: the invariant UTF-8 parser, the whole text consumed (an overflow reads as an infinity there too).
+    /// </summary>
+    private static bool TryGetDouble(ReadOnlySpan<byte> number, out double value)
+    {
+        return System.Buffers.Text.Utf8Parser.TryParse(number, out value, out int consumed) && consumed == number.Length;
+    }
+
+    /// <summary>Checks 3 to 7 with <see cref="Utf8JsonReader"/>: any valid JSON, escapes and duplicate keys included.</summary>
+    internal static TokenCheck CheckPayloadGeneral(ReadOnlySpan<byte> payloadUtf8, SecretBox secretBox, DateTimeOffset now)
+    {
         bool statusOk = false;
         ExpiryKind expiryKind = ExpiryKind.Missing;
         Span<char> expiryText = stackalloc char[MaxExpiryChars];
@@ -324,7 +716,7 @@ internal static class CaptchaTokenReader
                 var reader = new Utf8JsonReader(payloadUtf8, ReaderOptions);
                 if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 {
-                    return new(FlowFailure.MalformedPayload, PayloadJson: payloadJson);
+                    return new(FlowFailure.MalformedPayload);
                 }
 
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -363,45 +755,20 @@ internal static class CaptchaTokenReader
 
                 if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
                 {
-                    return new(FlowFailure.MalformedPayload, PayloadJson: payloadJson);
+                    return new(FlowFailure.MalformedPayload);
                 }
             }
             catch (JsonException)
             {
-                return new(FlowFailure.MalformedPayload, PayloadJson: payloadJson);
+                return new(FlowFailure.MalformedPayload);
             }
             catch (InvalidOperationException)
             {
-                return new(FlowFailure.MalformedPayload, PayloadJson: payloadJson);
-            }
-
-            if (!statusOk)
-            {
-                return new(FlowFailure.BadStatus, PayloadJson: payloadJson, RiskScore: riskScore, FlowToken: flowToken);
-            }
-
-            DateTimeOffset expiresAt = default;
-            FlowFailure expiryFailure = expiryKind switch
-            {
-                ExpiryKind.Missing => FlowFailure.MissingExpiry,
-                ExpiryKind.Text when ExpiryParser.TryParse(expiryText[..expiryLength], out expiresAt) => FlowFailure.None,
-                ExpiryKind.Number when ExpiryParser.TryFromUnixMilliseconds(expiryNumber, out expiresAt) => FlowFailure.None,
-                _ => FlowFailure.InvalidExpiry,
-            };
-            if (expiryFailure == FlowFailure.None && now > expiresAt)
-            {
-                expiryFailure = FlowFailure.Expired;
-            }
-
-            DateTimeOffset? knownExpiry = expiryFailure is FlowFailure.None or FlowFailure.Expired ? expiresAt : null;
-            if (expiryFailure != FlowFailure.None)
-            {
-                return new(expiryFailure, PayloadJson: payloadJson, RiskScore: riskScore, FlowToken: flowToken, ExpiresAt: knownExpiry);
+                return new(FlowFailure.MalformedPayload);
             }
 
             ReadOnlySpan<byte> sealedNonce = sealedNonceCopied ? sealedNonceCopy.AsSpan()[sealedNonceRange] : payloadUtf8[sealedNonceRange];
-            FlowFailure nonceFailure = OpenNonce(nonceKind, sealedNonce, secretBox, out string? nonce);
-            return new(nonceFailure, nonce, payloadJson, riskScore, flowToken, knownExpiry);
+            return Finish(statusOk, expiryKind, expiryText[..expiryLength], expiryNumber, nonceKind, sealedNonce, riskScore, flowToken, secretBox, now);
         }
         finally
         {
@@ -410,6 +777,47 @@ internal static class CaptchaTokenReader
                 ArrayPool<byte>.Shared.Return(sealedNonceCopy);
             }
         }
+    }
+
+    /// <summary>Checks 4 to 7 on the fields either reader found: status, expiry, then the sealed nonce.</summary>
+    private static TokenCheck Finish(
+        bool statusOk,
+        ExpiryKind expiryKind,
+        ReadOnlySpan<char> expiryText,
+        double expiryNumber,
+        NonceKind nonceKind,
+        ReadOnlySpan<byte> sealedNonce,
+        double? riskScore,
+        string? flowToken,
+        SecretBox secretBox,
+        DateTimeOffset now)
+    {
+        if (!statusOk)
+        {
+            return new(FlowFailure.BadStatus, RiskScore: riskScore, FlowToken: flowToken);
+        }
+
+        DateTimeOffset expiresAt = default;
+        FlowFailure expiryFailure = expiryKind switch
+        {
+            ExpiryKind.Missing => FlowFailure.MissingExpiry,
+            ExpiryKind.Text when ExpiryParser.TryParse(expiryText, out expiresAt) => FlowFailure.None,
+            ExpiryKind.Number when ExpiryParser.TryFromUnixMilliseconds(expiryNumber, out expiresAt) => FlowFailure.None,
+            _ => FlowFailure.InvalidExpiry,
+        };
+        if (expiryFailure == FlowFailure.None && now > expiresAt)
+        {
+            expiryFailure = FlowFailure.Expired;
+        }
+
+        DateTimeOffset? knownExpiry = expiryFailure is FlowFailure.None or FlowFailure.Expired ? expiresAt : null;
+        if (expiryFailure != FlowFailure.None)
+        {
+            return new(expiryFailure, RiskScore: riskScore, FlowToken: flowToken, ExpiresAt: knownExpiry);
+        }
+
+        FlowFailure nonceFailure = OpenNonce(nonceKind, sealedNonce, secretBox, out string? nonce);
+        return new(nonceFailure, nonce, riskScore, flowToken, knownExpiry);
     }
 
     private static (ExpiryKind Kind, int Length, double Number) ReadExpiry(ref Utf8JsonReader reader, scoped Span<char> text)
