@@ -36,13 +36,17 @@ internal static class PassLatency
             });
             string userAgent = await PersonUserAgentAsync(browser);
 
-            // Warm-up visits (JIT of the site and the engine, the browser's first worker), not counted.
-            for (int i = 0; i < 3; i++)
+            // Warm-up visits, not counted: the browser's first worker, and the site's and the engine's JIT. .NET's tiered
+            // compilation recompiles a method after 30 calls, in the background: with 3 warm-up visits the first counted
+            // visits still paid for it (2026-11-27: the slowest visits were the 1st and the 4th to 6th, with the program and
+            // /verify answered 80-250 ms late); a running site has long been warm.
+            for (int i = 0; i < 12; i++)
             {
                 await VisitAsync(browser, userAgent, baseUrl);
             }
 
             var times = new List<double>(visits);
+            var all = new List<Visit>(visits);
             var phases = new Dictionary<string, List<double>>(StringComparer.Ordinal);
             var spaces = new List<long>(visits);
             var found = new List<long>(visits);
@@ -51,6 +55,7 @@ internal static class PassLatency
             for (int i = 0; i < visits; i++)
             {
                 Visit visit = await VisitAsync(browser, userAgent, baseUrl);
+                all.Add(visit);
                 times.Add(visit.Milliseconds);
                 spaces.Add(visit.MaxNumber);
                 found.Add(visit.Number);
@@ -76,6 +81,15 @@ internal static class PassLatency
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {Median(values),7:F0}  {phase} ({values.Count} visits)"));
             }
+
+            // The tail: every visit in order, and the slowest two's own timelines (what p95 is made of).
+            Console.WriteLine("  visits in order (ms): " + string.Join(' ', all.Select(v => v.Milliseconds.ToString("F0", CultureInfo.InvariantCulture))));
+            foreach (Visit slow in all.OrderByDescending(v => v.Milliseconds).Take(2))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  visit {all.IndexOf(slow) + 1} ({slow.Milliseconds:F0} ms): ")
+                    + string.Join(", ", slow.Phases.OrderBy(p => p.Ms).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Ms:F0} {p.Phase}"))));
+            }
+
             return 0;
         }
         finally
