@@ -134,6 +134,53 @@ public sealed class WidgetResilienceBrowserTests(BrowserFixture fixture) : IClas
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task Destroying_a_widget_undoes_only_what_it_registered_and_stops_one_still_starting()
+    {
+        IPage page = await fixture.NewPageAsync();
+        await page.GotoAsync("/Comments");
+        await Assertions.Expect(page.Locator($"{Widget} .crafy-status")).ToHaveTextAsync("Verified", new() { Timeout = 30_000 });
+
+        // A second widget with the first one's inputName is refused (a console error) and registers nothing: destroying it,
+        // twice, must leave the first widget registered and its inputName taken.
+        bool firstIntact = await page.EvaluateAsync<bool>("""
+            () => {
+              const first = CrafyCAPTCHA.get('crafy-captcha-1');
+              for (const id of ['dup', 'again']) { const c = document.createElement('div'); c.id = id; document.body.appendChild(c); }
+              const dup = new CrafyCAPTCHA();
+              dup.init('dup', first.publicKey, first.publicToken, first.signingPublicKey, { inputName: first.inputName });
+              dup.destroy();
+              dup.destroy();
+              const again = new CrafyCAPTCHA();
+              again.init('again', first.publicKey, first.publicToken, first.signingPublicKey, { inputName: first.inputName });
+              return CrafyCAPTCHA.get('crafy-captcha-1') === first && CrafyCAPTCHA.get('dup') === null
+                && !document.getElementById('again').hasAttribute('data-crafy-initialized');
+            }
+            """);
+        Assert.True(firstIntact, "destroying an unregistered widget unregistered the first one or freed its inputName");
+
+        // A widget destroyed right after init (its eo still on its way) starts nothing once the eo is there.
+        bool started = await page.EvaluateAsync<bool>("""
+            async () => {
+              const c = document.createElement('div'); c.id = 'short-lived'; document.body.appendChild(c);
+              const first = CrafyCAPTCHA.get('crafy-captcha-1');
+              const w = new CrafyCAPTCHA();
+              const ready = w.init('short-lived', first.publicKey, first.publicToken, first.signingPublicKey, { inputName: 'short_lived', encryptedOptions: 'eo' });
+              w.destroy();
+              await ready;
+              return w.eo !== undefined || w.form !== undefined || c.childElementCount > 0 || CrafyCAPTCHA.get(c) !== null;
+            }
+            """);
+        Assert.False(started);
+
+        // The first widget still works: its token posts the comment.
+        await page.FillAsync("#author", "Ana");
+        await page.FillAsync("#text", "after two widgets were destroyed");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("#comments li:has-text('after two widgets were destroyed')", new() { Timeout = 30_000 });
+        await page.Context.CloseAsync();
+    }
+
     private static async Task PassAndPostAsync(IPage page, string text)
     {
         await Assertions.Expect(page.Locator($"{Widget} .crafy-status")).ToHaveTextAsync("Verified", new() { Timeout = 30_000 });

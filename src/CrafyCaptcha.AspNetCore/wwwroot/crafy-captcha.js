@@ -145,6 +145,7 @@
     // rendered at once anyway; the widget says so instead of loading a challenge that cannot work.
     if (claimed && this._serverError()) { return Promise.resolve(this); }
     return this._fetchOptions().then(function (eo) {
+      if (self._destroyed) { return self; } // destroyed while its eo was on its way: nothing starts
       self.eo = eo;
       self._startExpiry(EXPIRY_MS);
       if (!claimed && (!self._claim(containerRef) || self._serverError())) { return self; }
@@ -470,6 +471,7 @@
   };
 
   CrafyCAPTCHA.prototype._success = function (payload, serverSign) {
+    if (this._destroyed) { return; }
     var envelope = { payload: payload };
     if (serverSign !== undefined) { envelope.server_sign = serverSign; }
     var token = utf8ToB64(JSON.stringify(envelope));
@@ -532,6 +534,7 @@
     if (!this.options.optionsUrl) { return Promise.resolve(this.eo); }
     this._fetching = true;
     return this._fetchOptions().then(function (eo) {
+      if (self._destroyed) { return eo; } // destroyed while its eo was on its way: nothing starts
       self.eo = eo;
       self._fetching = false;
       self._startExpiry(EXPIRY_MS);
@@ -631,7 +634,14 @@
     });
   };
 
+  // Only what this widget registered is undone: a widget that never registered (its inputName was taken) or one already
+  // destroyed leaves the other widgets, their inputNames and their containers alone.
   CrafyCAPTCHA.prototype.destroy = function () {
+    var at = instances.indexOf(this);
+    if (at < 0) { return; }
+    instances.splice(at, 1);
+    delete usedInputs[this.inputName];
+    this._destroyed = true;
     if (this._onMessage) { w.removeEventListener("message", this._onMessage); }
     if (this._onScheme && darkQuery) {
       if (darkQuery.removeEventListener) { darkQuery.removeEventListener("change", this._onScheme); } else if (darkQuery.removeListener) { darkQuery.removeListener(this._onScheme); }
@@ -639,8 +649,8 @@
     if (this._spin) { this._spin.cancel(); this._spin = null; }
     if (this._turnstileRemove) { this._turnstileRemove(); }
     clearTimeout(this._expiry);
-    delete usedInputs[this.inputName];
-    instances.splice(instances.indexOf(this), 1);
+    this.iframe = null;
+    this.ui = null;
     if (this.postForm && this.postForm.parentNode) { this.postForm.parentNode.removeChild(this.postForm); }
     if (this.container) {
       while (this.container.firstChild) { this.container.removeChild(this.container.firstChild); }
