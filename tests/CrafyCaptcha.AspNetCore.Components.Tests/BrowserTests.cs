@@ -93,7 +93,9 @@ public sealed class BrowserTests(BlazorBrowserFixture fixture) : IClassFixture<B
 
         await page.ClickAsync("a:has-text('Register as a new user')");
         await page.WaitForURLAsync("**/Account/Register**");
-        await page.WaitForFunctionAsync(WidgetDrawn, null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        // The URL changes before the new page's content replaces the old one (the login form's widget, already verified):
+        // wait for the register form's own widget, then for its token.
+        await page.WaitForFunctionAsync("() => !!document.querySelector('#crafy-captcha-CrafyCAPTCHA_token[data-crafy-policy=\"register\"] .crafy-box')", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         await WaitForTokenAsync(page);
         Assert.Equal("register", await page.GetAttributeAsync("#crafy-captcha-CrafyCAPTCHA_token", "data-crafy-policy"));
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the navigation was not an enhanced one");

@@ -63,7 +63,7 @@ public class BrowserFixture : IAsyncLifetime
     /// <summary>The browser's own User-Agent with <c>HeadlessChrome</c> said as <c>Chrome</c>, as a person's browser says it.</summary>
     public string? UserAgent => _browser?.UserAgent;
 
-    public Task<IPage> NewPageAsync(string? colorScheme = null) => _browser!.NewPageAsync(BaseUrl, colorScheme);
+    public Task<IPage> NewPageAsync(string? colorScheme = null, string locale = "en-US") => _browser!.NewPageAsync(BaseUrl, colorScheme, locale);
 
     public async Task DisposeAsync()
     {

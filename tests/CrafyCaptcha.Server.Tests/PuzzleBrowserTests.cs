@@ -58,6 +58,23 @@ public sealed class PuzzleBrowserTests(PuzzleBrowserTests.Site fixture) : IClass
     }
 
     [Fact]
+    public async Task A_puzzle_in_german_says_so_to_screen_readers()
+    {
+        IPage page = await fixture.NewPageAsync("light", "de-DE");
+        await page.GotoAsync("/Register");
+        await page.FillAsync("#Input_UserName", "lena");
+        await page.FillAsync("#Input_Email", "lena@example.com");
+        await page.ClickAsync("button[type=submit]");
+        await PuzzleHands.ShownAsync(page);
+        IFrameLocator frame = page.FrameLocator("#crafy-captcha-1 iframe");
+        Assert.Contains("Puzzleteil", await frame.Locator("#puzzle").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("de", await frame.Locator("html").GetAttributeAsync("lang"));
+        // The page's English status line stays silent: the puzzle announces its own state, in German.
+        Assert.Equal(string.Empty, await frame.Locator("#status").TextContentAsync());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_slider_is_solved_with_the_keyboard_only()
     {
         (IPage page, PuzzleHands.Images image) = await OpenRegisterAsync(fixture, "light", "kim");

@@ -111,6 +111,35 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
         Assert.Contains("Welcome, ana@example.com", await page.ContentAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("<img name=\"currentScript\" src=\"https://evil.example/crafy-captcha.js\">")]
+    [InlineData("<form name=\"currentScript\"><input name=\"src\"></form>")]
+    public async Task Markup_on_the_page_cannot_choose_where_the_turnstile_bridge_comes_from(string injected)
+    {
+        // DOM clobbering: a named element the page shows (a comment, a profile field) shadows document.currentScript.
+        // The widget reads its own address through Document's getter, so the bridge still comes from beside it, nothing
+        // is asked of the attacker's host, and the pass completes.
+        await using WebApplicationFactory<Program> app = StartSample(FakeTurnstile.PassSecret);
+        await WarmUpAsync(app);
+        IPage page = await _browser.NewPageAsync(app.ClientOptions.BaseAddress);
+        var scripts = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) => { if (request.ResourceType == "script") { scripts.Enqueue(request.Url); } };
+        // The markup is in the page before the widget's script runs (the parser waits for that script to download).
+        // (Not through a routed response: a page Playwright fulfils is "public" to Chromium, which then refuses the fake
+        // Turnstile script on a loopback port.)
+        await page.AddInitScriptAsync($$"""
+            new MutationObserver((_, observer) => {
+              if (document.body) { observer.disconnect(); document.body.insertAdjacentHTML('afterbegin', {{System.Text.Json.JsonSerializer.Serialize(injected)}}); }
+            }).observe(document, { childList: true, subtree: true });
+            """);
+
+        await TimedPassAsync(page, "with markup shadowing document.currentScript");
+
+        Assert.True(await page.EvaluateAsync<bool>("() => document.currentScript !== null"), "the injected markup shadows document.currentScript");
+        Assert.EndsWith("/_content/CrafyCaptcha.AspNetCore/crafy-captcha-turnstile.min.js", await page.EvaluateAsync<string>("() => document.querySelector('script[src*=\"crafy-captcha-turnstile\"]').src"), StringComparison.Ordinal);
+        Assert.DoesNotContain(scripts, url => url.Contains("evil.example", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Without_turnstile_the_invisible_pass_loads_no_turnstile_and_makes_no_extra_request()
     {

@@ -43,15 +43,15 @@ internal sealed class PersonBrowser : IAsyncDisposable
         return new PersonBrowser(playwright, browser, userAgent);
     }
 
-    /// <summary>A page in a fresh context (its own cookies), English, light or dark.</summary>
-    public async Task<IPage> NewPageAsync(Uri baseUrl, string? colorScheme = null)
+    /// <summary>A page in a fresh context (its own cookies), in <paramref name="locale"/> (English by default), light or dark.</summary>
+    public async Task<IPage> NewPageAsync(Uri baseUrl, string? colorScheme = null, string locale = "en-US")
     {
         IBrowserContext context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             UserAgent = UserAgent,
             BaseURL = baseUrl.ToString(),
             ColorScheme = colorScheme == "dark" ? ColorScheme.Dark : ColorScheme.Light,
-            Locale = "en-US",
+            Locale = locale,
         });
         IPage page = await context.NewPageAsync();
         page.Console += (_, message) => Console.WriteLine($"[browser {message.Type}] {message.Text}");

@@ -159,11 +159,13 @@ internal sealed class CrafyCaptchaWidgetRenderer
     /// </summary>
     internal static string WidgetScript(HttpContext? httpContext, PathString pathBase, string url)
     {
-        if (url == CrafyCaptchaHttpOptions.DefaultWidgetScriptUrl && httpContext is not null && PreferredLanguage(httpContext.Request) is { } language)
+        // A response already under way can no longer say it varies by language: it gets the build with every language.
+        if (url == CrafyCaptchaHttpOptions.DefaultWidgetScriptUrl && httpContext is { Response.HasStarted: false } && PreferredLanguage(httpContext.Request) is { } language)
         {
-            if (!httpContext.Response.HasStarted)
+            IHeaderDictionary headers = httpContext.Response.Headers;
+            if (!headers.Vary.Any(v => v is not null && v.Contains(Microsoft.Net.Http.Headers.HeaderNames.AcceptLanguage, StringComparison.OrdinalIgnoreCase)))
             {
-                httpContext.Response.Headers.Append(Microsoft.Net.Http.Headers.HeaderNames.Vary, Microsoft.Net.Http.Headers.HeaderNames.AcceptLanguage);
+                headers.Append(Microsoft.Net.Http.Headers.HeaderNames.Vary, Microsoft.Net.Http.Headers.HeaderNames.AcceptLanguage);
             }
 
             url = string.Concat("~/_content/CrafyCaptcha.AspNetCore/crafy-captcha.", language, ".min.js");

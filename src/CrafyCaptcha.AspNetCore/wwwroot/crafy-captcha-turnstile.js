@@ -36,6 +36,7 @@
     this.container.appendChild(host);
     function failed() { ts.error = true; self._toFrame({ action: "TURNSTILE_ERROR", message: "Turnstile error" }); }
     loadTurnstile(script || "https://challenges.cloudflare.com/turnstile/v0/api.js", this.options.cspNonce).then(function (turnstile) {
+      if (self._ts !== ts) { return; } // destroyed (or reset to another run) while Cloudflare's script was loading
       ts.id = turnstile.render(host, {
         sitekey: siteKey,
         appearance: "interaction-only",

@@ -38,8 +38,12 @@
   var usedInputs = {};
   var instances = [];
   var globalAutoLoad = true;
-  // Where this script was loaded from (its Turnstile bridge sits beside it).
-  var SCRIPT = d.currentScript && d.currentScript.src;
+  // Where this script was loaded from (its Turnstile bridge sits beside it). Read through Document's own getter and only
+  // from a <script>: markup the page shows (e.g. <img name="currentScript" src="https://evil/…">) can shadow
+  // document.currentScript, and would otherwise choose the bridge's address.
+  var current = null;
+  try { current = Object.getOwnPropertyDescriptor(Document.prototype, "currentScript").get.call(d); } catch (e) { current = null; }
+  var SCRIPT = current && current.tagName === "SCRIPT" && typeof current.src === "string" ? current.src : null;
 
   function language() {
     var l = (navigator.languages && navigator.languages[0]) || navigator.language || "es";

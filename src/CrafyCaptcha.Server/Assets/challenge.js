@@ -26,8 +26,9 @@
   function post(message) { window.parent.postMessage(message, parentOrigin); }
   function handshake() { post({ action: "HANDSHAKE", payload: data.handshakePayload, signature: data.handshakeSignature }); }
   function resize() { post({ action: "RESIZE", payload: { height: Math.ceil(document.body.getBoundingClientRect().height) } }); }
-  // For screen readers only (visually hidden): the widget's box shows the state.
-  function say(text) { status.textContent = text; }
+  // For screen readers only (visually hidden): the widget's box shows the state. A puzzle announces its own (translated)
+  // state, so this English line stays silent on that rung.
+  function say(text) { if (!data.puzzle) { status.textContent = text; } }
   function busy(on) { if (step && step.busy) { step.busy(on); } }
 
   window.addEventListener("message", function (e) {

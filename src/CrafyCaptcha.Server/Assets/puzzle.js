@@ -34,6 +34,7 @@
   window.CrafyPuzzle = function (data, host) {
     var lang = String((navigator.languages && navigator.languages[0]) || navigator.language || "en").split(/[-_]/)[0].toLowerCase();
     var t = T[lang] || T.en;
+    document.documentElement.lang = T[lang] ? lang : "en"; // the language it is read in (screen readers' voice)
     var view = JSON.parse(data.puzzle), root = document.getElementById("puzzle");
     var style = document.createElement("style");
     style.textContent = CSS;

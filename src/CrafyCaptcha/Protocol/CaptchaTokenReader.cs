@@ -22,6 +22,9 @@ internal readonly record struct TokenCheck(
 {
     /// <summary>The signed payload text, once its signature has been checked; <see langword="null"/> before that.</summary>
     public string? PayloadJson => PayloadToken is null ? null : CaptchaTokenReader.ReadPayloadJson(PayloadToken);
+
+    /// <summary>The outcome only: never the token (a bearer credential until its nonce is spent) nor its payload.</summary>
+    public override string ToString() => $"TokenCheck {{ Failure = {Failure} }}";
 }
 
 /// <summary>
@@ -107,11 +110,12 @@ internal static class CaptchaTokenReader
     /// </summary>
     internal static string? ReadPayloadJson(string token)
     {
+        // The same decoder as Check (the payload's buffer is its scratch first): the text is the bytes that were verified.
         byte[] envelope = ArrayPool<byte>.Shared.Rent(LenientBase64.MaxDecodedLength(token.Length));
-        byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(LenientBase64.MaxDecodedLength(token.Length), 16));
+        byte[] payload = ArrayPool<byte>.Shared.Rent(Math.Max(token.Length, 16));
         try
         {
-            if (!LenientBase64.TryDecode(token, envelope, out int envelopeLength))
+            if (!LenientBase64.TryDecode(token, envelope, payload, out int envelopeLength))
             {
                 return null;
             }
