@@ -103,7 +103,7 @@ public sealed class BrowserTests(BlazorBrowserFixture fixture) : IClassFixture<B
 
         await page.ClickAsync("a.nav-link[href='newsletter']");
         await page.WaitForURLAsync("**/newsletter");
-        await page.WaitForFunctionAsync(WidgetDrawn, null, new PageWaitForFunctionOptions { Timeout = 20_000 });
+        await page.WaitForFunctionAsync("() => !!document.querySelector('#crafy-captcha-CrafyCAPTCHA_token[data-crafy-policy=\"newsletter\"] .crafy-box')", null, new PageWaitForFunctionOptions { Timeout = 20_000 });
         await WaitForTokenAsync(page);
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"));
     }
