@@ -215,6 +215,26 @@ public sealed class TagHelperTests
     }
 
     [Fact]
+    public async Task The_renderers_languages_are_exactly_the_shipped_language_builds()
+    {
+        DirectoryInfo root = new(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "CrafyCaptcha.AspNetCore.sln")))
+        {
+            root = root.Parent ?? throw new InvalidOperationException("the repository root was not found");
+        }
+
+        string[] builds = [.. Directory.GetFiles(Path.Combine(root.FullName, "src/CrafyCaptcha.AspNetCore/wwwroot"), "crafy-captcha.??.min.js").Select(f => Path.GetFileName(f)[14..16]).Order()];
+        Assert.Equal(builds, CrafyCaptchaWidgetRenderer.WidgetLanguages.Order());
+
+        using var app = new SampleApp();
+        using HttpClient client = app.Client();
+        foreach (string language in CrafyCaptchaWidgetRenderer.WidgetLanguages)
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync($"/_content/CrafyCaptcha.AspNetCore/crafy-captcha.{language}.min.js")).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task A_configured_widget_script_is_loaded_as_it_is_whatever_the_language()
     {
         using var app = new SampleApp { ConfigureServices = s => s.Configure<CrafyCaptchaHttpOptions>(o => o.WidgetScriptUrl = "https://cdn.example/crafy.js") };

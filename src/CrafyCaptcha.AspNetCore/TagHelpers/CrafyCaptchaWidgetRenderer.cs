@@ -147,7 +147,7 @@ internal sealed class CrafyCaptchaWidgetRenderer
         => url.StartsWith("~/", StringComparison.Ordinal) ? pathBase.Add(new PathString(url[1..])).ToString() : url;
 
     /// <summary>The languages of the widget's table, each with a build of its own (<c>crafy-captcha.{lang}.min.js</c>).</summary>
-    private static readonly System.Collections.Frozen.FrozenSet<string> WidgetLanguages =
+    internal static readonly System.Collections.Frozen.FrozenSet<string> WidgetLanguages =
         System.Collections.Frozen.FrozenSet.ToFrozenSet(["es", "en", "fr", "pt", "de", "it", "ru", "zh", "ja", "hi", "ar", "he"], StringComparer.Ordinal);
 
     /// <summary>

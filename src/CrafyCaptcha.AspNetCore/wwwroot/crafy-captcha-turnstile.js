@@ -7,23 +7,8 @@
   "use strict";
   var CrafyCAPTCHA = w.CrafyCAPTCHA;
   if (!CrafyCAPTCHA) { return; }
-  var turnstileScript = null;
   function loadTurnstile(src, nonce) {
-    if (turnstileScript) { return turnstileScript; }
-    turnstileScript = new Promise(function (resolve, reject) {
-      if (w.turnstile) { resolve(w.turnstile); return; }
-      var s = d.createElement("script");
-      s.id = "crafy-turnstile-script";
-      s.src = src;
-      s.async = true;
-      s.defer = true;
-      if (nonce) { s.nonce = nonce; }
-      s.onload = function () { if (w.turnstile) { resolve(w.turnstile); } else { reject(new Error("Turnstile did not load")); } };
-      s.onerror = function () { reject(new Error("Turnstile did not load")); };
-      d.head.appendChild(s);
-    });
-    turnstileScript.catch(function () { turnstileScript = null; });
-    return turnstileScript;
+    return CrafyCAPTCHA._loadScript(src, nonce, function () { return w.turnstile; }, "crafy-turnstile-script");
   }
 
   CrafyCAPTCHA.prototype._turnstileStart = function (siteKey, script) {

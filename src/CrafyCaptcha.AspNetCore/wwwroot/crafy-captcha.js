@@ -617,22 +617,36 @@
   // (crafy-captcha-turnstile.js, beside this script) is loaded then, so the common pass carries none of it. It adds
   // _turnstileStart/_turnstileStatus/_turnstileReset/_turnstileRemove to the prototype. Until it is here, the iframe's
   // REQUEST_TURNSTILE_STATUS polls get the handshake again if it was missed, and nothing else.
-  var BRIDGE = SCRIPT && SCRIPT.replace(/crafy-captcha(\.[a-z]{2})?(\.min)?\.js(\?.*)?$/, "crafy-captcha-turnstile$2.js$3"), bridgeLoad = null;
-  CrafyCAPTCHA.prototype._turnstile = function (siteKey, script) {
-    var self = this, nonce = this.options.cspNonce;
-    if (!bridgeLoad) {
-      bridgeLoad = new Promise(function (resolve, reject) {
-        if (!BRIDGE || BRIDGE === SCRIPT) { reject(new Error("Turnstile bridge not found")); return; }
+  var BRIDGE = SCRIPT && SCRIPT.replace(/crafy-captcha(\.[a-z]{2})?(\.min)?\.js(\?.*)?$/, "crafy-captcha-turnstile$2.js$3");
+
+  // Loads a script into the page once (by src) and resolves with ready() (which must be truthy, or it is an error);
+  // a failed load is tried again next time. Used for the bridge and, by the bridge, for Cloudflare's script.
+  var loads = {};
+  CrafyCAPTCHA._loadScript = function (src, nonce, ready, id) {
+    if (!loads[src]) {
+      loads[src] = new Promise(function (resolve, reject) {
+        if (ready()) { resolve(ready()); return; }
         var s = d.createElement("script");
-        s.src = BRIDGE;
+        if (id) { s.id = id; }
+        s.src = src;
+        s.async = true;
+        s.defer = true;
         if (nonce) { s.nonce = nonce; }
-        s.onload = function () { if (CrafyCAPTCHA.prototype._turnstileStart) { resolve(); } else { reject(new Error("Turnstile bridge not loaded")); } };
-        s.onerror = function () { reject(new Error("Turnstile bridge not loaded")); };
+        s.onload = function () { if (ready()) { resolve(ready()); } else { reject(new Error(src + " did not load")); } };
+        s.onerror = function () { reject(new Error(src + " did not load")); };
         d.head.appendChild(s);
       });
-      bridgeLoad.catch(function () { bridgeLoad = null; });
+      loads[src].catch(function () { delete loads[src]; });
     }
-    bridgeLoad.then(function () { if (self.iframe) { self._turnstileStart(siteKey, script); } }, function (err) {
+    return loads[src];
+  };
+
+  CrafyCAPTCHA.prototype._turnstile = function (siteKey, script) {
+    var self = this;
+    var bridge = BRIDGE && BRIDGE !== SCRIPT
+      ? CrafyCAPTCHA._loadScript(BRIDGE, this.options.cspNonce, function () { return CrafyCAPTCHA.prototype._turnstileStart; })
+      : Promise.reject(new Error("Turnstile bridge not found"));
+    bridge.then(function () { if (self.iframe) { self._turnstileStart(siteKey, script); } }, function (err) {
       self._log(err.message);
       self._toFrame({ action: "TURNSTILE_ERROR", message: "Turnstile error" });
     });

@@ -12,7 +12,9 @@
   // answer and alternative proof-of-work (a puzzle's accessible path); the invisible pass has none and goes at once.
   var host = {
     submit: function () { clicked = true; submit(); }, reload: function () { post({ action: "REQUEST_RELOAD" }); },
-    say: say, solved: function () { return !!solution; }
+    say: say, solved: function () { return !!solution; },
+    // The person's language (the browser's first), for the step's own texts.
+    lang: String((navigator.languages && navigator.languages[0]) || navigator.language || "en").split(/[-_]/)[0].toLowerCase()
   };
   var step = data.puzzle && window.CrafyPuzzle ? window.CrafyPuzzle(data, host) : data.checkbox === "true" && window.CrafyCheckbox ? window.CrafyCheckbox(host) : null;
   clicked = !step;

@@ -1,12 +1,12 @@
 /* CrafyCaptcha challenge iframe, checkbox rung: the "I am human" box and the interaction trail the server judges.
    The engine puts this script in the page only on the checkbox rung, so the invisible pass does not carry it.
-   challenge.js calls CrafyCheckbox(host) (host: submit(), say(text), solved()) and asks trail(), busy(on), solved(),
+   challenge.js calls CrafyCheckbox(host) (host: submit(), say(text), solved(), lang) and asks trail(), busy(on), solved(),
    as it asks a puzzle. */
 window.CrafyCheckbox = function (host) {
   "use strict";
   var check = document.getElementById("check"), box = document.getElementById("box");
   var LABELS = { es: "Soy humano", fr: "Je suis humain", pt: "Sou humano", de: "Ich bin ein Mensch", it: "Sono umano", ru: "Я человек", zh: "我是人类", ja: "私は人間です", hi: "मैं इंसान हूँ", ar: "أنا إنسان", he: "אני אדם" };
-  var lang = String((navigator.languages && navigator.languages[0]) || navigator.language || "en").split(/[-_]/)[0].toLowerCase();
+  var lang = host.lang;
   if (LABELS[lang]) { document.getElementById("label").textContent = LABELS[lang]; document.documentElement.lang = lang; }
   if (lang === "ar" || lang === "he") { document.documentElement.dir = "rtl"; }
 

@@ -32,7 +32,7 @@
     + "@media (prefers-reduced-motion:no-preference){#pz-msg.bad{animation:pz-in .25s ease-out}}@keyframes pz-in{from{opacity:.2;transform:translateX(-4px)}}";
 
   window.CrafyPuzzle = function (data, host) {
-    var lang = String((navigator.languages && navigator.languages[0]) || navigator.language || "en").split(/[-_]/)[0].toLowerCase();
+    var lang = host.lang;
     var t = T[lang] || T.en;
     document.documentElement.lang = T[lang] ? lang : "en"; // the language it is read in (screen readers' voice)
     var view = JSON.parse(data.puzzle), root = document.getElementById("puzzle");
