@@ -216,19 +216,7 @@ public sealed class EnvelopeFastPathTests
     }
 
     private static byte[] Mutate(byte[] json, int mutation, int position, byte inserted)
-    {
-        int at = json.Length == 0 ? 0 : position % json.Length;
-        ReadOnlySpan<byte> interesting = "\"\\/u0{}:, \u0000aF"u8;
-        byte b = mutation % 2 == 0 ? interesting[inserted % interesting.Length] : inserted;
-        return mutation switch
-        {
-            0 or 1 => [.. json[..at], b, .. json[at..]],
-            2 or 3 when json.Length > 0 => [.. json[..at], b, .. json[(at + 1)..]],
-            4 when json.Length > 0 => [.. json[..at], .. json[(at + 1)..]],
-            5 => json[..at],
-            _ => json,
-        };
-    }
+        => JsonMutation.Mutate(json, mutation, position, inserted, "\"\\/u0{}:, \u0000aF"u8);
 
     private static TokenCheck Check(SecretBox box, string envelopeJson, DateTimeOffset now)
         => CaptchaTokenReader.Check(Convert.ToBase64String(Encoding.UTF8.GetBytes(envelopeJson)), box, now, 16384);

@@ -265,19 +265,7 @@ public sealed class PayloadFastPathTests
     };
 
     private static byte[] Mutate(byte[] json, int mutation, int position, byte inserted)
-    {
-        int at = json.Length == 0 ? 0 : position % json.Length;
-        ReadOnlySpan<byte> interesting = "\"\\/u0{}[]:,. -eE+\u0000a"u8;
-        byte b = mutation % 2 == 0 ? interesting[inserted % interesting.Length] : inserted;
-        return mutation switch
-        {
-            0 or 1 => [.. json[..at], b, .. json[at..]],
-            2 or 3 when json.Length > 0 => [.. json[..at], b, .. json[(at + 1)..]],
-            4 when json.Length > 0 => [.. json[..at], .. json[(at + 1)..]],
-            5 => json[..at],
-            _ => json,
-        };
-    }
+        => JsonMutation.Mutate(json, mutation, position, inserted, "\"\\/u0{}[]:,. -eE+\u0000a"u8);
 
     /// <summary>Checks both paths on one payload; true when the one-pass reader decided it (and the general path agreed).</summary>
     private static bool Agree(SecretBox box, byte[] payload)
