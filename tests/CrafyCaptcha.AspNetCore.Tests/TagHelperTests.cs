@@ -3,6 +3,7 @@ using CrafyCaptcha.AspNetCore.TagHelpers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.DependencyInjection;
 using Snapshooter.Xunit;
 
@@ -54,6 +55,55 @@ public sealed class TagHelperTests
         Assert.Contains("id=\"crafy-captcha-1\"", spent, StringComparison.Ordinal);
         Assert.Null(FirstEo(spent));
         Assert.Contains("\"optionsUrl\":\"/crafy-options\"", spent, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(120)] // every page view carries its own eo
+    [InlineData(1)] // only the first does: the others differ by their language build alone
+    public async Task An_output_cached_page_never_stores_its_widgets_eo_or_language_build(int flowsPerMinute)
+    {
+        // A site that output-caches every page (a base policy): the widget's page must still be made per request, or
+        // every visitor would get the first visitor's single-use eo and language. The default policy stores a response
+        // without Set-Cookie, whatever its Cache-Control says (the antiforgery cookie is only set on the first visit).
+        using var app = new SampleApp
+        {
+            ConfigureServices = s =>
+            {
+                s.AddOutputCache(o => o.AddBasePolicy(b => b.Cache().Expire(TimeSpan.FromMinutes(5))));
+                s.AddTransient<IStartupFilter, OutputCacheFirst>();
+                s.Configure<CrafyCaptchaHttpOptions>(o => o.OptionsEndpointPermitsPerMinute = flowsPerMinute);
+            },
+        };
+        using HttpClient client = app.Client();
+        var eos = new List<string?>();
+        var scripts = new List<string>();
+        foreach (string language in new[] { "de-DE", "de-DE", "en-US", "fr-FR" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/Account/Login");
+            request.Headers.TryAddWithoutValidation("Accept-Language", language);
+            using HttpResponseMessage response = await client.SendAsync(request);
+            string html = await response.Content.ReadAsStringAsync();
+            eos.Add(FirstEo(html));
+            scripts.Add(Regex.Match(html, "crafy-captcha\\.(..)\\.min\\.js").Groups[1].Value);
+        }
+
+        Assert.Equal(flowsPerMinute == 1 ? 1 : eos.Count, eos.Count(eo => eo is not null));
+        Assert.Equal(eos.Count(eo => eo is not null), eos.Where(eo => eo is not null).Distinct().Count());
+        Assert.Equal(["de", "de", "en", "fr"], scripts);
+
+        // The cache itself works for other pages, so the test would see a stored page.
+        (await client.GetAsync("/")).EnsureSuccessStatusCode();
+        using HttpResponseMessage stored = await client.GetAsync("/");
+        Assert.NotNull(stored.Headers.Age);
+    }
+
+    private sealed class OutputCacheFirst : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.UseOutputCache();
+            next(app);
+        };
     }
 
     private static string? FirstEo(string html)

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrafyCaptcha.AspNetCore.Internal;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
@@ -88,6 +89,7 @@ internal sealed class CrafyCaptchaWidgetRenderer
         if (widget.AutoLoad && publicToken is not null && await _flows.TryCreateForPageAsync(httpContext, policy, policyName).ConfigureAwait(false) is { } eo)
         {
             initOptions["encryptedOptions"] = eo;
+            KeepOutOfOutputCache(httpContext);
             if (!httpContext.Response.HasStarted)
             {
                 httpContext.Response.Headers.CacheControl = "no-cache, no-store";
@@ -169,9 +171,22 @@ internal sealed class CrafyCaptchaWidgetRenderer
             }
 
             url = string.Concat("~/_content/CrafyCaptcha.AspNetCore/crafy-captcha.", language, ".min.js");
+            KeepOutOfOutputCache(httpContext);
         }
 
         return AppRelative(pathBase, url);
+    }
+
+    /// <summary>
+    /// A page made for this request (its single-use eo, its visitor's language build) must not be stored by ASP.NET Core's
+    /// output cache: the cache ignores the response's <c>Cache-Control</c> and <c>Vary</c> and keys a page by its path.
+    /// </summary>
+    private static void KeepOutOfOutputCache(HttpContext httpContext)
+    {
+        if (httpContext.Features.Get<IOutputCacheFeature>() is { } outputCache)
+        {
+            outputCache.Context.AllowCacheStorage = false;
+        }
     }
 
     private static string? PreferredLanguage(HttpRequest request)
