@@ -321,6 +321,11 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
             options["iframeUrl"] = settings.IframeUrl;
         }
 
+        if (settings.TurnstileBridgeUrl is not null)
+        {
+            options["turnstileBridgeUrl"] = settings.TurnstileBridgeUrl;
+        }
+
         if (!string.IsNullOrEmpty(Language))
         {
             options["lang"] = Language;

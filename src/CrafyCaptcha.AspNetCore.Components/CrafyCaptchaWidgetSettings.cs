@@ -27,6 +27,12 @@ public sealed class CrafyCaptchaWidgetSettings
     /// <summary>The widget script's path.</summary>
     public required string ScriptUrl { get; init; }
 
+    /// <summary>
+    /// Where the widget loads its Turnstile bridge from, or <see langword="null"/> when it is beside the widget script (the
+    /// package's own file); given when the configured widget script is another file (a bundle, a fingerprinted copy).
+    /// </summary>
+    public string? TurnstileBridgeUrl { get; init; }
+
     /// <summary>The person's message for a missing token, in the request's language (shown when an interactive form is submitted before the widget is done).</summary>
     public required string MissingTokenMessage { get; init; }
 }

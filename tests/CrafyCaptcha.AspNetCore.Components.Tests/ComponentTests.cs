@@ -47,6 +47,7 @@ public sealed class ComponentTests : IDisposable
         Assert.Equal("fr", (string?)config["options"]!["lang"]);
         Assert.Equal("/crafy-options", (string?)config["options"]!["optionsUrl"]);
         Assert.Equal("/crafy/challenge/", (string?)config["options"]!["iframeUrl"]);
+        Assert.Equal("/_content/CrafyCaptcha.AspNetCore/crafy-captcha-turnstile.min.js", (string?)config["options"]!["turnstileBridgeUrl"]);
         Assert.Equal("#ff0000", (string?)config["options"]!["style"]!["primary"]);
         Assert.Equal("#00ff00", (string?)config["options"]!["style"]!["footerColor"]);
         Assert.Null(config["options"]!["style"]!["background"]);

@@ -22,6 +22,7 @@ internal sealed class StubStateProvider : CrafyCaptchaStateProvider
             OptionsUrl = "/crafy-options",
             IframeUrl = "/crafy/challenge/",
             ScriptUrl = "/_content/CrafyCaptcha.AspNetCore/crafy-captcha.js",
+            TurnstileBridgeUrl = "/_content/CrafyCaptcha.AspNetCore/crafy-captcha-turnstile.min.js",
             MissingTokenMessage = "Please complete the captcha before sending the form.",
         });
 

@@ -256,6 +256,7 @@ public sealed class TagHelperTests
 
         Assert.Contains($"<script src=\"/_content/CrafyCaptcha.AspNetCore/{script}\"></script>", html, StringComparison.Ordinal);
         Assert.Equal(script != "crafy-captcha.min.js", response.Headers.Vary.Contains("Accept-Language"));
+        Assert.DoesNotContain("turnstileBridgeUrl", html, StringComparison.Ordinal); // it is beside the package's own script
         // The build is served (a static web asset of the package) and carries its language only.
         using HttpResponseMessage served = await client.GetAsync("/_content/CrafyCaptcha.AspNetCore/" + script);
         Assert.Equal(System.Net.HttpStatusCode.OK, served.StatusCode);
@@ -294,8 +295,11 @@ public sealed class TagHelperTests
 
         using HttpResponseMessage response = await client.SendAsync(request);
 
-        Assert.Contains("<script src=\"https://cdn.example/crafy.js\"></script>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        string html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("<script src=\"https://cdn.example/crafy.js\"></script>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Accept-Language", response.Headers.Vary);
+        // Nothing is beside that script: the widget is told where the package's Turnstile bridge is.
+        Assert.Contains("\"turnstileBridgeUrl\":\"/_content/CrafyCaptcha.AspNetCore/crafy-captcha-turnstile.min.js\"", html, StringComparison.Ordinal);
     }
 
     [Fact]

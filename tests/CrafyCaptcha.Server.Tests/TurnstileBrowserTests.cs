@@ -2,6 +2,7 @@ using CrafyCaptcha.Server.Credentials;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CrafyCaptcha.Server.Tests;
@@ -36,7 +37,7 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
     }
 
     /// <summary>The sample with a credential of its own: with Turnstile keys (<paramref name="turnstileSecret"/>) or without.</summary>
-    private WebApplicationFactory<Program> StartSample(string? turnstileSecret)
+    private WebApplicationFactory<Program> StartSample(string? turnstileSecret, Action<IServiceCollection>? services = null)
     {
         ChallengeCredential credential = CredentialStore.NewCredential();
         Dictionary<string, string?> settings = RestApi.Credentials((credential, null));
@@ -56,6 +57,10 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
         {
             b.UseEnvironment("Development");
             b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(settings));
+            if (services is not null)
+            {
+                b.ConfigureServices(services);
+            }
         });
         app.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         app.StartServer();
@@ -138,6 +143,24 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
         Assert.True(await page.EvaluateAsync<bool>("() => document.currentScript !== null"), "the injected markup shadows document.currentScript");
         Assert.EndsWith("/_content/CrafyCaptcha.AspNetCore/crafy-captcha-turnstile.min.js", await page.EvaluateAsync<string>("() => document.querySelector('script[src*=\"crafy-captcha-turnstile\"]').src"), StringComparison.Ordinal);
         Assert.DoesNotContain(scripts, url => url.Contains("evil.example", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_bundled_or_fingerprinted_widget_script_still_finds_its_turnstile_bridge()
+    {
+        // The site serves the widget under a name of its own (a bundler's fingerprint): nothing is beside it, so the page
+        // tells the widget where the package's bridge is.
+        const string Bundle = "/assets/site.3f9a1c.js";
+        await using WebApplicationFactory<Program> app = StartSample(FakeTurnstile.PassSecret, s => s.Configure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(o => o.WidgetScriptUrl = Bundle));
+        byte[] widget = await app.CreateClient().GetByteArrayAsync("/_content/CrafyCaptcha.AspNetCore/crafy-captcha.min.js");
+        IPage page = await _browser.NewPageAsync(app.ClientOptions.BaseAddress);
+        await page.RouteAsync("**" + Bundle, route => route.FulfillAsync(new RouteFulfillOptions { Body = System.Text.Encoding.UTF8.GetString(widget), ContentType = "text/javascript" }));
+
+        await TimedPassAsync(page, "with a fingerprinted widget script");
+
+        Assert.Equal(1, await page.Locator($"script[src='{Bundle}']").CountAsync());
+        Assert.EndsWith("/_content/CrafyCaptcha.AspNetCore/crafy-captcha-turnstile.min.js", await page.EvaluateAsync<string>("() => document.querySelector('script[src*=\"crafy-captcha-turnstile\"]').src"), StringComparison.Ordinal);
+        Assert.Equal(FakeTurnstile.SiteKey, await page.EvaluateAsync<string>("() => window.fakeTurnstileRendered.sitekey"));
     }
 
     [Fact]

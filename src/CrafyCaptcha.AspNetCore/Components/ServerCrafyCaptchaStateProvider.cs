@@ -64,6 +64,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
             OptionsUrl = _links.GetPathByName(OptionsEndpoint.EndpointName, values: null, pathBase: pathBase),
             IframeUrl = _options.IframeUrl is { } iframe ? CrafyCaptchaWidgetRenderer.AppRelative(pathBase, iframe) : null,
             ScriptUrl = CrafyCaptchaWidgetRenderer.WidgetScript(_httpContextAccessor.HttpContext, pathBase, _options.WidgetScriptUrl),
+            TurnstileBridgeUrl = CrafyCaptchaWidgetRenderer.TurnstileBridge(pathBase, _options.WidgetScriptUrl),
             MissingTokenMessage = _gate.Message(policy, FlowFailure.MissingToken),
         };
         PersistForWebAssembly(settings);

@@ -102,6 +102,11 @@ internal sealed class CrafyCaptchaWidgetRenderer
             initOptions["iframeUrl"] = AppRelative(httpContext, _options.IframeUrl);
         }
 
+        if (TurnstileBridge(httpContext.Request.PathBase, _options.WidgetScriptUrl) is { } bridge)
+        {
+            initOptions["turnstileBridgeUrl"] = bridge;
+        }
+
         if (nonce is not null)
         {
             initOptions["cspNonce"] = nonce;
@@ -176,6 +181,14 @@ internal sealed class CrafyCaptchaWidgetRenderer
 
         return AppRelative(pathBase, url);
     }
+
+    /// <summary>
+    /// Where the widget loads its Turnstile bridge from when the configured widget script is not the package's own file (a
+    /// bundle, a fingerprinted copy, a CDN): the package's bridge. <see langword="null"/> with the default script, beside
+    /// which the widget finds it. Shared with the Blazor state provider.
+    /// </summary>
+    internal static string? TurnstileBridge(PathString pathBase, string widgetScriptUrl)
+        => widgetScriptUrl == CrafyCaptchaHttpOptions.DefaultWidgetScriptUrl ? null : AppRelative(pathBase, "~/_content/CrafyCaptcha.AspNetCore/crafy-captcha-turnstile.min.js");
 
     /// <summary>
     /// A page made for this request (its single-use eo, its visitor's language build) must not be stored by ASP.NET Core's

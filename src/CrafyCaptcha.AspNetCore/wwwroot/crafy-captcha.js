@@ -641,10 +641,12 @@
     return loads[src];
   };
 
+  // The turnstileBridgeUrl option (the tag helper and the Blazor component give it when the widget script is not the
+  // package's own file, e.g. bundled or fingerprinted) says where the bridge is; otherwise beside this script.
   CrafyCAPTCHA.prototype._turnstile = function (siteKey, script) {
-    var self = this;
-    var bridge = BRIDGE && BRIDGE !== SCRIPT
-      ? CrafyCAPTCHA._loadScript(BRIDGE, this.options.cspNonce, function () { return CrafyCAPTCHA.prototype._turnstileStart; })
+    var self = this, src = this.options.turnstileBridgeUrl || (BRIDGE !== SCRIPT && BRIDGE);
+    var bridge = src
+      ? CrafyCAPTCHA._loadScript(src, this.options.cspNonce, function () { return CrafyCAPTCHA.prototype._turnstileStart; })
       : Promise.reject(new Error("Turnstile bridge not found"));
     bridge.then(function () { if (self.iframe) { self._turnstileStart(siteKey, script); } }, function (err) {
       self._log(err.message);
