@@ -84,6 +84,31 @@ public sealed class BrowserTests(BlazorBrowserFixture fixture) : IClassFixture<B
     }
 
     [Fact]
+    public async Task Markup_an_attacker_puts_into_the_page_cannot_make_the_glue_load_their_script()
+    {
+        // A data-crafy-config the page shows (a comment whose sanitizer keeps data-* attributes) above the real widget: the
+        // glue starts every container it finds, but loads a widget script only from the site's own origin. The real
+        // widget still passes.
+        IPage page = await fixture.NewPageAsync();
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) => requests.Enqueue(request.Url);
+        await page.AddInitScriptAsync("""
+            new MutationObserver((_, observer) => {
+              if (document.body) {
+                observer.disconnect();
+                document.body.insertAdjacentHTML('afterbegin', '<div id="evil" data-crafy-config=\'{"scriptUrl":"https://evil.example/crafy-captcha.js","publicKey":"pk_x","publicToken":"pt_x","options":{}}\'></div>');
+              }
+            }).observe(document, { childList: true, subtree: true });
+            """);
+
+        await page.GotoAsync("/Account/Login");
+        await WaitForTokenAsync(page);
+
+        Assert.Equal(1, await page.Locator("#evil").CountAsync());
+        Assert.DoesNotContain(requests, url => url.Contains("evil.example", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_widget_survives_enhanced_navigation_between_two_forms()
     {
         IPage page = await fixture.NewPageAsync();

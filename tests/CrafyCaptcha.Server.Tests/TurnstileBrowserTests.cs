@@ -164,6 +164,33 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bridge_address_on_another_origin_is_not_loaded()
+    {
+        // The bridge gets the page's CSP nonce: an address from elsewhere in the options (which Blazor reads from markup)
+        // is ignored, and the bridge comes from beside the widget.
+        await using WebApplicationFactory<Program> app = StartSample(FakeTurnstile.PassSecret);
+        await WarmUpAsync(app);
+        IPage page = await _browser.NewPageAsync(app.ClientOptions.BaseAddress);
+        var scripts = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) => scripts.Enqueue(request.Url);
+        await page.AddInitScriptAsync("""
+            let real;
+            Object.defineProperty(window, 'CrafyCAPTCHA', { configurable: true, get() { return real; }, set(v) {
+              real = v;
+              const init = v.prototype.init;
+              v.prototype.init = function (c, pk, pt, spk, options, internal) {
+                return init.call(this, c, pk, pt, spk, Object.assign({}, options, { turnstileBridgeUrl: 'https://evil.example/crafy-captcha-turnstile.min.js' }), internal);
+              };
+            } });
+            """);
+
+        await TimedPassAsync(page, "with a bridge address on another origin");
+
+        Assert.DoesNotContain(scripts, url => url.Contains("evil.example", StringComparison.Ordinal));
+        Assert.EndsWith("/_content/CrafyCaptcha.AspNetCore/crafy-captcha-turnstile.min.js", await page.EvaluateAsync<string>("() => document.querySelector('script[src*=\"crafy-captcha-turnstile\"]').src"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_turnstile_the_invisible_pass_loads_no_turnstile_and_makes_no_extra_request()
     {
         await using WebApplicationFactory<Program> app = StartSample(turnstileSecret: null);

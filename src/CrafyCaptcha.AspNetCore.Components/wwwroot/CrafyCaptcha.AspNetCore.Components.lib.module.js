@@ -5,8 +5,13 @@
 const widgets = new Map(); // container element -> { widget (CrafyCAPTCHA instance, once created), ready (promise) }
 let scriptLoad = null;
 
+// The widget script's address comes from the page's markup (data-crafy-config): only one on this site's origin is loaded,
+// so markup an attacker gets into a page (a data-crafy-config of their own) cannot make this glue load their script.
 function loadScript(src) {
   if (window.CrafyCAPTCHA) { return Promise.resolve(window.CrafyCAPTCHA); }
+  let origin = null;
+  try { origin = new URL(src, location.href).origin; } catch { origin = null; }
+  if (origin !== location.origin) { return Promise.reject(new Error("the widget script must come from this site's origin: " + src)); }
   if (!scriptLoad) {
     scriptLoad = new Promise((resolve, reject) => {
       window.addEventListener("CrafyCAPTCHALoaded", () => resolve(window.CrafyCAPTCHA), { once: true });

@@ -642,9 +642,17 @@
   };
 
   // The turnstileBridgeUrl option (the tag helper and the Blazor component give it when the widget script is not the
-  // package's own file, e.g. bundled or fingerprinted) says where the bridge is; otherwise beside this script.
+  // package's own file, e.g. bundled or fingerprinted) says where the bridge is; otherwise beside this script. The bridge
+  // gets the page's CSP nonce, so only an address on the page's or this script's origin is taken (options read from
+  // markup, as Blazor's are, must not be able to run a script from elsewhere).
+  function ownOrigin(url) {
+    try {
+      var origin = new URL(url, w.location.href).origin;
+      return origin === w.location.origin || (SCRIPT && origin === new URL(SCRIPT).origin) ? url : null;
+    } catch (e) { return null; }
+  }
   CrafyCAPTCHA.prototype._turnstile = function (siteKey, script) {
-    var self = this, src = this.options.turnstileBridgeUrl || (BRIDGE !== SCRIPT && BRIDGE);
+    var self = this, src = (this.options.turnstileBridgeUrl && ownOrigin(String(this.options.turnstileBridgeUrl))) || (BRIDGE !== SCRIPT && BRIDGE);
     var bridge = src
       ? CrafyCAPTCHA._loadScript(src, this.options.cspNonce, function () { return CrafyCAPTCHA.prototype._turnstileStart; })
       : Promise.reject(new Error("Turnstile bridge not found"));
