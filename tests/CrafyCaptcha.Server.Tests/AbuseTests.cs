@@ -29,6 +29,28 @@ public sealed class AbuseTests(Xunit.Abstractions.ITestOutputHelper output)
     private sealed record Pass(bool Refused, bool Interactive, int MaxNumber, bool Accepted);
 
     [Fact]
+    public async Task A_later_refusal_from_the_same_address_adds_to_the_remembered_markers_instead_of_wiping_them()
+    {
+        // Many tabs from one bot: one answer gave the program's webdriver marker away, another (opened before the first was
+        // refused) then came back without Turnstile. The next load from that address must still know both.
+        using var app = new EngineApp();
+        var risk = app.Factory.Services.GetRequiredService<CrafyCaptcha.Server.Risk.RiskEngine>();
+        var address = IPAddress.Parse("198.51.100.23");
+        await risk.RememberMarkersAsync(address, [CrafyCaptcha.Server.Risk.RiskReasons.Webdriver], CancellationToken.None);
+        await risk.RememberMarkersAsync(address, [CrafyCaptcha.Server.Risk.RiskReasons.TurnstileUnavailable], CancellationToken.None);
+        await risk.RememberMarkersAsync(address, [CrafyCaptcha.Server.Risk.RiskReasons.TurnstileUnavailable], CancellationToken.None);
+
+        var signals = new CrafyCaptcha.Server.Risk.RiskSignals(address, ChromeUserAgent, "en-US,en;q=0.9", "\"Chromium\";v=\"156\"", "iframe", "navigate", SecureContext: true);
+        CrafyCaptcha.Server.Risk.RiskAssessment next = await risk.AssessLoadAsync(signals, telemetry: null, "auto", [], CancellationToken.None);
+        CrafyCaptcha.Server.Risk.RiskAssessment elsewhere = await risk.AssessLoadAsync(signals with { RemoteAddress = IPAddress.Parse("198.51.100.99") }, telemetry: null, "auto", [], CancellationToken.None);
+
+        Assert.Contains(CrafyCaptcha.Server.Risk.RiskReasons.Webdriver, next.Reasons);
+        Assert.Single(next.Reasons, CrafyCaptcha.Server.Risk.RiskReasons.TurnstileUnavailable);
+        Assert.DoesNotContain(CrafyCaptcha.Server.Risk.RiskReasons.Webdriver, elsewhere.Reasons);
+        Assert.True(next.Score > elsewhere.Score, $"{next.Score} vs {elsewhere.Score}");
+    }
+
+    [Fact]
     public async Task A_scripted_client_from_one_address_is_stopped_within_fifteen_comments()
     {
         using var app = new EngineApp();

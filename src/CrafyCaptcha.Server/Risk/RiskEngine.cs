@@ -103,10 +103,7 @@ internal sealed partial class RiskEngine : IDisposable
         var observed = new List<string>();
         RequestSignals.Collect(signals, telemetry, observed);
         // Automation markers the instrumentation program reported from this address lately (see RememberMarkersAsync).
-        if (remembered is not null)
-        {
-            observed.AddRange(System.Text.Encoding.UTF8.GetString(remembered).Split(',', StringSplitOptions.RemoveEmptyEntries).Where(RiskReasons.All.Contains));
-        }
+        observed.AddRange(Markers(remembered));
 
         foreach (string reason in observed.Distinct(StringComparer.Ordinal))
         {
@@ -139,13 +136,20 @@ internal sealed partial class RiskEngine : IDisposable
     /// <summary>
     /// Remembers the automation markers an answer's instrumentation program showed for this address (for
     /// <see cref="ChallengeRiskOptions.VelocityWindow"/>): the client's next challenge loads are assessed with them, so an
-    /// invisible flow refused for them comes back on an interactive rung, and its token names them.
+    /// invisible flow refused for them comes back on an interactive rung, and its token names them. Added to the markers
+    /// already remembered (a later refusal for another reason does not wipe out an earlier one); the window starts again.
     /// </summary>
     public async ValueTask RememberMarkersAsync(IPAddress? remoteAddress, IEnumerable<string> markers, CancellationToken cancellationToken)
     {
-        ClientAddress client = ClientAddress.From(remoteAddress);
-        await _counters.SetAsync(MarkersPrefix + client.AddressKey, System.Text.Encoding.UTF8.GetBytes(string.Join(',', markers)), _options.VelocityWindow, cancellationToken).ConfigureAwait(false);
+        string key = MarkersPrefix + ClientAddress.From(remoteAddress).AddressKey;
+        byte[]? remembered = await _counters.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        string all = string.Join(',', Markers(remembered).Concat(markers).Distinct(StringComparer.Ordinal));
+        await _counters.SetAsync(key, System.Text.Encoding.UTF8.GetBytes(all), _options.VelocityWindow, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The known reasons in a remembered marker list (comma-separated UTF-8; anything else is ignored).</summary>
+    private static IEnumerable<string> Markers(byte[]? remembered)
+        => remembered is null ? [] : System.Text.Encoding.UTF8.GetString(remembered).Split(',', StringSplitOptions.RemoveEmptyEntries).Where(RiskReasons.All.Contains);
 
     /// <summary>A flow's score with more reasons at full weight (rounded, at most 1).</summary>
     public double ScoreWith(double score, IEnumerable<string> reasons)
