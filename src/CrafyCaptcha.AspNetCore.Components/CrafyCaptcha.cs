@@ -174,7 +174,12 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
             ShowFailure(_requestResult is { IsValid: false } failed ? failed.Message : null);
         }
 
-        _config = BuildConfig(_settings);
+        // A widget rendered statically for good (not prerendered for interactivity) that loads at once carries its first
+        // eo with the page: one round trip less before the challenge. Each render is a new request, so a new eo.
+        string? pageEo = !RendererInfo.IsInteractive && AssignedRenderMode is null && AutoLoad && _settings.PublicToken is not null && _settings.OptionsUrl is not null
+            ? await State.GetPageEncryptedOptionsAsync(Policy, CancellationToken.None).ConfigureAwait(true)
+            : null;
+        _config = BuildConfig(_settings, pageEo);
     }
 
     /// <inheritdoc />
@@ -304,7 +309,7 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
         _editContext!.NotifyValidationStateChanged();
     }
 
-    private string BuildConfig(CrafyCaptchaWidgetSettings settings)
+    private string BuildConfig(CrafyCaptchaWidgetSettings settings, string? pageEo)
     {
         var options = new JsonObject
         {
@@ -314,6 +319,11 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
         if (settings.OptionsUrl is not null)
         {
             options["optionsUrl"] = settings.OptionsUrl;
+        }
+
+        if (pageEo is not null)
+        {
+            options["encryptedOptions"] = pageEo;
         }
 
         if (settings.IframeUrl is not null)

@@ -16,6 +16,18 @@ public abstract class CrafyCaptchaStateProvider
     public abstract ValueTask<CrafyCaptchaWidgetSettings> GetWidgetSettingsAsync(string? policyName, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The first challenge (<c>eo</c>) for a statically rendered widget that loads at once, carried by the page so the
+    /// challenge starts without a round trip to the options endpoint; <see langword="null"/> when there is none (the
+    /// widget then asks the options endpoint). An <c>eo</c> is single-use: a provider that gives one keeps the page out
+    /// of caches. The default gives none.
+    /// </summary>
+    /// <param name="policyName">The policy; <see langword="null"/> for the default policy.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The <c>eo</c>, or <see langword="null"/>.</returns>
+    public virtual ValueTask<string?> GetPageEncryptedOptionsAsync(string? policyName, CancellationToken cancellationToken)
+        => ValueTask.FromResult<string?>(null);
+
+    /// <summary>
     /// The verification that the current request's form post got under <paramref name="policyName"/> (recorded by
     /// <c>UseCrafyCaptcha()</c>), or <see langword="null"/> when nothing verified a token for it (a GET, another
     /// policy, an interactive render).

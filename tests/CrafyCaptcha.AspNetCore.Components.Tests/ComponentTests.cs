@@ -52,10 +52,30 @@ public sealed class ComponentTests : IDisposable
         Assert.Equal("#00ff00", (string?)config["options"]!["style"]!["footerColor"]);
         Assert.Null(config["options"]!["style"]!["background"]);
         Assert.Equal("login", (string?)config["internalOptions"]!["fetchOptionsParameters"]!["policy"]);
+        Assert.Null(config["options"]!["encryptedOptions"]); // it does not load at once: no eo is spent on the page
+        Assert.Empty(_state.PageEos);
         Assert.Equal("hidden", cut.Find("input[name=CrafyCAPTCHA_token]").GetAttribute("type"));
         Assert.Empty(cut.FindAll("script"));
         Assert.Empty(cut.FindAll(".crafy-captcha-message"));
         Assert.Empty(_context.JSInterop.Invocations);
+    }
+
+    [Fact]
+    public void A_static_widget_that_loads_at_once_carries_its_first_eo_and_an_interactive_one_does_not()
+    {
+        _context.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+        IRenderedComponent<Widget> page = _context.Render<Widget>(p => p.Add(c => c.Policy, "login"));
+
+        JsonNode config = JsonNode.Parse(page.Find("div.crafy-captcha").GetAttribute("data-crafy-config")!)!;
+        Assert.Equal("eo_page_login_1", (string?)config["options"]!["encryptedOptions"]);
+        Assert.Equal("/crafy-options", (string?)config["options"]!["optionsUrl"]); // every later eo comes from there
+
+        _context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        _context.JSInterop.SetupModule(Widget.ModulePath).SetupVoid("init", _ => true).SetVoidResult();
+        IRenderedComponent<Widget> interactive = _context.Render<Widget>(p => p.Add(c => c.Policy, "login"));
+
+        Assert.Null(JsonNode.Parse(interactive.Find("div.crafy-captcha").GetAttribute("data-crafy-config")!)!["options"]!["encryptedOptions"]);
+        Assert.Single(_state.PageEos);
     }
 
     [Fact]

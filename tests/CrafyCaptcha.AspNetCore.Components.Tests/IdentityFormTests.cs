@@ -28,6 +28,27 @@ public sealed class IdentityFormTests(BlazorIdentityApp app) : IClassFixture<Bla
     }
 
     [Fact]
+    public async Task A_statically_rendered_form_carries_its_widgets_first_eo_uncached_one_per_page_view()
+    {
+        using HttpClient client = app.Client();
+
+        using HttpResponseMessage first = await client.GetAsync("/Account/Login");
+        string a = PageEo(await first.Content.ReadAsStringAsync()), b = PageEo(await client.GetStringAsync("/Account/Login"));
+
+        Assert.StartsWith(global::CrafyCaptcha.Cryptography.SecretBox.V3Prefix, a, StringComparison.Ordinal);
+        Assert.NotEqual(a, b);
+        Assert.True(first.Headers.CacheControl is { NoStore: true, NoCache: true }, first.Headers.CacheControl?.ToString());
+    }
+
+    private static string PageEo(string html)
+    {
+        System.Text.RegularExpressions.Match config = System.Text.RegularExpressions.Regex.Match(html, "data-crafy-config=\"([^\"]+)\"");
+        Assert.True(config.Success, "no widget on the page");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(WebUtility.HtmlDecode(config.Groups[1].Value))!;
+        return (string?)json["options"]!["encryptedOptions"] ?? throw new Xunit.Sdk.XunitException("the page carries no eo: " + json.ToJsonString());
+    }
+
+    [Fact]
     public async Task Register_without_a_token_is_refused_keeps_the_email_and_creates_nobody()
     {
         using HttpClient client = app.Client();

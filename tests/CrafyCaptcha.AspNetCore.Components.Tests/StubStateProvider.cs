@@ -26,6 +26,16 @@ internal sealed class StubStateProvider : CrafyCaptchaStateProvider
             MissingTokenMessage = "Please complete the captcha before sending the form.",
         });
 
+    /// <summary>The page eos handed out, in order (each call a new one, as each static render is a new request).</summary>
+    public List<string?> PageEos { get; } = [];
+
+    public override ValueTask<string?> GetPageEncryptedOptionsAsync(string? policyName, CancellationToken cancellationToken)
+    {
+        string eo = $"eo_page_{policyName}_{PageEos.Count + 1}";
+        PageEos.Add(eo);
+        return ValueTask.FromResult<string?>(eo);
+    }
+
     public override CrafyCaptchaVerificationResult? GetRequestVerification(string? policyName) => RequestVerification;
 
     public override ValueTask<CrafyCaptchaVerificationResult> VerifyAsync(string? policyName, string? token, CancellationToken cancellationToken)

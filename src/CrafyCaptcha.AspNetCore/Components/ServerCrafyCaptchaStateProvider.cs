@@ -26,6 +26,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
     private readonly IHttpContextAccessor _httpContextAccessor;
     private readonly CrafyCaptchaRequestVerifier _verifier;
     private readonly CrafyCaptchaGate _gate;
+    private readonly FlowIssuer _flows;
     private Dictionary<string, CrafyCaptchaWidgetSettings>? _persisted;
 
     public ServerCrafyCaptchaStateProvider(
@@ -36,6 +37,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         IHttpContextAccessor httpContextAccessor,
         CrafyCaptchaRequestVerifier verifier,
         CrafyCaptchaGate gate,
+        FlowIssuer flows,
         IServiceProvider services)
     {
         _captchaOptions = captchaOptions.Value;
@@ -46,6 +48,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         _httpContextAccessor = httpContextAccessor;
         _verifier = verifier;
         _gate = gate;
+        _flows = flows;
     }
 
     public override async ValueTask<CrafyCaptchaWidgetSettings> GetWidgetSettingsAsync(string? policyName, CancellationToken cancellationToken)
@@ -69,6 +72,19 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         };
         PersistForWebAssembly(settings);
         return settings;
+    }
+
+    public override async ValueTask<string?> GetPageEncryptedOptionsAsync(string? policyName, CancellationToken cancellationToken)
+    {
+        // Only while a request renders the page (static SSR): never in a circuit, whose HttpContext is not a live request.
+        if (_httpContextAccessor.HttpContext is not { } httpContext || httpContext.WebSockets.IsWebSocketRequest)
+        {
+            return null;
+        }
+
+        string name = policyName ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
+        CrafyFlowPolicy policy = _options.GetPolicyForWidget(name, $"<CrafyCaptcha Policy=\"{name}\">");
+        return await _flows.TryCreateForPageAsync(httpContext, policy, name).ConfigureAwait(false);
     }
 
     public override CrafyCaptchaVerificationResult? GetRequestVerification(string? policyName)

@@ -1,5 +1,6 @@
 using System.Net;
 using CrafyCaptcha.Shared;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -32,23 +33,48 @@ internal sealed class FlowIssuer(
 
     /// <summary>
     /// The first eo of a page's widget, or <see langword="null"/> (the widget then fetches it from the options endpoint,
-    /// which answers with a clear error): when the client's budget is spent or the store does not answer.
+    /// which answers with a clear error): when the client's budget is spent, the store does not answer, or the response
+    /// has started (it could no longer be kept out of caches). An eo is single-use: the page that carries it is sent
+    /// <c>Cache-Control: no-cache, no-store</c> and is never stored by ASP.NET Core's output cache.
     /// </summary>
     public async ValueTask<string?> TryCreateForPageAsync(HttpContext httpContext, CrafyFlowPolicy policy, string policyName)
     {
-        if (!TryTake(httpContext.Connection.RemoteIpAddress))
+        if (httpContext.Response.HasStarted || !TryTake(httpContext.Connection.RemoteIpAddress))
         {
             return null;
         }
 
+        string eo;
         try
         {
-            return await CreateAsync(policy, policyName, httpContext.RequestAborted).ConfigureAwait(false);
+            eo = await CreateAsync(policy, policyName, httpContext.RequestAborted).ConfigureAwait(false);
         }
         catch (NonceStoreUnavailableException ex)
         {
             Log.FlowStoreUnavailable(logger, ex);
             return null;
+        }
+
+        if (httpContext.Response.HasStarted)
+        {
+            return null;
+        }
+
+        httpContext.Response.Headers.CacheControl = "no-cache, no-store";
+        httpContext.Response.Headers.Pragma = "no-cache";
+        KeepOutOfOutputCache(httpContext);
+        return eo;
+    }
+
+    /// <summary>
+    /// A page made for this request (a single-use eo, its visitor's language build) must not be stored by ASP.NET Core's
+    /// output cache: the cache ignores the response's <c>Cache-Control</c> and <c>Vary</c> and keys a page by its path.
+    /// </summary>
+    public static void KeepOutOfOutputCache(HttpContext httpContext)
+    {
+        if (httpContext.Features.Get<IOutputCacheFeature>() is { } outputCache)
+        {
+            outputCache.Context.AllowCacheStorage = false;
         }
     }
 

@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrafyCaptcha.AspNetCore.Internal;
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
@@ -85,16 +84,10 @@ internal sealed class CrafyCaptchaWidgetRenderer
         initOptions["theme"] = string.IsNullOrEmpty(widget.Theme) ? "auto" : widget.Theme;
 
         // A widget that loads at once gets its first eo with the page (one round trip less before the challenge; later
-        // ones come from optionsUrl). It is single-use, so the page must not be cached. Without budget or store: none.
+        // ones come from optionsUrl). It is single-use, so the page is not cached. Without budget or store: none.
         if (widget.AutoLoad && publicToken is not null && await _flows.TryCreateForPageAsync(httpContext, policy, policyName).ConfigureAwait(false) is { } eo)
         {
             initOptions["encryptedOptions"] = eo;
-            KeepOutOfOutputCache(httpContext);
-            if (!httpContext.Response.HasStarted)
-            {
-                httpContext.Response.Headers.CacheControl = "no-cache, no-store";
-                httpContext.Response.Headers.Pragma = "no-cache";
-            }
         }
 
         if (_options.IframeUrl is not null)
@@ -176,7 +169,7 @@ internal sealed class CrafyCaptchaWidgetRenderer
             }
 
             url = string.Concat("~/_content/CrafyCaptcha.AspNetCore/crafy-captcha.", language, ".min.js");
-            KeepOutOfOutputCache(httpContext);
+            FlowIssuer.KeepOutOfOutputCache(httpContext);
         }
 
         return AppRelative(pathBase, url);
@@ -190,17 +183,6 @@ internal sealed class CrafyCaptchaWidgetRenderer
     internal static string? TurnstileBridge(PathString pathBase, string widgetScriptUrl)
         => widgetScriptUrl == CrafyCaptchaHttpOptions.DefaultWidgetScriptUrl ? null : AppRelative(pathBase, "~/_content/CrafyCaptcha.AspNetCore/crafy-captcha-turnstile.min.js");
 
-    /// <summary>
-    /// A page made for this request (its single-use eo, its visitor's language build) must not be stored by ASP.NET Core's
-    /// output cache: the cache ignores the response's <c>Cache-Control</c> and <c>Vary</c> and keys a page by its path.
-    /// </summary>
-    private static void KeepOutOfOutputCache(HttpContext httpContext)
-    {
-        if (httpContext.Features.Get<IOutputCacheFeature>() is { } outputCache)
-        {
-            outputCache.Context.AllowCacheStorage = false;
-        }
-    }
 
     private static string? PreferredLanguage(HttpRequest request)
     {
