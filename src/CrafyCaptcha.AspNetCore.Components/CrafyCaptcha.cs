@@ -191,11 +191,16 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
         builder.AddAttribute(1, "id", "crafy-captcha-" + inputName);
         builder.AddAttribute(2, "class", "crafy-captcha");
         builder.AddAttribute(3, "data-crafy-policy", _settings?.PolicyName);
-        builder.AddAttribute(4, "data-crafy-config", _config);
         // Interactive (or becoming so after prerendering): JS interop starts the widget, not the static-render scan.
         builder.AddAttribute(5, "data-crafy-interactive", RendererInfo.IsInteractive || AssignedRenderMode is not null ? "true" : null);
         builder.AddAttribute(6, "data-crafy-error", _settings is { PublicToken: null } ? "public_token_unavailable" : null);
         builder.AddElementReferenceCapture(7, r => _container = r);
+        // The settings in an inert <script> child, which the glue reads and nothing else: sanitizers strip <script>, so
+        // markup an attacker gets into a page (a comment) cannot pass for a widget and choose its script or its iframe.
+        builder.OpenElement(19, "script");
+        builder.AddAttribute(20, "type", "application/json");
+        builder.AddAttribute(21, "data-crafy-config", _config);
+        builder.CloseElement();
         builder.CloseElement();
         if (_settings is not null && inputName != _settings.InputName)
         {

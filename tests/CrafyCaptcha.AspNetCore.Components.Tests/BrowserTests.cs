@@ -83,28 +83,33 @@ public sealed class BrowserTests(BlazorBrowserFixture fixture) : IClassFixture<B
         await page.WaitForSelectorAsync($"a.nav-link:has-text('{email}')", new PageWaitForSelectorOptions { Timeout = 30_000 });
     }
 
-    [Fact]
-    public async Task Markup_an_attacker_puts_into_the_page_cannot_make_the_glue_load_their_script()
+    [Theory]
+    // Its own widget script from elsewhere.
+    [InlineData("""<div class="crafy-captcha" data-crafy-config='{"scriptUrl":"https://evil.example/crafy-captcha.js","publicKey":"pk_x","publicToken":"pt_x","options":{}}'></div>""")]
+    // The real script, but the attacker's iframe and signing key (its handshake could then name any Turnstile script), and
+    // the real widget's input name (which would stop the real widget as a duplicate).
+    [InlineData("""<div class="crafy-captcha" data-crafy-config='{"scriptUrl":"/_content/CrafyCaptcha.AspNetCore/crafy-captcha.min.js","publicKey":"pk_x","publicToken":"pt_x","signingPublicKey":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","options":{"inputName":"CrafyCAPTCHA_token","iframeUrl":"https://evil.example/challenge/"}}'></div>""")]
+    // Markup that is not JSON, and an element that answers to window.CrafyCAPTCHA (DOM clobbering).
+    [InlineData("""<div data-crafy-config="x"></div><img name="CrafyCAPTCHA" src="data:,">""")]
+    public async Task Markup_an_attacker_puts_into_the_page_can_neither_pass_for_a_widget_nor_stop_the_real_one(string injected)
     {
-        // A data-crafy-config the page shows (a comment whose sanitizer keeps data-* attributes) above the real widget: the
-        // glue starts every container it finds, but loads a widget script only from the site's own origin. The real
-        // widget still passes.
+        // Markup the page shows (a comment whose sanitizer keeps data-* attributes) above the real widget. The glue reads a
+        // widget's settings only from the inert <script type="application/json"> child the component renders, which a
+        // sanitizer strips: the injected markup is ignored, and the real widget passes.
         IPage page = await fixture.NewPageAsync();
         var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
         page.Request += (_, request) => requests.Enqueue(request.Url);
-        await page.AddInitScriptAsync("""
+        await page.AddInitScriptAsync($$"""
             new MutationObserver((_, observer) => {
-              if (document.body) {
-                observer.disconnect();
-                document.body.insertAdjacentHTML('afterbegin', '<div id="evil" data-crafy-config=\'{"scriptUrl":"https://evil.example/crafy-captcha.js","publicKey":"pk_x","publicToken":"pt_x","options":{}}\'></div>');
-              }
+              if (document.body) { observer.disconnect(); document.body.insertAdjacentHTML('afterbegin', {{System.Text.Json.JsonSerializer.Serialize(injected)}}); }
             }).observe(document, { childList: true, subtree: true });
             """);
 
         await page.GotoAsync("/Account/Login");
-        await WaitForTokenAsync(page);
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('form input[name=\"CrafyCAPTCHA_token\"]'); return !!i && i.value.length > 100; }", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
 
-        Assert.Equal(1, await page.Locator("#evil").CountAsync());
+        Assert.Equal(1, await page.Locator(".crafy-box").CountAsync());
+        Assert.Equal(1, await page.Locator("form .crafy-box").CountAsync()); // the real widget's, in the login form
         Assert.DoesNotContain(requests, url => url.Contains("evil.example", StringComparison.Ordinal));
     }
 

@@ -38,7 +38,7 @@ public sealed class ComponentTests : IDisposable
         Assert.Equal("login", container.GetAttribute("data-crafy-policy"));
         Assert.False(container.HasAttribute("data-crafy-interactive"));
         Assert.False(container.HasAttribute("data-crafy-error"));
-        JsonNode config = JsonNode.Parse(container.GetAttribute("data-crafy-config")!)!;
+        JsonNode config = Config(cut);
         Assert.Equal("pk_public", (string?)config["publicKey"]);
         Assert.Equal("pt_public", (string?)config["publicToken"]);
         Assert.Equal("/_content/CrafyCaptcha.AspNetCore/crafy-captcha.js", (string?)config["scriptUrl"]);
@@ -55,10 +55,18 @@ public sealed class ComponentTests : IDisposable
         Assert.Null(config["options"]!["encryptedOptions"]); // it does not load at once: no eo is spent on the page
         Assert.Empty(_state.PageEos);
         Assert.Equal("hidden", cut.Find("input[name=CrafyCAPTCHA_token]").GetAttribute("type"));
-        Assert.Empty(cut.FindAll("script"));
+        // The only script is the settings' inert JSON, a child of the container (no inline code: enhanced navigation runs none).
+        IElement settings = Assert.Single(cut.FindAll("script"));
+        Assert.Equal("application/json", settings.GetAttribute("type"));
+        Assert.Equal(container.Id, settings.ParentElement!.Id);
+        Assert.Empty(settings.TextContent);
         Assert.Empty(cut.FindAll(".crafy-captcha-message"));
         Assert.Empty(_context.JSInterop.Invocations);
     }
+
+    /// <summary>The widget's settings, from the container's inert JSON script (the only place the glue reads them).</summary>
+    private static JsonNode Config<T>(IRenderedComponent<T> cut) where T : Microsoft.AspNetCore.Components.IComponent
+        => JsonNode.Parse(cut.Find("div.crafy-captcha > script[type='application/json'][data-crafy-config]").GetAttribute("data-crafy-config")!)!;
 
     [Fact]
     public void A_static_widget_that_loads_at_once_carries_its_first_eo_and_an_interactive_one_does_not()
@@ -66,7 +74,7 @@ public sealed class ComponentTests : IDisposable
         _context.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
         IRenderedComponent<Widget> page = _context.Render<Widget>(p => p.Add(c => c.Policy, "login"));
 
-        JsonNode config = JsonNode.Parse(page.Find("div.crafy-captcha").GetAttribute("data-crafy-config")!)!;
+        JsonNode config = Config(page);
         Assert.Equal("eo_page_login_1", (string?)config["options"]!["encryptedOptions"]);
         Assert.Equal("/crafy-options", (string?)config["options"]!["optionsUrl"]); // every later eo comes from there
 
@@ -74,7 +82,7 @@ public sealed class ComponentTests : IDisposable
         _context.JSInterop.SetupModule(Widget.ModulePath).SetupVoid("init", _ => true).SetVoidResult();
         IRenderedComponent<Widget> interactive = _context.Render<Widget>(p => p.Add(c => c.Policy, "login"));
 
-        Assert.Null(JsonNode.Parse(interactive.Find("div.crafy-captcha").GetAttribute("data-crafy-config")!)!["options"]!["encryptedOptions"]);
+        Assert.Null(Config(interactive)["options"]!["encryptedOptions"]);
         Assert.Single(_state.PageEos);
     }
 
@@ -87,7 +95,7 @@ public sealed class ComponentTests : IDisposable
 
         Assert.Equal("CrafyCAPTCHA_token_2", cut.Find("input[name=CrafyCAPTCHA_field]").GetAttribute("value"));
         Assert.Single(cut.FindAll("input[name=CrafyCAPTCHA_token_2]"));
-        Assert.Equal("CrafyCAPTCHA_token_2", (string?)JsonNode.Parse(cut.Find("div.crafy-captcha").GetAttribute("data-crafy-config")!)!["options"]!["inputName"]);
+        Assert.Equal("CrafyCAPTCHA_token_2", (string?)Config(cut)["options"]!["inputName"]);
     }
 
     [Fact]

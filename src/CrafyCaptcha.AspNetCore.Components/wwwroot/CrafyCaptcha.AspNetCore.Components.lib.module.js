@@ -5,10 +5,10 @@
 const widgets = new Map(); // container element -> { widget (CrafyCAPTCHA instance, once created), ready (promise) }
 let scriptLoad = null;
 
-// The widget script's address comes from the page's markup (data-crafy-config): only one on this site's origin is loaded,
-// so markup an attacker gets into a page (a data-crafy-config of their own) cannot make this glue load their script.
+// The widget script: only one on this site's origin is loaded (a second line of defence behind configOf below).
 function loadScript(src) {
-  if (window.CrafyCAPTCHA) { return Promise.resolve(window.CrafyCAPTCHA); }
+  // A function only: markup such as <img name="CrafyCAPTCHA"> also answers to window.CrafyCAPTCHA (DOM clobbering).
+  if (typeof window.CrafyCAPTCHA === "function") { return Promise.resolve(window.CrafyCAPTCHA); }
   let origin = null;
   try { origin = new URL(src, location.href).origin; } catch { origin = null; }
   if (origin !== location.origin) { return Promise.reject(new Error("the widget script must come from this site's origin: " + src)); }
@@ -36,10 +36,22 @@ function sweep() {
   }
 }
 
+// A container's settings come only from the <script type="application/json" data-crafy-config> child the component
+// renders (sanitizers strip <script>: markup an attacker gets into a page cannot pass for a widget's container).
+function configOf(container) {
+  for (const child of container.children) {
+    if (child.tagName === "SCRIPT" && child.hasAttribute("data-crafy-config")) {
+      try { return JSON.parse(child.getAttribute("data-crafy-config")); } catch { return null; }
+    }
+  }
+  return null;
+}
+
 function start(container, callbacks) {
   const existing = widgets.get(container);
   if (existing) { return existing.ready; }
-  const config = JSON.parse(container.getAttribute("data-crafy-config") || "{}");
+  const config = configOf(container);
+  if (!config) { return Promise.reject(new Error("no widget settings in this container")); }
   const entry = { widget: null, ready: null };
   widgets.set(container, entry);
   entry.ready = loadScript(config.scriptUrl).then((CrafyCAPTCHA) => {
@@ -60,8 +72,11 @@ function start(container, callbacks) {
 
 function scan() {
   sweep();
-  document.querySelectorAll("[data-crafy-config]:not([data-crafy-interactive])").forEach((container) => {
-    if (!widgets.has(container)) { start(container, null); }
+  document.querySelectorAll("script[data-crafy-config]").forEach((settings) => {
+    const container = settings.parentElement;
+    if (container && !container.hasAttribute("data-crafy-interactive") && !widgets.has(container)) {
+      start(container, null).catch((e) => console.error("[CrafyCAPTCHA]", e));
+    }
   });
 }
 

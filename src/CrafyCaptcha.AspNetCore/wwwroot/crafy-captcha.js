@@ -643,12 +643,11 @@
 
   // The turnstileBridgeUrl option (the tag helper and the Blazor component give it when the widget script is not the
   // package's own file, e.g. bundled or fingerprinted) says where the bridge is; otherwise beside this script. The bridge
-  // gets the page's CSP nonce, so only an address on the page's or this script's origin is taken (options read from
-  // markup, as Blazor's are, must not be able to run a script from elsewhere).
+  // gets the page's CSP nonce, so only an address on the page's own (http or https) origin is taken, as the URL it parsed to.
   function ownOrigin(url) {
     try {
-      var origin = new URL(url, w.location.href).origin;
-      return origin === w.location.origin || (SCRIPT && origin === new URL(SCRIPT).origin) ? url : null;
+      var u = new URL(url, d.baseURI);
+      return /^https?:$/.test(u.protocol) && u.origin === w.location.origin ? u.href : null;
     } catch (e) { return null; }
   }
   CrafyCAPTCHA.prototype._turnstile = function (siteKey, script) {
@@ -677,11 +676,13 @@
     if (this._spin) { this._spin.cancel(); this._spin = null; }
     if (this._turnstileRemove) { this._turnstileRemove(); }
     clearTimeout(this._expiry);
+    // Only the box it drew leaves the container: what the page put there (the Blazor component's settings) stays.
+    var box = this.ui && this.ui.box;
+    if (box && box.parentNode) { box.parentNode.removeChild(box); }
     this.iframe = null;
     this.ui = null;
     if (this.postForm && this.postForm.parentNode) { this.postForm.parentNode.removeChild(this.postForm); }
     if (this.container) {
-      while (this.container.firstChild) { this.container.removeChild(this.container.firstChild); }
       this.container.removeAttribute("data-crafy-initialized");
     }
   };
