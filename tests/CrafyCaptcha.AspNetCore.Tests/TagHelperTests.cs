@@ -97,6 +97,35 @@ public sealed class TagHelperTests
         Assert.NotNull(stored.Headers.Age);
     }
 
+    [Fact]
+    public async Task An_output_cached_page_without_an_eo_still_never_stores_one_visitors_antiforgery_token()
+    {
+        // The budget is spent and the request names no language: the page carries no eo and the all-language build, but
+        // still this visitor's antiforgery token for the options endpoint. Stored, it would be every visitor's.
+        using var app = new SampleApp
+        {
+            ConfigureServices = s =>
+            {
+                s.AddOutputCache(o => o.AddBasePolicy(b => b.Cache().Expire(TimeSpan.FromMinutes(5))));
+                s.AddTransient<IStartupFilter, OutputCacheFirst>();
+                s.Configure<CrafyCaptchaHttpOptions>(o => o.OptionsEndpointPermitsPerMinute = 1);
+            },
+        };
+        using HttpClient attacker = app.Client();
+        for (int i = 0; i < 3; i++)
+        {
+            (await attacker.GetAsync("/Account/Login")).EnsureSuccessStatusCode(); // the first sets the cookie; later ones could be stored
+        }
+
+        using HttpClient visitor = app.Client();
+        using HttpResponseMessage page = await visitor.GetAsync("/Account/Login");
+        string html = await page.Content.ReadAsStringAsync();
+
+        Assert.Null(page.Headers.Age); // made for this visitor, not served from the cache
+        Assert.Contains("\"__RequestVerificationToken\":\"", html, StringComparison.Ordinal);
+        Assert.Contains(".AspNetCore.Antiforgery", string.Join(';', page.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);
+    }
+
     private sealed class OutputCacheFirst : IStartupFilter
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>

@@ -57,6 +57,13 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         CrafyFlowPolicy policy = _options.GetPolicyForWidget(name, $"<CrafyCaptcha Policy=\"{name}\">");
 
         PathString pathBase = PathBase();
+        // A statically rendered widget carries the visitor's antiforgery token (and maybe a page eo or a language build):
+        // the page is theirs alone, never stored by the output cache.
+        if (_httpContextAccessor.HttpContext is { } httpContext && !httpContext.WebSockets.IsWebSocketRequest)
+        {
+            FlowIssuer.KeepOutOfOutputCache(httpContext);
+        }
+
         var settings = new CrafyCaptchaWidgetSettings
         {
             PolicyName = name,

@@ -122,6 +122,9 @@ internal sealed class CrafyCaptchaWidgetRenderer
         var fetchParameters = new JsonObject { ["policy"] = policyName };
         if (_options.OptionsEndpointRequiresAntiforgery)
         {
+            // This visitor's antiforgery token: a page that carries it is theirs alone (stored in the output cache, it
+            // would be every visitor's, and the options endpoint would refuse them all).
+            FlowIssuer.KeepOutOfOutputCache(httpContext);
             fetchParameters["__RequestVerificationToken"] = _antiforgery.GetAndStoreTokens(httpContext).RequestToken;
         }
 
