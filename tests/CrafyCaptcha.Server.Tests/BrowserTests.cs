@@ -47,6 +47,30 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task Markup_above_the_form_with_the_widgets_id_and_input_name_captures_neither_the_widget_nor_its_token()
+    {
+        // A comment shown above the form (its sanitizer keeps id and name): the widget still draws in its own container,
+        // the token still goes into the form, and the form still signs in.
+        IPage page = await fixture.NewPageAsync();
+        await page.AddInitScriptAsync("""
+            new MutationObserver((_, observer) => {
+              if (document.body) { observer.disconnect(); document.body.insertAdjacentHTML('afterbegin', '<div id="crafy-captcha-1" class="decoy"></div><input name="CrafyCAPTCHA_token" class="decoy">'); }
+            }).observe(document, { childList: true, subtree: true });
+            """);
+
+        await page.GotoAsync("/Account/Login");
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('form input[name=\"CrafyCAPTCHA_token\"]'); return !!i && i.value.length > 100; }", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+
+        Assert.Equal(0, await page.Locator("div.decoy .crafy-box").CountAsync());
+        Assert.Equal(1, await page.Locator("form .crafy-box").CountAsync());
+        Assert.Equal(string.Empty, await page.Locator("input.decoy").InputValueAsync());
+        await page.FillAsync("#Email", "ana@example.com");
+        await page.FillAsync("#Password", "hunter2");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("h1:has-text('Welcome')");
+    }
+
+    [Fact]
     public async Task Two_widgets_on_one_page_each_get_a_token_and_the_second_form_posts()
     {
         IPage page = await fixture.NewPageAsync("dark");

@@ -128,18 +128,23 @@ internal sealed class CrafyCaptchaWidgetRenderer
             fetchParameters["__RequestVerificationToken"] = _antiforgery.GetAndStoreTokens(httpContext).RequestToken;
         }
 
+        string id = JsonSerializer.Serialize(containerId, ScriptJson);
         string arguments = string.Join(',',
-            JsonSerializer.Serialize(containerId, ScriptJson),
             JsonSerializer.Serialize(_captchaOptions.PublicKey, ScriptJson),
             JsonSerializer.Serialize(publicToken ?? string.Empty, ScriptJson),
             JsonSerializer.Serialize(_captchaOptions.SigningPublicKey ?? string.Empty, ScriptJson),
             initOptions.ToJsonString(ScriptJson),
             new JsonObject { ["fetchOptionsParameters"] = fetchParameters }.ToJsonString(ScriptJson));
         string autoLoad = widget.AutoLoad ? string.Empty : "c.setAutoLoad(false);";
-        html.Append("<script").Append(nonceAttribute).Append(">(function(w){function s(){var c=new w.CrafyCAPTCHA();")
+        // The container is the one just above this script (found from document.currentScript, through Document's own
+        // getter), not the page's first element with its id: markup shown above the form (a comment with that id) must
+        // not capture the widget. window.CrafyCAPTCHA counts only as a function (an <img name="CrafyCAPTCHA"> is not).
+        html.Append("<script").Append(nonceAttribute).Append(">(function(w,d){var e=Object.getOwnPropertyDescriptor(Document.prototype,\"currentScript\").get.call(d);")
+            .Append("while(e&&e.id!==").Append(id).Append("){e=e.previousElementSibling;}")
+            .Append("function s(){var c=new w.CrafyCAPTCHA();")
             .Append(autoLoad)
-            .Append("c.init(").Append(arguments).Append(");}")
-            .Append("if(w.CrafyCAPTCHA){s();}else{w.addEventListener(\"CrafyCAPTCHALoaded\",s,{once:true});}})(window);</script>");
+            .Append("c.init(e||").Append(id).Append(',').Append(arguments).Append(");}")
+            .Append("if(typeof w.CrafyCAPTCHA===\"function\"){s();}else{w.addEventListener(\"CrafyCAPTCHALoaded\",s,{once:true});}})(window,document);</script>");
         return html.ToString();
     }
 

@@ -462,9 +462,14 @@
     }
   };
 
+  // The token's input: in the widget's form (its controls, through the prototype's getter: an <input name="elements">
+  // cannot stand in for them) or, without a form, in the container; never one elsewhere on the page (markup shown
+  // above the form, such as a comment, must not receive the token in its place).
+  var formElements = Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, "elements").get;
   CrafyCAPTCHA.prototype._input = function () {
-    var root = this.form || this.container, found = null, inputs = d.getElementsByName(this.inputName);
-    for (var i = 0; i < inputs.length; i++) { if (inputs[i].tagName === "INPUT") { found = inputs[i]; break; } }
+    var root = this.form || this.container, found = null;
+    var inputs = this.form ? formElements.call(this.form) : this.container.getElementsByTagName("input");
+    for (var i = 0; i < inputs.length; i++) { if (inputs[i].tagName === "INPUT" && inputs[i].name === this.inputName) { found = inputs[i]; break; } }
     if (!found) {
       found = d.createElement("input");
       found.type = "hidden";
