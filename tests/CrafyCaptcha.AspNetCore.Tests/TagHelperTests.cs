@@ -283,7 +283,7 @@ public sealed class TagHelperTests
         using HttpResponseMessage response = await client.SendAsync(request);
         string html = await response.Content.ReadAsStringAsync();
 
-        Assert.Contains($"<script src=\"/_content/CrafyCaptcha.AspNetCore/{script}\"></script>", html, StringComparison.Ordinal);
+        Assert.Contains($"<script src=\"/_content/CrafyCaptcha.AspNetCore/{script}\" async></script>", html, StringComparison.Ordinal);
         Assert.Equal(script != "crafy-captcha.min.js", response.Headers.Vary.Contains("Accept-Language"));
         Assert.DoesNotContain("turnstileBridgeUrl", html, StringComparison.Ordinal); // it is beside the package's own script
         // The build is served (a static web asset of the package) and carries its language only.
@@ -325,7 +325,7 @@ public sealed class TagHelperTests
         using HttpResponseMessage response = await client.SendAsync(request);
 
         string html = await response.Content.ReadAsStringAsync();
-        Assert.Contains("<script src=\"https://cdn.example/crafy.js\"></script>", html, StringComparison.Ordinal);
+        Assert.Contains("<script src=\"https://cdn.example/crafy.js\" async></script>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Accept-Language", response.Headers.Vary);
         // Nothing is beside that script: the widget is told where the package's Turnstile bridge is.
         Assert.Contains("\"turnstileBridgeUrl\":\"/_content/CrafyCaptcha.AspNetCore/crafy-captcha-turnstile.min.js\"", html, StringComparison.Ordinal);
@@ -346,7 +346,7 @@ public sealed class TagHelperTests
 
         string html = await client.GetStringAsync("/shop/Account/Login");
 
-        Assert.Contains("<script src=\"/shop/_content/CrafyCaptcha.AspNetCore/crafy-captcha.min.js\" nonce=\"n0nce&#x2B;/=\"></script>", html, StringComparison.Ordinal);
+        Assert.Contains("<script src=\"/shop/_content/CrafyCaptcha.AspNetCore/crafy-captcha.min.js\" nonce=\"n0nce&#x2B;/=\" async></script>", html, StringComparison.Ordinal);
         Assert.Contains("\"optionsUrl\":\"/shop/crafy-options\"", html, StringComparison.Ordinal);
         Assert.Matches("<script nonce=\"n0nce&#x2B;/=\">\\(function", html);
     }

@@ -72,7 +72,9 @@ internal sealed class CrafyCaptchaWidgetRenderer
         {
             page.ScriptWritten = true;
             string src = WidgetScript(httpContext, httpContext.Request.PathBase, _options.WidgetScriptUrl);
-            html.Append("<script src=\"").Append(HtmlEncoder.Default.Encode(src)).Append('"').Append(nonceAttribute).Append("></script>");
+            // async: the rest of the page is parsed and shown while the widget loads (each widget's call below waits for
+            // it with the CrafyCAPTCHALoaded event when it is not there yet).
+            html.Append("<script src=\"").Append(HtmlEncoder.Default.Encode(src)).Append('"').Append(nonceAttribute).Append(" async></script>");
         }
 
         var initOptions = new JsonObject { ["inputName"] = inputName };
