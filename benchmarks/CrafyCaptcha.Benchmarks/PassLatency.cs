@@ -37,10 +37,12 @@ internal static class PassLatency
             string userAgent = await PersonUserAgentAsync(browser);
 
             // Warm-up visits, not counted: the browser's first worker, and the site's and the engine's JIT. .NET's tiered
-            // compilation recompiles a method after 30 calls, in the background: with 3 warm-up visits the first counted
-            // visits still paid for it (2026-11-27: the slowest visits were the 1st and the 4th to 6th, with the program and
-            // /verify answered 80-250 ms late); a running site has long been warm.
-            for (int i = 0; i < 12; i++)
+            // compilation recompiles a method after 30 calls, in the background, on the same two cores as the browser: with
+            // 3 or 12 warm-up visits (each calls most request-path methods once) the recompilations fell inside the counted
+            // visits, whose slowest then waited 80-250 ms for /verify or the program (2026-11-27). 40 visits take every
+            // per-visit method past 30 calls first; a running site has long been. CRAFY_PASS_WARMUP sets another number.
+            int warmUp = int.TryParse(Environment.GetEnvironmentVariable("CRAFY_PASS_WARMUP"), out int w) ? w : 40;
+            for (int i = 0; i < warmUp; i++)
             {
                 await VisitAsync(browser, userAgent, baseUrl);
             }
