@@ -71,6 +71,27 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task A_page_that_loads_the_widget_script_twice_keeps_one_widget_registry()
+    {
+        // A layout that has its own <script src=crafy-captcha…> besides the tag helper's: the second copy must not replace
+        // the first, or CrafyCAPTCHA.get (and the Turnstile bridge's prototype) would no longer know the page's widgets.
+        IPage page = await fixture.NewPageAsync();
+        await page.RouteAsync("**/Account/Login", async route =>
+        {
+            IAPIResponse response = await route.FetchAsync();
+            string html = (await response.TextAsync()).Replace("</body>", "<script src=\"/_content/CrafyCaptcha.AspNetCore/crafy-captcha.de.min.js\"></script></body>", StringComparison.Ordinal);
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = html });
+        });
+
+        await page.GotoAsync("/Account/Login");
+        await WaitForTokenAsync(page);
+        await page.WaitForFunctionAsync("() => performance.getEntriesByType('resource').some(r => r.name.includes('crafy-captcha.de.min.js'))");
+
+        Assert.True(await page.EvaluateAsync<bool>("() => window.CrafyCAPTCHA.get('crafy-captcha-1') !== null"), "the page's widget is no longer known");
+        Assert.Equal("Verified", await page.Locator("#crafy-captcha-1 .crafy-status").TextContentAsync());
+    }
+
+    [Fact]
     public async Task Two_widgets_on_one_page_each_get_a_token_and_the_second_form_posts()
     {
         IPage page = await fixture.NewPageAsync("dark");

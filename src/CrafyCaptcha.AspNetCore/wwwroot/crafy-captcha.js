@@ -1,6 +1,10 @@
 /*! CrafyCaptcha for .NET — browser widget (public API of the official CrafyCAPTCHA.js). No dependencies. */
 (function (w, d) {
   "use strict";
+  // Loaded twice on one page (a layout's tag and the tag helper's, or two language builds): the first copy stays the
+  // only one, so every widget shares one registry (inputName checks, CrafyCAPTCHA.get) and one prototype, which the
+  // Turnstile bridge extends.
+  if (typeof w.CrafyCAPTCHA === "function" && w.CrafyCAPTCHA._loadScript) { return; }
   var DEFAULT_IFRAME = "https://captcha.crafy.net/challenge/";
   // Upper bound only: an eo that was never solved is renewed after this (the SDK's flow lifetime is 20 minutes). A
   // solved flow's token expires when the engine says (expires_at in the signed CHALLENGE_COMPLETE payload).
