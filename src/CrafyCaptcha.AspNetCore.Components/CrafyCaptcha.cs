@@ -201,6 +201,12 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
         builder.AddAttribute(20, "type", "application/json");
         builder.AddAttribute(21, "data-crafy-config", _config);
         builder.CloseElement();
+        // The token's input inside the container: the widget writes only into its container's own input (markup a comment
+        // brings into the form cannot take the token's place).
+        builder.OpenElement(12, "input");
+        builder.AddAttribute(13, "type", "hidden");
+        builder.AddAttribute(14, "name", inputName);
+        builder.CloseElement();
         builder.CloseElement();
         if (_settings is not null && inputName != _settings.InputName)
         {
@@ -211,10 +217,6 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
             builder.CloseElement();
         }
 
-        builder.OpenElement(12, "input");
-        builder.AddAttribute(13, "type", "hidden");
-        builder.AddAttribute(14, "name", inputName);
-        builder.CloseElement();
         if (_message is not null)
         {
             builder.OpenElement(15, "div");

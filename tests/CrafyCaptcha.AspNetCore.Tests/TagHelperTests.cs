@@ -155,6 +155,32 @@ public sealed class TagHelperTests
         Assert.Contains("\"theme\":\"dark\"", html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true, false, true)] // the page's own empty input beside the widget's: the token is the one value
+    [InlineData(false, false, true)] // the widget's input first, the page's empty one after
+    [InlineData(true, true, false)] // two different tokens: which one the person meant is unknown, so none
+    public async Task A_field_posted_twice_counts_only_when_it_has_one_non_empty_value(bool emptyFirst, bool twoTokens, bool accepted)
+    {
+        using var app = new SampleApp();
+        using HttpClient client = app.Client();
+        string token = await app.MintTokenAsync("comments");
+        string other = twoTokens ? await app.MintTokenAsync("comments") : string.Empty;
+        string text = "posted twice " + Guid.NewGuid().ToString("N");
+        var fields = new List<KeyValuePair<string, string>>
+        {
+            new("author", "Ana"),
+            new("text", text),
+            new("__RequestVerificationToken", await SampleApp.AntiforgeryTokenAsync(client, "/Comments")),
+        };
+        fields.AddRange(emptyFirst ? [new("CrafyCAPTCHA_token", other), new("CrafyCAPTCHA_token", token)] : [new("CrafyCAPTCHA_token", token), new("CrafyCAPTCHA_token", other)]);
+
+        using HttpResponseMessage response = await client.PostAsync("/comments", new FormUrlEncodedContent(fields));
+
+        // Accepted: the comment is listed. Refused: the form comes back with the message, and nothing is listed.
+        string listed = await client.GetStringAsync("/Comments");
+        Assert.Equal(accepted, listed.Contains(text, StringComparison.Ordinal) && !listed.Contains($">{text}</textarea>", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task The_second_widgets_renamed_field_is_what_the_server_reads()
     {

@@ -71,6 +71,41 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task Markup_that_clobbers_the_documents_and_the_forms_methods_does_not_stop_the_widget()
+    {
+        // What a default HTML sanitizer keeps (img and input with a name) stands in for document.createElement, body, head,
+        // querySelectorAll and baseURI, and inside the form for its addEventListener, appendChild and requestSubmit; an
+        // unchecked checkbox of the token's name sits in the form before the widget. The widget still draws, its token
+        // is posted, and the person signs in.
+        IPage page = await fixture.NewPageAsync();
+        // (In the page only: the challenge iframe is the engine's, and shows no page markup.)
+        await page.AddInitScriptAsync("""
+            let clobbered = false;
+            if (window.top === window) new MutationObserver((_, observer) => {
+              const form = document.querySelector('form');
+              if (document.body && !clobbered) {
+                clobbered = true;
+                document.body.insertAdjacentHTML('afterbegin', '<img name="createElement"><img name="createElementNS"><img name="getElementById"><img name="body"><img name="body"><img name="head"><img name="head"><img name="querySelectorAll"><img name="baseURI"><img name="currentScript">');
+              }
+              if (form) {
+                observer.disconnect();
+                form.insertAdjacentHTML('afterbegin', '<input type="hidden" name="addEventListener"><input type="hidden" name="appendChild"><input type="hidden" name="requestSubmit"><input type="hidden" name="elements"><input type="checkbox" name="CrafyCAPTCHA_token">');
+              }
+            }).observe(document, { childList: true, subtree: true });
+            """);
+
+        await page.GotoAsync("/Account/Login");
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('#crafy-captcha-1 > input[name=\"CrafyCAPTCHA_token\"]'); return !!i && i.value.length > 100; }", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+
+        Assert.True(await page.EvaluateAsync<bool>("() => typeof document.createElement !== 'function' && typeof document.querySelector('form').addEventListener !== 'function'"), "the markup does clobber them");
+        Assert.Equal("Verified", await page.Locator("#crafy-captcha-1 .crafy-status").TextContentAsync());
+        await page.FillAsync("#Email", "ana@example.com");
+        await page.FillAsync("#Password", "hunter2");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("h1:has-text('Welcome')");
+    }
+
+    [Fact]
     public async Task A_page_that_loads_the_widget_script_twice_keeps_one_widget_registry()
     {
         // A layout that has its own <script src=crafy-captcha…> besides the tag helper's: the second copy must not replace

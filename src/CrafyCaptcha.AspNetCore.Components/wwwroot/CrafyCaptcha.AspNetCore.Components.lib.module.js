@@ -2,6 +2,9 @@
  * A JS initializer (Blazor loads it on its own): statically rendered widgets start when the page starts and again after
  * every enhanced navigation or enhanced form post (the "enhancedload" event), since Blazor patches the DOM then and runs
  * no inline script. Interactive components import this module and call init/reset/dispose through JS interop. */
+// Document's methods through its prototype: markup on the page (<img name="createElement">) stands in for them on document.
+const DOC = Document.prototype;
+const docGet = (name) => Object.getOwnPropertyDescriptor(DOC, name).get.call(document);
 const widgets = new Map(); // container element -> { widget (CrafyCAPTCHA instance, once created), ready (promise) }
 let scriptLoad = null;
 
@@ -15,11 +18,11 @@ function loadScript(src) {
   if (!scriptLoad) {
     scriptLoad = new Promise((resolve, reject) => {
       window.addEventListener("CrafyCAPTCHALoaded", () => resolve(window.CrafyCAPTCHA), { once: true });
-      const script = document.createElement("script");
+      const script = DOC.createElement.call(document, "script");
       script.src = src;
       script.async = true;
       script.onerror = () => { scriptLoad = null; reject(new Error("could not load " + src)); };
-      document.head.appendChild(script);
+      docGet("head").appendChild(script);
     });
   }
   return scriptLoad;
@@ -72,7 +75,7 @@ function start(container, callbacks) {
 
 function scan() {
   sweep();
-  document.querySelectorAll("script[data-crafy-config]").forEach((settings) => {
+  DOC.querySelectorAll.call(document, "script[data-crafy-config]").forEach((settings) => {
     const container = settings.parentElement;
     if (container && !container.hasAttribute("data-crafy-interactive") && !widgets.has(container)) {
       start(container, null).catch((e) => console.error("[CrafyCAPTCHA]", e));
@@ -80,9 +83,14 @@ function scan() {
   });
 }
 
+// Never throws into Blazor's initializer: a page's markup must not stop Blazor itself.
+function safeScan() {
+  try { scan(); } catch (e) { console.error("[CrafyCAPTCHA]", e); }
+}
+
 export function afterWebStarted(blazor) {
-  scan();
-  blazor.addEventListener("enhancedload", scan);
+  safeScan();
+  blazor.addEventListener("enhancedload", safeScan);
 }
 
 export function init(container, callbacks) {

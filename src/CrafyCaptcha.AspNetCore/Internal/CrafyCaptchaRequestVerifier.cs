@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 using Microsoft.Extensions.Options;
 
 namespace CrafyCaptcha.AspNetCore.Internal;
@@ -109,13 +110,39 @@ internal sealed class CrafyCaptchaRequestVerifier
         }
 
         string field = policy.FormFieldName;
-        string? renamed = form[FieldNameField];
+        string? renamed = OnlyValue(form[FieldNameField]);
         if (renamed is not null && IsNumberedVariant(renamed, field))
         {
             field = renamed;
         }
 
-        return form[field];
+        return OnlyValue(form[field]);
+    }
+
+    /// <summary>
+    /// The one non-empty value of a field, or <see langword="null"/>: a form can post a field more than once (an empty
+    /// input of the page's own beside the widget's), and a joined "a,b" is never a token. Two different non-empty values
+    /// are none (which one the person meant is unknown: the verification fails as missing).
+    /// </summary>
+    private static string? OnlyValue(StringValues values)
+    {
+        string? only = null;
+        foreach (string? value in values)
+        {
+            if (string.IsNullOrEmpty(value) || value == only)
+            {
+                continue;
+            }
+
+            if (only is not null)
+            {
+                return null;
+            }
+
+            only = value;
+        }
+
+        return only;
     }
 
     private static bool IsNumberedVariant(string candidate, string field)

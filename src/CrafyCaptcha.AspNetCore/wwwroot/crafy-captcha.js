@@ -5,6 +5,13 @@
   // only one, so every widget shares one registry (inputName checks, CrafyCAPTCHA.get) and one prototype, which the
   // Turnstile bridge extends.
   if (typeof w.CrafyCAPTCHA === "function" && w.CrafyCAPTCHA._loadScript) { return; }
+  // The document's and the form's methods through their prototypes: markup on the page (<img name="createElement">, or
+  // in the form <input name="addEventListener">, which sanitizers keep) stands in for them on the objects themselves.
+  var DOC = Document.prototype, FORM = HTMLFormElement.prototype;
+  function create(tag) { return DOC.createElement.call(d, tag); }
+  function createNS(ns, tag) { return DOC.createElementNS.call(d, ns, tag); }
+  function byId(id) { return DOC.getElementById.call(d, id); }
+  function docGet(name) { return Object.getOwnPropertyDescriptor(DOC, name).get.call(d); }
   var DEFAULT_IFRAME = "https://captcha.crafy.net/challenge/";
   // Upper bound only: an eo that was never solved is renewed after this (the SDK's flow lifetime is 20 minutes). A
   // solved flow's token expires when the engine says (expires_at in the signed CHALLENGE_COMPLETE payload).
@@ -46,7 +53,7 @@
   // from a <script>: markup the page shows (e.g. <img name="currentScript" src="https://evil/…">) can shadow
   // document.currentScript, and would otherwise choose the bridge's address.
   var current = null;
-  try { current = Object.getOwnPropertyDescriptor(Document.prototype, "currentScript").get.call(d); } catch (e) { current = null; }
+  try { current = docGet("currentScript"); } catch (e) { current = null; }
   var SCRIPT = current && current.tagName === "SCRIPT" && typeof current.src === "string" ? current.src : null;
 
   function language() {
@@ -161,7 +168,7 @@
       w.addEventListener("message", self._onMessage);
       self.form = self.container.closest("form");
       if (self.form) {
-        self.form.addEventListener("submit", function (e) { self._submit(e); });
+        EventTarget.prototype.addEventListener.call(self.form, "submit", function (e) { self._submit(e); });
       }
       // At once (no idle wait): most people take the invisible path, and its proof-of-work is what they wait for.
       if (self.autoLoad) { self._load(); }
@@ -172,7 +179,7 @@
   // Finds the container and renders the box into it: true when rendered, false when another widget has it already,
   // null when it is not in the document (yet).
   CrafyCAPTCHA.prototype._claim = function (containerRef) {
-    var container = typeof containerRef === "string" ? d.getElementById(containerRef) : containerRef;
+    var container = typeof containerRef === "string" ? byId(containerRef) : containerRef;
     if (!container) { return null; }
     if (container.getAttribute("data-crafy-initialized")) { this._log("container already initialised"); return false; }
     this.container = container;
@@ -209,21 +216,21 @@
   // no state text of its own: state lives here.
   CrafyCAPTCHA.prototype._render = function () {
     var self = this, t = TEXT[this.lang];
-    var box = css(d.createElement("div"), "box-sizing:border-box;width:100%;max-width:" + BOX_MAX_WIDTH + "px;margin:12px 0;padding:10px 12px 6px;border:1px solid;border-radius:8px;font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;text-align:start;transition:background-color .15s");
+    var box = css(create("div"), "box-sizing:border-box;width:100%;max-width:" + BOX_MAX_WIDTH + "px;margin:12px 0;padding:10px 12px 6px;border:1px solid;border-radius:8px;font:14px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;text-align:start;transition:background-color .15s");
     box.className = "crafy-box";
     box.lang = this.lang;
     box.dir = RTL[this.lang] ? "rtl" : "ltr";
-    var start = css(d.createElement("button"), "display:flex;align-items:center;gap:10px;box-sizing:border-box;width:100%;min-height:32px;margin:0;padding:4px 3px;border:0;border-radius:4px;background:transparent;color:inherit;font:inherit;text-align:start;cursor:pointer");
+    var start = css(create("button"), "display:flex;align-items:center;gap:10px;box-sizing:border-box;width:100%;min-height:32px;margin:0;padding:4px 3px;border:0;border-radius:4px;background:transparent;color:inherit;font:inherit;text-align:start;cursor:pointer");
     start.type = "button";
     start.className = "crafy-start";
-    var check = css(d.createElement("span"), "box-sizing:border-box;flex:none;display:inline-flex;align-items:center;justify-content:center;width:22px;height:22px;border:2px solid;border-radius:4px");
+    var check = css(create("span"), "box-sizing:border-box;flex:none;display:inline-flex;align-items:center;justify-content:center;width:22px;height:22px;border:2px solid;border-radius:4px");
     check.className = "crafy-check";
     check.setAttribute("aria-hidden", "true");
-    var mark = d.createElementNS(SVG_NS, "svg");
+    var mark = createNS(SVG_NS, "svg");
     mark.setAttribute("viewBox", "0 0 16 16");
     mark.setAttribute("width", "14");
     mark.setAttribute("height", "14");
-    var path = d.createElementNS(SVG_NS, "path");
+    var path = createNS(SVG_NS, "path");
     path.setAttribute("d", "M3 8.5l3.2 3.2L13 4.8");
     path.setAttribute("fill", "none");
     path.setAttribute("stroke", "#fff");
@@ -232,7 +239,7 @@
     path.setAttribute("stroke-linejoin", "round");
     mark.appendChild(path);
     check.appendChild(mark);
-    var label = d.createElement("span");
+    var label = create("span");
     label.id = this.container.id + "-status";
     label.className = "crafy-status";
     label.setAttribute("role", "status");
@@ -243,24 +250,24 @@
     start.addEventListener("click", function () { self._reveal(); });
     start.addEventListener("mouseenter", function () { if (!start.disabled) { box.style.background = self.colors.backgroundHover; } });
     start.addEventListener("mouseleave", function () { box.style.background = self.colors.background; });
-    var slot = css(d.createElement("div"), "position:relative;width:100%");
+    var slot = css(create("div"), "position:relative;width:100%");
     slot.className = "crafy-frame";
-    var footer = css(d.createElement("div"), "display:flex;justify-content:space-between;align-items:center;gap:8px;margin-top:4px;font-size:11px");
-    var brand = d.createElement("span");
+    var footer = css(create("div"), "display:flex;justify-content:space-between;align-items:center;gap:8px;margin-top:4px;font-size:11px");
+    var brand = create("span");
     brand.textContent = "Protected by CrafyCAPTCHA";
-    var again = css(d.createElement("button"), "margin:0;padding:0;border:0;background:transparent;color:inherit;font:inherit;cursor:pointer;text-decoration:underline");
+    var again = css(create("button"), "margin:0;padding:0;border:0;background:transparent;color:inherit;font:inherit;cursor:pointer;text-decoration:underline");
     again.type = "button";
     again.textContent = t[1];
     again.addEventListener("click", function () { self.reset(); });
     footer.appendChild(brand);
     footer.appendChild(again);
-    var iframe = d.createElement("iframe");
+    var iframe = create("iframe");
     iframe.name = "crafy_iframe_" + Math.random().toString(36).slice(2) + Date.now();
     iframe.setAttribute("sandbox", "allow-scripts allow-same-origin allow-popups allow-forms");
     iframe.title = t[0];
     iframe.setAttribute("aria-label", "CrafyCAPTCHA Security Check");
     iframe.addEventListener("load", function () { self._loaded(); });
-    var form = d.createElement("form");
+    var form = create("form");
     form.method = "POST";
     form.action = this.iframeUrl;
     form.target = iframe.name;
@@ -270,7 +277,7 @@
     box.appendChild(slot);
     box.appendChild(footer);
     this.container.appendChild(box);
-    d.body.appendChild(form); // outside the page's own form: forms must not nest
+    docGet("body").appendChild(form); // outside the page's own form: forms must not nest
     this.ui = { box: box, start: start, check: check, mark: mark, label: label, slot: slot, footer: footer };
     this.iframe = iframe;
     this.postForm = form;
@@ -401,7 +408,7 @@
     var fields = [["pt", this.publicToken], ["cdweo", this._cdweo()], ["theme", this.theme],
       ["bg", c.background], ["text", c.color], ["primary", c.primary], ["border", c.borderColor], ["parent_origin", w.location.origin]];
     for (var i = 0; i < fields.length; i++) {
-      var input = d.createElement("input");
+      var input = create("input");
       input.type = "hidden";
       input.name = fields[i][0];
       input.value = fields[i][1] == null ? "" : String(fields[i][1]);
@@ -466,21 +473,21 @@
     }
   };
 
-  // The token's input: in the widget's form (its controls, through the prototype's getter: an <input name="elements">
-  // cannot stand in for them) or, without a form, in the container; never one elsewhere on the page (markup shown
-  // above the form, such as a comment, must not receive the token in its place).
-  var formElements = Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, "elements").get;
+  // The token's input is the widget's own: a hidden input among its container's children (the Blazor component renders
+  // one there), else one it adds there, and then always that one. Never another on the page or in the form (markup a
+  // comment brings, even inside the form, must not receive the token or keep it from being posted).
   CrafyCAPTCHA.prototype._input = function () {
-    var root = this.form || this.container, found = null;
-    var inputs = this.form ? formElements.call(this.form) : this.container.getElementsByTagName("input");
-    for (var i = 0; i < inputs.length; i++) { if (inputs[i].tagName === "INPUT" && inputs[i].name === this.inputName) { found = inputs[i]; break; } }
+    var found = this._tokenInput && this.container.contains(this._tokenInput) ? this._tokenInput : null, kids = this.container.children;
+    for (var i = 0; !found && i < kids.length; i++) {
+      if (kids[i].tagName === "INPUT" && kids[i].type === "hidden" && kids[i].name === this.inputName) { found = kids[i]; }
+    }
     if (!found) {
-      found = d.createElement("input");
+      found = create("input");
       found.type = "hidden";
       found.name = this.inputName;
-      root.appendChild(found);
+      this.container.appendChild(found);
     }
-    return found;
+    return (this._tokenInput = found);
   };
 
   CrafyCAPTCHA.prototype._success = function (payload, serverSign) {
@@ -503,7 +510,7 @@
     if (this._pendingSubmit && this.form) {
       this._pendingSubmit = false;
       var next = firstUnsolved(this.form);
-      if (next) { next._pendingSubmit = true; next._reveal(); } else if (this.form.requestSubmit) { this.form.requestSubmit(); } else { this.form.submit(); }
+      if (next) { next._pendingSubmit = true; next._reveal(); } else if (FORM.requestSubmit) { FORM.requestSubmit.call(this.form); } else { FORM.submit.call(this.form); }
     }
   };
 
@@ -635,7 +642,7 @@
     if (!loads[src]) {
       loads[src] = new Promise(function (resolve, reject) {
         if (ready()) { resolve(ready()); return; }
-        var s = d.createElement("script");
+        var s = create("script");
         if (id) { s.id = id; }
         s.src = src;
         s.async = true;
@@ -643,7 +650,7 @@
         if (nonce) { s.nonce = nonce; }
         s.onload = function () { if (ready()) { resolve(ready()); } else { reject(new Error(src + " did not load")); } };
         s.onerror = function () { reject(new Error(src + " did not load")); };
-        d.head.appendChild(s);
+        docGet("head").appendChild(s);
       });
       loads[src].catch(function () { delete loads[src]; });
     }
@@ -655,7 +662,7 @@
   // gets the page's CSP nonce, so only an address on the page's own (http or https) origin is taken, as the URL it parsed to.
   function ownOrigin(url) {
     try {
-      var u = new URL(url, d.baseURI);
+      var u = new URL(url, w.location.href);
       return /^https?:$/.test(u.protocol) && u.origin === w.location.origin ? u.href : null;
     } catch (e) { return null; }
   }
@@ -705,7 +712,7 @@
   CrafyCAPTCHA.loadIframe = function () { if (CrafyCAPTCHA._instance) { CrafyCAPTCHA._instance.loadIframe(); } };
   // The widget drawn in a container (element or id), e.g. one the tag helper initialised: CrafyCAPTCHA.get("id").reset().
   CrafyCAPTCHA.get = function (container) {
-    var el = typeof container === "string" ? d.getElementById(container) : container;
+    var el = typeof container === "string" ? byId(container) : container;
     for (var i = 0; i < instances.length; i++) { if (instances[i].container === el) { return instances[i]; } }
     return null;
   };
