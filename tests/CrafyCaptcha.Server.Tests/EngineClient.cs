@@ -83,7 +83,7 @@ public sealed class EngineApp : IDisposable
     public async Task<PageInit> OpenPageAsync(string path)
     {
         string html = await Client.GetStringAsync(path);
-        Match init = Regex.Match(html, "c\\.init\\(e\\|\\|\"[^\"]+\",\"(?<pk>[^\"]+)\",\"(?<pt>[^\"]+)\",\"(?<spk>[^\"]+)\"");
+        Match init = Regex.Match(html, "c\\.init\\(e,\"(?<pk>[^\"]+)\",\"(?<pt>[^\"]+)\",\"(?<spk>[^\"]+)\"");
         Match antiforgery = Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"");
         Assert.True(init.Success && antiforgery.Success, "the page has no widget or no antiforgery field");
         return new PageInit(init.Groups["pk"].Value, init.Groups["pt"].Value, Regex.Unescape(init.Groups["spk"].Value), antiforgery.Groups[1].Value);

@@ -60,10 +60,11 @@ internal sealed class CrafyCaptchaWidgetRenderer
             html.Append(" data-crafy-error=\"public_token_unavailable\"");
         }
 
-        html.Append("></div>");
+        html.Append('>');
+        var after = new StringBuilder();
         if (inputName != policy.FormFieldName)
         {
-            html.Append("<input type=\"hidden\" name=\"").Append(CrafyCaptchaRequestVerifier.FieldNameField)
+            after.Append("<input type=\"hidden\" name=\"").Append(CrafyCaptchaRequestVerifier.FieldNameField)
                 .Append("\" value=\"").Append(HtmlEncoder.Default.Encode(inputName)).Append("\" />");
         }
 
@@ -74,7 +75,7 @@ internal sealed class CrafyCaptchaWidgetRenderer
             string src = WidgetScript(httpContext, httpContext.Request.PathBase, _options.WidgetScriptUrl);
             // async: the rest of the page is parsed and shown while the widget loads (each widget's call below waits for
             // it with the CrafyCAPTCHALoaded event when it is not there yet).
-            html.Append("<script src=\"").Append(HtmlEncoder.Default.Encode(src)).Append('"').Append(nonceAttribute).Append(" async></script>");
+            after.Append("<script src=\"").Append(HtmlEncoder.Default.Encode(src)).Append('"').Append(nonceAttribute).Append(" async></script>");
         }
 
         var initOptions = new JsonObject { ["inputName"] = inputName };
@@ -130,7 +131,6 @@ internal sealed class CrafyCaptchaWidgetRenderer
             fetchParameters["__RequestVerificationToken"] = _antiforgery.GetAndStoreTokens(httpContext).RequestToken;
         }
 
-        string id = JsonSerializer.Serialize(containerId, ScriptJson);
         string arguments = string.Join(',',
             JsonSerializer.Serialize(_captchaOptions.PublicKey, ScriptJson),
             JsonSerializer.Serialize(publicToken ?? string.Empty, ScriptJson),
@@ -138,15 +138,16 @@ internal sealed class CrafyCaptchaWidgetRenderer
             initOptions.ToJsonString(ScriptJson),
             new JsonObject { ["fetchOptionsParameters"] = fetchParameters }.ToJsonString(ScriptJson));
         string autoLoad = widget.AutoLoad ? string.Empty : "c.setAutoLoad(false);";
-        // The container is the one just above this script (found from document.currentScript, through Document's own
-        // getter), not the page's first element with its id: markup shown above the form (a comment with that id) must
-        // not capture the widget. window.CrafyCAPTCHA counts only as a function (an <img name="CrafyCAPTCHA"> is not).
-        html.Append("<script").Append(nonceAttribute).Append(">(function(w,d){var e=Object.getOwnPropertyDescriptor(Document.prototype,\"currentScript\").get.call(d);")
-            .Append("while(e&&e.id!==").Append(id).Append("){e=e.previousElementSibling;}")
+        // The call sits inside its container and hands the widget its parent element (document.currentScript, through
+        // Document's own getter), not the page's first element with the container's id: markup shown above the form (a
+        // comment with that id) must not capture the widget, also where the parser moves the container (a table).
+        // window.CrafyCAPTCHA counts only as a function (an <img name="CrafyCAPTCHA"> is not).
+        html.Append("<script").Append(nonceAttribute).Append(">(function(w,d){var e=Object.getOwnPropertyDescriptor(Document.prototype,\"currentScript\").get.call(d).parentElement;")
             .Append("function s(){var c=new w.CrafyCAPTCHA();")
             .Append(autoLoad)
-            .Append("c.init(e||").Append(id).Append(',').Append(arguments).Append(");}")
-            .Append("if(typeof w.CrafyCAPTCHA===\"function\"){s();}else{w.addEventListener(\"CrafyCAPTCHALoaded\",s,{once:true});}})(window,document);</script>");
+            .Append("c.init(e,").Append(arguments).Append(");}")
+            .Append("if(typeof w.CrafyCAPTCHA===\"function\"){s();}else{w.addEventListener(\"CrafyCAPTCHALoaded\",s,{once:true});}})(window,document);</script></div>")
+            .Append(after);
         return html.ToString();
     }
 
