@@ -107,6 +107,30 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task A_widget_whose_call_a_loader_runs_from_the_head_still_binds_to_its_own_container()
+    {
+        // jQuery's .html() (unobtrusive-ajax partials, modals) inserts markup with its scripts inert and runs each inline
+        // script as a new <script> in <head>: there the call's parent is <head>, so it falls back to the container's id.
+        IPage page = await fixture.NewPageAsync();
+        await page.RouteAsync("**/Account/Login", async route =>
+        {
+            IAPIResponse response = await route.FetchAsync();
+            string html = await response.TextAsync();
+            System.Text.RegularExpressions.Match call = System.Text.RegularExpressions.Regex.Match(html, "(<div id=\"crafy-captcha-1\"[^>]*>)<script>(.*?)</script></div>", System.Text.RegularExpressions.RegexOptions.Singleline);
+            Assert.True(call.Success, "the tag helper's markup changed");
+            html = html.Replace(call.Value, call.Groups[1].Value + "</div>", StringComparison.Ordinal)
+                .Replace("</body>", "<script>const s = document.createElement('script'); s.text = " + System.Text.Json.JsonSerializer.Serialize(call.Groups[2].Value) + "; document.head.appendChild(s);</script></body>", StringComparison.Ordinal);
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = html });
+        });
+
+        await page.GotoAsync("/Account/Login");
+        await WaitForTokenAsync(page, "CrafyCAPTCHA_token", "form #crafy-captcha-1 > ");
+
+        Assert.Equal(1, await page.Locator("form #crafy-captcha-1 .crafy-box").CountAsync());
+        Assert.Equal(0, await page.Locator("head .crafy-box, head input").CountAsync());
+    }
+
+    [Fact]
     public async Task A_page_that_loads_the_widget_script_twice_keeps_one_widget_registry()
     {
         // A layout that has its own <script src=crafy-captcha…> besides the tag helper's: the second copy must not replace

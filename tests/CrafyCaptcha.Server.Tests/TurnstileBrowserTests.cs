@@ -191,6 +191,26 @@ public sealed class TurnstileBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Markup_that_answers_to_window_turnstile_does_not_stop_the_pass()
+    {
+        // <img name="turnstile"> (which DOMPurify keeps) answers to window.turnstile: the bridge must still load Cloudflare's
+        // script and render it, not take the image for Turnstile and leave the iframe waiting.
+        await using WebApplicationFactory<Program> app = StartSample(FakeTurnstile.PassSecret);
+        await WarmUpAsync(app);
+        IPage page = await _browser.NewPageAsync(app.ClientOptions.BaseAddress);
+        await page.AddInitScriptAsync("""
+            if (window.top === window) new MutationObserver((_, observer) => {
+              if (document.body) { observer.disconnect(); document.body.insertAdjacentHTML('afterbegin', '<img name="turnstile" src="data:,">'); }
+            }).observe(document, { childList: true, subtree: true });
+            """);
+
+        await TimedPassAsync(page, "with markup answering to window.turnstile");
+
+        Assert.Equal(_fake.ScriptUrl.ToString(), await page.EvaluateAsync<string>("() => document.getElementById('crafy-turnstile-script').src"));
+        Assert.Equal(FakeTurnstile.SiteKey, await page.EvaluateAsync<string>("() => window.fakeTurnstileRendered.sitekey"));
+    }
+
+    [Fact]
     public async Task Without_turnstile_the_invisible_pass_loads_no_turnstile_and_makes_no_extra_request()
     {
         await using WebApplicationFactory<Program> app = StartSample(turnstileSecret: null);

@@ -140,9 +140,12 @@ internal sealed class CrafyCaptchaWidgetRenderer
         string autoLoad = widget.AutoLoad ? string.Empty : "c.setAutoLoad(false);";
         // The call sits inside its container and hands the widget its parent element (document.currentScript, through
         // Document's own getter), not the page's first element with the container's id: markup shown above the form (a
-        // comment with that id) must not capture the widget, also where the parser moves the container (a table).
+        // comment with that id) must not capture the widget, also where the parser moves the container (a table). Only
+        // where the script does not run in place (a loader such as jQuery's .html() runs it from <head>) the id it is.
         // window.CrafyCAPTCHA counts only as a function (an <img name="CrafyCAPTCHA"> is not).
-        html.Append("<script").Append(nonceAttribute).Append(">(function(w,d){var e=Object.getOwnPropertyDescriptor(Document.prototype,\"currentScript\").get.call(d).parentElement;")
+        string id = JsonSerializer.Serialize(containerId, ScriptJson);
+        html.Append("<script").Append(nonceAttribute).Append(">(function(w,d){var e=Object.getOwnPropertyDescriptor(Document.prototype,\"currentScript\").get.call(d);")
+            .Append("e=e&&e.parentElement;if(!e||e.id!==").Append(id).Append("){e=").Append(id).Append(";}")
             .Append("function s(){var c=new w.CrafyCAPTCHA();")
             .Append(autoLoad)
             .Append("c.init(e,").Append(arguments).Append(");}")

@@ -7,8 +7,10 @@
   "use strict";
   var CrafyCAPTCHA = w.CrafyCAPTCHA;
   if (!CrafyCAPTCHA) { return; }
+  // Cloudflare's API only when it is one: markup such as <img name="turnstile"> also answers to window.turnstile.
+  function api() { var t = w.turnstile; return t && typeof t.render === "function" ? t : null; }
   function loadTurnstile(src, nonce) {
-    return CrafyCAPTCHA._loadScript(src, nonce, function () { return w.turnstile; }, "crafy-turnstile-script");
+    return CrafyCAPTCHA._loadScript(src, nonce, api, "crafy-turnstile-script");
   }
 
   CrafyCAPTCHA.prototype._turnstileStart = function (siteKey, script) {
@@ -23,13 +25,15 @@
     function failed() { ts.error = true; self._toFrame({ action: "TURNSTILE_ERROR", message: "Turnstile error" }); }
     loadTurnstile(script || "https://challenges.cloudflare.com/turnstile/v0/api.js", this.options.cspNonce).then(function (turnstile) {
       if (self._ts !== ts) { return; } // destroyed (or reset to another run) while Cloudflare's script was loading
-      ts.id = turnstile.render(host, {
-        sitekey: siteKey,
-        appearance: "interaction-only",
-        callback: function (token) { ts.token = token; ts.error = false; self._toFrame({ action: "TURNSTILE_SOLVED", token: token }); },
-        "error-callback": failed,
-        "expired-callback": function () { ts.token = null; }
-      });
+      try {
+        ts.id = turnstile.render(host, {
+          sitekey: siteKey,
+          appearance: "interaction-only",
+          callback: function (token) { ts.token = token; ts.error = false; self._toFrame({ action: "TURNSTILE_SOLVED", token: token }); },
+          "error-callback": failed,
+          "expired-callback": function () { ts.token = null; }
+        });
+      } catch (err) { self._log(err.message); failed(); }
     }, function (err) { self._log(err.message); failed(); });
   };
 
@@ -43,11 +47,11 @@
     if (!ts) { return; }
     ts.token = null;
     ts.error = false;
-    if (ts.id != null && w.turnstile) { w.turnstile.reset(ts.id); }
+    if (ts.id != null && api()) { api().reset(ts.id); }
   };
 
   CrafyCAPTCHA.prototype._turnstileRemove = function () {
-    if (this._ts && this._ts.id != null && w.turnstile) { try { w.turnstile.remove(this._ts.id); } catch (err) { /* already gone */ } }
+    if (this._ts && this._ts.id != null && api()) { try { api().remove(this._ts.id); } catch (err) { /* already gone */ } }
     this._ts = null;
   };
 })(window, document);
