@@ -79,8 +79,9 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
     {
         // What a default HTML sanitizer keeps (img and input with a name) stands in for document.createElement, body, head,
         // querySelectorAll and baseURI, and inside the form for its addEventListener, appendChild and requestSubmit; an
-        // unchecked checkbox of the token's name sits in the form before the widget. The widget still draws, its token
-        // is posted, and the person signs in.
+        // unchecked checkbox of the token's name sits in the form before the widget, and a hidden input of that name with a
+        // spent token (a page's own, re-filled after a failed post). The widget still draws, empties that twin, its token
+        // is the one posted, and the person signs in.
         IPage page = await fixture.NewPageAsync();
         // (In the page only: the challenge iframe is the engine's, and shows no page markup.)
         await page.AddInitScriptAsync("""
@@ -93,7 +94,7 @@ public sealed class BrowserTests(BrowserFixture fixture) : IClassFixture<Browser
               }
               if (form) {
                 observer.disconnect();
-                form.insertAdjacentHTML('afterbegin', '<input type="hidden" name="addEventListener"><input type="hidden" name="appendChild"><input type="hidden" name="requestSubmit"><input type="hidden" name="elements"><input type="checkbox" name="CrafyCAPTCHA_token">');
+                form.insertAdjacentHTML('afterbegin', '<input type="hidden" name="addEventListener"><input type="hidden" name="appendChild"><input type="hidden" name="requestSubmit"><input type="hidden" name="elements"><input type="checkbox" name="CrafyCAPTCHA_token"><input type="hidden" name="CrafyCAPTCHA_token" value="a-spent-token-the-page-re-filled">');
               }
             }).observe(document, { childList: true, subtree: true });
             """);

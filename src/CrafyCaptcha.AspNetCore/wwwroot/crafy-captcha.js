@@ -490,6 +490,17 @@
     return (this._tokenInput = found);
   };
 
+  // Other hidden inputs of the token's name in the form (a page's own, re-filled with a spent token after a failed post)
+  // are emptied: the server takes a field's one non-empty value, and the widget's is the one.
+  var formElements = Object.getOwnPropertyDescriptor(FORM, "elements").get;
+  CrafyCAPTCHA.prototype._clearTwins = function (own) {
+    var controls = this.form ? formElements.call(this.form) : [];
+    for (var i = 0; i < controls.length; i++) {
+      var c = controls[i];
+      if (c !== own && c.tagName === "INPUT" && c.type === "hidden" && c.name === this.inputName) { c.value = ""; }
+    }
+  };
+
   CrafyCAPTCHA.prototype._success = function (payload, serverSign) {
     if (this._destroyed) { return; }
     var envelope = { payload: payload };
@@ -501,7 +512,9 @@
     this._interactive = this._frameHeight > 0;
     this._startExpiry(renewDelay(payload));
     if (this._turnstileReset) { this._turnstileReset(); } // its token is spent: a fresh one for the next challenge
-    this._input().value = token;
+    var own = this._input();
+    own.value = token;
+    this._clearTwins(own);
     this._revealed = false;
     this._show("verified");
     this._layout();
