@@ -59,7 +59,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         PathString pathBase = PathBase();
         // A statically rendered widget carries the visitor's antiforgery token (and maybe a page eo or a language build):
         // the page is theirs alone, never stored by the output cache.
-        if (_httpContextAccessor.HttpContext is { } httpContext && !httpContext.WebSockets.IsWebSocketRequest)
+        if (RenderingRequest() is { } httpContext)
         {
             FlowIssuer.KeepOutOfOutputCache(httpContext);
         }
@@ -83,8 +83,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
 
     public override async ValueTask<string?> GetPageEncryptedOptionsAsync(string? policyName, CancellationToken cancellationToken)
     {
-        // Only while a request renders the page (static SSR): never in a circuit, whose HttpContext is not a live request.
-        if (_httpContextAccessor.HttpContext is not { } httpContext || httpContext.WebSockets.IsWebSocketRequest)
+        if (RenderingRequest() is not { } httpContext)
         {
             return null;
         }
@@ -169,6 +168,10 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
 
         _persisted[settings.PolicyName] = settings;
     }
+
+    /// <summary>The request that renders the page (static SSR), or <see langword="null"/> in a circuit, whose HttpContext is not a live request.</summary>
+    private HttpContext? RenderingRequest()
+        => _httpContextAccessor.HttpContext is { WebSockets.IsWebSocketRequest: false } httpContext ? httpContext : null;
 
     /// <summary>The app's base path, from the component's NavigationManager (resolved on use: apps without Blazor have none).</summary>
     private PathString PathBase()
