@@ -57,6 +57,12 @@ public static class CrafyCaptchaErrorCodes
     /// <summary>The endpoint names a policy that was never added (a configuration error, HTTP 500).</summary>
     public const string UnknownPolicy = "captcha_unknown_policy";
 
+    /// <summary>
+    /// The request claims a form body that cannot be read (multipart without a boundary, an unknown charset, a broken
+    /// section): the client's error (HTTP 400), so no token could be looked for.
+    /// </summary>
+    public const string BadRequest = "captcha_bad_request";
+
     /// <summary>The error code of <paramref name="failure"/>.</summary>
     /// <param name="failure">The verification failure.</param>
     /// <returns>One of the constants of this class.</returns>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CrafyCaptcha.AspNetCore.Internal;
@@ -12,8 +13,12 @@ namespace CrafyCaptcha.AspNetCore.Internal;
 internal sealed class CrafyCaptchaGate(
     CrafyCaptchaRequestVerifier verifier,
     IOptions<CrafyCaptchaHttpOptions> options,
-    IStringLocalizer<CrafyCaptchaMessages> localizer)
+    IStringLocalizer<CrafyCaptchaMessages> localizer,
+    ILogger<CrafyCaptchaGate> logger)
 {
+    /// <summary>The detail of <see cref="CrafyCaptchaErrorCodes.BadRequest"/>: no browser posts such a body, so it is for the client's developer.</summary>
+    internal const string UnreadableFormDetail = "The request body could not be read: it claims to be a form (multipart or URL-encoded) but is not a valid one.";
+
     private readonly CrafyCaptchaHttpOptions _options = options.Value;
 
     /// <summary>Checks a request to an endpoint carrying <paramref name="metadata"/>; nothing is checked on safe methods or unprotected endpoints.</summary>
@@ -31,6 +36,12 @@ internal sealed class CrafyCaptchaGate(
         try
         {
             feature = await verifier.VerifyAsync(httpContext, metadata.PolicyName).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Whatever the mode: a form that cannot be read cannot be re-rendered with the person's input either.
+            Log.UnreadableForm(logger, ex.InnerException?.GetType().Name ?? nameof(BadHttpRequestException));
+            return new CrafyCaptchaOutcome(Problem(StatusCodes.Status400BadRequest, CrafyCaptchaErrorCodes.BadRequest, UnreadableFormDetail), null, null);
         }
         catch (InvalidOperationException)
         {

@@ -32,6 +32,7 @@ internal sealed class CrafyCaptchaRequestVerifier
 
     /// <summary>The recorded result, verifying first when nothing has verified this request yet.</summary>
     /// <exception cref="InvalidOperationException">The policy was never added.</exception>
+    /// <exception cref="BadHttpRequestException">The request claims a form body that cannot be read.</exception>
     public async ValueTask<ICrafyCaptchaFeature> VerifyAsync(HttpContext httpContext, string? policyName)
     {
         if (httpContext.Features.Get<ICrafyCaptchaFeature>() is { } recorded)
@@ -104,9 +105,11 @@ internal sealed class CrafyCaptchaRequestVerifier
         {
             form = await httpContext.Request.ReadFormAsync(httpContext.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return null;
+            // A body that claims to be a form and is not one (multipart without a boundary, an unknown charset, a
+            // broken section, past the form limits) is the client's error, never a configuration error.
+            throw new BadHttpRequestException("The request body could not be read as a form.", StatusCodes.Status400BadRequest, ex);
         }
 
         string field = policy.FormFieldName;

@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(106, LogLevel.Warning, "Test credentials are in use ({SecretKeyKind}): every captcha gets a fixed verdict.", EventName = "TestCredentials")]
     public static partial void TestCredentialsInUse(ILogger logger, string secretKeyKind);
+
+    [LoggerMessage(107, LogLevel.Information, "Captcha rejected a request whose form body cannot be read ({Reason}): captcha_bad_request.", EventName = "UnreadableForm")]
+    public static partial void UnreadableForm(ILogger logger, string reason);
 }
