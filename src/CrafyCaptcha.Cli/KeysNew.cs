@@ -22,7 +22,8 @@ internal static class KeysNew
     {
         Credential c = Credential.Create();
         string apiBaseUrl = engineUrl.ToString().TrimEnd('/') + "/api";
-        JsonObject site = SiteSettings(c, apiBaseUrl);
+        string iframeUrl = engineUrl.ToString().TrimEnd('/') + "/challenge/";
+        JsonObject site = SiteSettings(c, apiBaseUrl, iframeUrl);
         JsonObject engine = EngineSettings(c, domains);
         switch (format)
         {
@@ -39,7 +40,7 @@ internal static class KeysNew
                 }.ToJsonString(Pretty));
                 break;
             case "env":
-                WriteEnv(output, c, apiBaseUrl, domains);
+                WriteEnv(output, c, apiBaseUrl, iframeUrl, domains);
                 break;
             default:
                 output.WriteLine($"Public key:          {c.PublicKey}");
@@ -51,18 +52,18 @@ internal static class KeysNew
                 output.WriteLine();
                 output.WriteLine("The secret key and the signing private key are shown once: keep them out of source control.");
                 output.WriteLine();
-                output.WriteLine($"# Site: appsettings.json (AddCrafyCaptcha; the widget's iframe is the engine's: AddCrafyCaptcha(o => o.IframeUrl = \"{engineUrl.ToString().TrimEnd('/')}/challenge/\"))");
+                output.WriteLine("# Site: appsettings.json (AddCrafyCaptcha; IframeUrl points the widget at the engine's challenge page)");
                 output.WriteLine(site.ToJsonString(Pretty));
                 output.WriteLine();
                 output.WriteLine("# Engine: appsettings.json (AddCrafyChallengeServer + MapCrafyChallengeServer(\"" + engineUrl.AbsolutePath.TrimEnd('/') + "\"))");
                 output.WriteLine(engine.ToJsonString(Pretty));
                 output.WriteLine();
-                WriteEnv(output, c, apiBaseUrl, domains);
+                WriteEnv(output, c, apiBaseUrl, iframeUrl, domains);
                 break;
         }
     }
 
-    private static JsonObject SiteSettings(Credential c, string apiBaseUrl) => new()
+    private static JsonObject SiteSettings(Credential c, string apiBaseUrl, string iframeUrl) => new()
     {
         ["CrafyCaptcha"] = new JsonObject
         {
@@ -70,6 +71,7 @@ internal static class KeysNew
             ["SecretKey"] = c.SecretKey,
             ["SigningPublicKey"] = c.SigningPublicKey,
             ["ApiBaseUrl"] = apiBaseUrl,
+            ["IframeUrl"] = iframeUrl,
         },
     };
 
@@ -90,13 +92,14 @@ internal static class KeysNew
         },
     };
 
-    private static void WriteEnv(TextWriter output, Credential c, string apiBaseUrl, IReadOnlyList<string> domains)
+    private static void WriteEnv(TextWriter output, Credential c, string apiBaseUrl, string iframeUrl, IReadOnlyList<string> domains)
     {
         output.WriteLine("# Site: .env");
         output.WriteLine($"CRAFY_PUBLIC_KEY={c.PublicKey}");
         output.WriteLine($"CRAFY_SECRET_KEY={c.SecretKey}");
         output.WriteLine($"CRAFY_SIGNING_PUBLIC_KEY={c.SigningPublicKey}");
         output.WriteLine($"CrafyCaptcha__ApiBaseUrl={apiBaseUrl}");
+        output.WriteLine($"CrafyCaptcha__IframeUrl={iframeUrl}");
         output.WriteLine();
         output.WriteLine("# Engine: .env");
         const string Prefix = "CrafyChallengeServer__Credentials__0__";

@@ -39,6 +39,22 @@ public sealed class CrafyCaptchaOptions
     /// </summary>
     public long MaxOutstandingFlows { get; set; } = 1_000_000;
 
+    /// <summary>
+    /// The prefix of every nonce key in the app's shared <c>IDistributedCache</c> (default <c>crafy:nonce:</c>). Every
+    /// instance of a farm computes the same keys from it, so a flow created on one instance is consumed on another and
+    /// survives a restart. Give two apps that share one cache different prefixes.
+    /// </summary>
+    public string NonceKeyPrefix { get; set; } = "crafy:nonce:";
+
+    /// <summary>
+    /// Accepts, on a shared <c>IDistributedCache</c> that cannot remove an entry atomically across processes (SQL Server,
+    /// NCache, Cosmos, any other than Redis), replay protection that is atomic only inside each process: two instances
+    /// that receive the same token at the same moment may both accept it. Default <see langword="false"/>: outside
+    /// Development such a cache stops the app at start-up with a message naming the two ways out (the Redis nonce store,
+    /// or this opt-in). The in-memory cache and Redis' <c>RedisCache</c> need neither.
+    /// </summary>
+    public bool AcceptPerProcessReplayProtection { get; set; }
+
     /// <summary>Tokens longer than this many characters are rejected before any decoding (default 8192).</summary>
     public int MaxTokenLength { get; set; } = 8192;
 }

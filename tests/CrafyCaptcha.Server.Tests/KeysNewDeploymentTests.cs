@@ -28,21 +28,28 @@ public sealed class KeysNewDeploymentTests
     [Theory]
     [InlineData("appsettings")]
     [InlineData("env")]
+    [InlineData("env-beside-stale-appsettings")]
     public async Task The_printed_configuration_runs_an_engine_and_a_site_that_work_together(string form)
     {
         int enginePort = FreePort();
         string engineUrl = $"http://127.0.0.1:{enginePort}/crafy";
         CliOutput cli = await CrafyKeysNewAsync("--engine-url", engineUrl);
-        (IConfigurationSource engineConfig, IConfigurationSource siteConfig) = form == "env"
-            ? (EnvLines(cli.Section("# Engine: .env")), EnvLines(cli.Section("# Site: .env")))
-            : (JsonBlock(cli.Section("# Engine: appsettings.json")), JsonBlock(cli.Section("# Site: appsettings.json")));
+        (IConfigurationSource engineConfig, IConfigurationSource[] siteConfig) = form switch
+        {
+            "appsettings" => (JsonBlock(cli.Section("# Engine: appsettings.json")), new[] { JsonBlock(cli.Section("# Site: appsettings.json")) }),
+            "env" => (EnvLines(cli.Section("# Engine: .env")), new[] { EnvLines(cli.Section("# Site: .env")) }),
+            // A deployment that sets the new .env lines beside an appsettings.json block with an older credential: the
+            // environment variables win, as CrafyCaptcha__SecretKey would, and the conflict is logged once.
+            _ => (EnvLines(cli.Section("# Engine: .env")), new[] { JsonBlock((await CrafyKeysNewAsync("--engine-url", engineUrl)).Section("# Site: appsettings.json")), EnvLines(cli.Section("# Site: .env")) }),
+        };
+        var siteLogs = new CapturingLoggerProvider();
         string publicToken = cli.Field("Public token:");
         string signingPublicKey = cli.Field("Signing public key:");
 
         string contentRoot = Directory.CreateTempSubdirectory("crafy-keys-new-").FullName;
         await using WebApplication engine = Engine(engineConfig, enginePort, contentRoot);
         await engine.StartAsync();
-        await using WebApplication site = Site(siteConfig, contentRoot);
+        await using WebApplication site = Site(siteConfig, contentRoot, siteLogs);
         await site.StartAsync();
         try
         {
@@ -107,6 +114,18 @@ public sealed class KeysNewDeploymentTests
             Assert.True(accepted.IsSuccessStatusCode, $"token refused: HTTP {(int)accepted.StatusCode} {await accepted.Content.ReadAsStringAsync()}");
             Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
             Assert.Equal("captcha_replayed", (string?)(await replayed.Content.ReadFromJsonAsync<JsonObject>())?["code"]);
+
+            string[] conflicts = [.. siteLogs.Entries.Where(e => e.EventId.Name == "ConfigurationConflict").Select(e => e.Message)];
+            if (form == "env-beside-stale-appsettings")
+            {
+                Assert.Equal(3, conflicts.Length); // one line per key, once
+                Assert.Contains(conflicts, m => m.StartsWith("CrafyCaptcha configuration: CRAFY_SECRET_KEY from ", StringComparison.Ordinal) && m.Contains("overrides CrafyCaptcha:SecretKey", StringComparison.Ordinal));
+                Assert.DoesNotContain(siteLogs.Entries, e => e.Message.Contains(cli.Field("Secret key:"), StringComparison.Ordinal)); // names, never values
+            }
+            else
+            {
+                Assert.Empty(conflicts);
+            }
         }
         finally
         {
@@ -153,12 +172,17 @@ public sealed class KeysNewDeploymentTests
         return app;
     }
 
-    private static WebApplication Site(IConfigurationSource configuration, string contentRoot)
+    private static WebApplication Site(IConfigurationSource[] configuration, string contentRoot, CapturingLoggerProvider logs)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, ContentRootPath = contentRoot });
         builder.Configuration.Sources.Clear();
-        ((IConfigurationBuilder)builder.Configuration).Add(configuration);
+        foreach (IConfigurationSource source in configuration)
+        {
+            ((IConfigurationBuilder)builder.Configuration).Add(source);
+        }
+
         builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Services.AddCrafyCaptcha();
         WebApplication app = builder.Build();

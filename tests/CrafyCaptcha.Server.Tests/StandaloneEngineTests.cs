@@ -55,9 +55,9 @@ public sealed class StandaloneEngineTests : IAsyncLifetime
                 ["CrafyCaptcha:SigningPublicKey"] = "hRragx5b+8d7BT0k7VY0ExGjjVDFIoiHB0OjEkzm2MU=",
                 ["CrafyCaptcha:ApiBaseUrl"] = new Uri(_engineUrl, "/crafy/api").ToString(),
                 ["CrafyCaptcha:PublicTokenTimeout"] = "00:00:10", // a cold engine on a busy test machine may take more than the default 1 s
+                ["CrafyCaptcha:IframeUrl"] = new Uri(_engineUrl, "/crafy/challenge/").ToString(), // by configuration, over the embedded engine's own
                 ["Logging:LogLevel:Default"] = "Warning",
             }));
-            b.ConfigureServices(s => Microsoft.Extensions.DependencyInjection.OptionsServiceCollectionExtensions.Configure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(s, o => o.IframeUrl = new Uri(_engineUrl, "/crafy/challenge/").ToString()));
         });
         return Task.CompletedTask;
     }

@@ -258,16 +258,57 @@ public sealed class FlowTests
     }
 
     [Fact]
-    public void The_default_store_is_in_process_unless_the_app_registered_a_shared_distributed_cache()
+    public void The_default_store_is_in_process_and_a_shared_cache_that_cannot_consume_atomically_needs_an_opt_in_by_name()
     {
         using var plain = new TestHost(Secret);
         Assert.IsType<InMemoryNonceStore>(plain.Store);
 
-        var services = new ServiceCollection();
-        services.AddSingleton<IDistributedCache>(new SharedCacheStandIn());
-        services.AddCrafyCaptchaCore(o => o.SecretKey = Secret);
-        using ServiceProvider provider = services.BuildServiceProvider();
-        Assert.IsType<DistributedCacheNonceStore>(provider.GetRequiredService<INonceStore>());
+        // No host environment (a console on the SDK core) is not Development: refused, naming both ways out.
+        var refused = new ServiceCollection();
+        refused.AddSingleton<IDistributedCache>(new SharedCacheStandIn());
+        refused.AddCrafyCaptchaCore(o => o.SecretKey = Secret);
+        using (ServiceProvider provider = refused.BuildServiceProvider())
+        {
+            InvalidOperationException error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<INonceStore>());
+            Assert.Contains(nameof(SharedCacheStandIn), error.Message, StringComparison.Ordinal);
+            Assert.Contains("AddRedisNonceStore", error.Message, StringComparison.Ordinal);
+            Assert.Contains("CrafyCaptcha:AcceptPerProcessReplayProtection", error.Message, StringComparison.Ordinal);
+        }
+
+        var accepted = new ServiceCollection();
+        accepted.AddSingleton<IDistributedCache>(new SharedCacheStandIn());
+        accepted.AddCrafyCaptchaCore(o => { o.SecretKey = Secret; o.AcceptPerProcessReplayProtection = true; });
+        using (ServiceProvider provider = accepted.BuildServiceProvider())
+        {
+            Assert.IsType<DistributedCacheNonceStore>(provider.GetRequiredService<INonceStore>());
+        }
+    }
+
+    [Fact]
+    public async Task Two_stores_on_one_shared_cache_agree_on_keys_and_a_clear_reaches_both()
+    {
+        FakeTimeProvider clock = TestHost.FakeClock();
+        var cache = new SharedCacheStandIn();
+        var options = Options.Create(new CrafyCaptchaOptions { SecretKey = Secret });
+        var first = new DistributedCacheNonceStore(cache, clock, options);
+        var second = new DistributedCacheNonceStore(cache, clock, options); // another instance, or this one after a restart
+
+        string nonce = TokenMinter.NewNonce();
+        await first.StoreAsync(nonce, "{\"policy\":\"login\"}", TimeSpan.FromMinutes(20));
+        NonceConsumption consumed = await second.TryConsumeAsync(nonce);
+        Assert.True(consumed.Consumed);
+        Assert.Equal("{\"policy\":\"login\"}", consumed.ContextJson);
+        Assert.False((await first.TryConsumeAsync(nonce)).Consumed);
+
+        string before = TokenMinter.NewNonce();
+        await first.StoreAsync(before, null, TimeSpan.FromMinutes(20));
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await second.ClearAllNoncesAsync();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        string after = TokenMinter.NewNonce();
+        await first.StoreAsync(after, null, TimeSpan.FromMinutes(20));
+        Assert.False((await first.TryConsumeAsync(before)).Consumed); // cleared by the other instance
+        Assert.True((await second.TryConsumeAsync(after)).Consumed);
     }
 
     /// <summary>Any app-registered IDistributedCache that is not the in-process memory cache (SQL Server, NCache…).</summary>

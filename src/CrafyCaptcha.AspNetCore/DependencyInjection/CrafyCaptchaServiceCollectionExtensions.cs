@@ -13,7 +13,7 @@ public static class CrafyCaptchaServiceCollectionExtensions
 {
     /// <summary>
     /// Adds CrafyCaptcha: the SDK core, the nonce store on <c>IDistributedCache</c> (in-memory unless the app has
-    /// one), options bound from the <c>CrafyCaptcha</c> section and the <c>CRAFY_*</c> variables and validated at
+    /// one; on Redis' <c>AddStackExchangeRedisCache</c>, consumed atomically across instances with one Redis command), options bound from the <c>CrafyCaptcha</c> section and the <c>CRAFY_*</c> variables and validated at
     /// start-up, the MVC/Razor Pages filter, localisation of the failure messages, the options endpoint and the tag helpers' services. Idempotent.
     /// </summary>
     /// <param name="services">The app's services.</param>
@@ -22,12 +22,13 @@ public static class CrafyCaptchaServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         bool alreadyAdded = services.Any(d => d.ServiceType == typeof(CrafyCaptchaRequestVerifier));
-        ICrafyCaptchaBuilder builder = services.AddCrafyCaptchaCore();
+        ICrafyCaptchaBuilder builder = services.AddCrafyCaptchaCore().AddRedisDistributedCacheNonces();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CrafyCaptchaOptions>, CrafyCaptchaConfigureOptions>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrafyCaptchaOptions>, CrafyCaptchaWebOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, ConfigureMvcFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<Microsoft.AspNetCore.Hosting.IStartupFilter, RazorPagesHandlerAttributeCheck>());
         services.AddOptions<CrafyCaptchaHttpOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CrafyCaptchaHttpOptions>, CrafyCaptchaConfigureHttpOptions>());
         services.AddAntiforgery();
         services.AddMetrics();
         services.AddLocalization();

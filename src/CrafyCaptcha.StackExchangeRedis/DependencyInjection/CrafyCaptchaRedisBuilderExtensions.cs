@@ -1,6 +1,7 @@
 using CrafyCaptcha;
 using CrafyCaptcha.StackExchangeRedis;
 using CrafyCaptcha.StackExchangeRedis.Internal;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,6 +11,29 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Puts CrafyCaptcha's nonces (and the embedded engine's flow state) in Redis, for several instances behind a load balancer.</summary>
 public static class CrafyCaptchaRedisBuilderExtensions
 {
+    /// <summary>
+    /// Makes the default nonce store atomic across instances when the app's <c>IDistributedCache</c> is Redis'
+    /// (<c>AddStackExchangeRedisCache</c>): nonces are written with <c>SET … PX</c> and consumed with one <c>GETDEL</c>
+    /// on a connection made from the cache's own settings (<c>RedisCacheOptions</c>), under its <c>InstanceName</c> plus
+    /// <c>CrafyCaptcha:NonceKeyPrefix</c>. With another cache it changes nothing. <c>AddCrafyCaptcha()</c> for ASP.NET
+    /// Core calls it; an app on the SDK core alone (<c>AddCrafyCaptchaCore</c>) adds this one line. Unlike
+    /// <see cref="AddRedisNonceStore(ICrafyCaptchaBuilder, Action{RedisNonceStoreOptions})"/>, it leaves the challenge
+    /// engine's state where it is. Idempotent.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddCrafyCaptcha</c> or <c>AddCrafyCaptchaCore</c>.</param>
+    /// <returns>The builder.</returns>
+    public static ICrafyCaptchaBuilder AddRedisDistributedCacheNonces(this ICrafyCaptchaBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        Type cacheType = typeof(RedisCache);
+        builder.Services.TryAddKeyedSingleton(cacheType, static (sp, _) => new RedisConnection(sp, Microsoft.Extensions.Options.Options.Create(new RedisNonceStoreOptions { UseDistributedCacheConnection = true })));
+        builder.Services.TryAddKeyedSingleton<INonceStore>(cacheType, static (sp, key) => new RedisNonceStore(
+            sp.GetRequiredKeyedService<RedisConnection>(key),
+            sp.GetRequiredService<IOptions<RedisCacheOptions>>().Value.InstanceName + sp.GetRequiredService<IOptions<CrafyCaptchaOptions>>().Value.NonceKeyPrefix,
+            sp.GetRequiredService<ILogger<RedisNonceStore>>()));
+        return builder;
+    }
+
     /// <summary>Uses the Redis nonce store with a StackExchange.Redis configuration string.</summary>
     /// <param name="builder">The builder from <c>AddCrafyCaptcha</c>.</param>
     /// <param name="configuration">For example <c>127.0.0.1:6379</c>.</param>

@@ -1,7 +1,7 @@
 using CrafyCaptcha;
 using CrafyCaptcha.Internal;
 using CrafyCaptcha.Storage;
-using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -11,8 +11,13 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class CrafyCaptchaCoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds <see cref="ICrafyCaptcha"/>, the default nonce store (in process, atomic, bounded; on the app's
-    /// <c>IDistributedCache</c> instead when the app registered a shared one), <see cref="TimeProvider"/>, and start-up validation of <see cref="CrafyCaptchaOptions"/>.
+    /// Adds <see cref="ICrafyCaptcha"/>, the default nonce store, <see cref="TimeProvider"/>, and start-up validation of
+    /// <see cref="CrafyCaptchaOptions"/>. The default nonce store follows the app's <c>IDistributedCache</c>: in process
+    /// (atomic, bounded) on the in-memory cache; the store registered for the cache's type as a keyed
+    /// <see cref="INonceStore"/> (the key is the cache's type; the Redis package's <c>AddRedisDistributedCacheNonces()</c>
+    /// registers one for <c>RedisCache</c>); any other shared cache only with
+    /// <see cref="CrafyCaptchaOptions.AcceptPerProcessReplayProtection"/> or in Development, else the host fails to start
+    /// with a message naming the fix. The store in use is logged when the host starts.
     /// Keys left unset by the app are read from the <c>CRAFY_PUBLIC_KEY</c>, <c>CRAFY_SECRET_KEY</c> and
     /// <c>CRAFY_SIGNING_PUBLIC_KEY</c> environment variables. Idempotent.
     /// </summary>
@@ -27,9 +32,8 @@ public static class CrafyCaptchaCoreServiceCollectionExtensions
         services.AddLogging();
         services.AddDistributedMemoryCache();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<INonceStore>(static provider => provider.GetRequiredService<IDistributedCache>().GetType() == typeof(MemoryDistributedCache)
-            ? ActivatorUtilities.CreateInstance<InMemoryNonceStore>(provider)
-            : ActivatorUtilities.CreateInstance<DistributedCacheNonceStore>(provider));
+        services.TryAddSingleton<INonceStore>(NonceStoreSelection.Select);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, NonceStoreStartupCheck>());
         services.TryAddSingleton<ICrafyCaptcha, CrafyCaptchaService>();
         return new CrafyCaptchaBuilder(services);
     }

@@ -31,6 +31,11 @@ internal sealed class CrafyCaptchaOptionsValidator : IValidateOptions<CrafyCaptc
             failures.Add("CrafyCaptcha:ApiBaseUrl must be an absolute http(s) URL.");
         }
 
+        if (string.IsNullOrEmpty(options.NonceKeyPrefix))
+        {
+            failures.Add("CrafyCaptcha:NonceKeyPrefix must not be empty (default crafy:nonce:).");
+        }
+
         if (options.FlowLifetime <= TimeSpan.Zero || options.FlowLifetime > TimeSpan.FromDays(1))
         {
             failures.Add("CrafyCaptcha:FlowLifetime must be greater than zero and at most one day.");

@@ -16,4 +16,10 @@ internal static partial class Log
 
     [LoggerMessage(4, LogLevel.Error, "The CrafyCaptcha nonce store is unavailable; the token was rejected.", EventName = "StoreUnavailable")]
     public static partial void StoreUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Information, "CrafyCaptcha nonces: {Store}.", EventName = "NonceStoreInUse")]
+    public static partial void NonceStoreInUse(ILogger logger, string store);
+
+    [LoggerMessage(6, LogLevel.Warning, "CrafyCaptcha nonces: {Store}.", EventName = "NonceStorePerProcess")]
+    public static partial void NonceStorePerProcess(ILogger logger, string store);
 }

@@ -6,30 +6,36 @@ using Microsoft.Extensions.Options;
 namespace CrafyCaptcha.Storage;
 
 /// <summary>
-/// The default <see cref="INonceStore"/>, on the app's <see cref="IDistributedCache"/> (in-memory unless the app
-/// registered another). <see cref="IDistributedCache"/> has no atomic "remove if present", so consumption is made
-/// atomic inside this process by striped locks: exactly one concurrent caller per nonce wins here. Across several
-/// processes use the Redis store, whose consume is one Redis command.
+/// The default <see cref="INonceStore"/> on a shared <see cref="IDistributedCache"/> that has no atomic "remove if
+/// present" (SQL Server, NCache…): keys are <see cref="CrafyCaptchaOptions.NonceKeyPrefix"/> + nonce, the same on
+/// every instance and across restarts, and consumption is atomic inside this process only, by striped locks. It is
+/// chosen only when the app accepts that (<see cref="CrafyCaptchaOptions.AcceptPerProcessReplayProtection"/>) or in
+/// Development (<see cref="NonceStoreSelection"/>).
 /// </summary>
 /// <remarks>
-/// An entry holds its absolute expiry (checked against <see cref="TimeProvider"/> on every consume, in O(1)) and
-/// the context. The cache's own expiry evicts it. Under a flood of created flows, at most
-/// <see cref="CrafyCaptchaOptions.MaxOutstandingFlows"/> nonces are stored per flow lifetime, which bounds memory.
-/// Clearing switches to a new key generation, so it costs nothing and needs no key enumeration.
+/// An entry holds its absolute expiry and the time it was stored (both checked against <see cref="TimeProvider"/> on
+/// every consume, in O(1)) and the context. The cache's own expiry evicts it. Clearing writes one shared mark, the
+/// time of the clear, under the prefix: every instance refuses entries stored up to it, with no key enumeration.
+/// Under a flood of created flows, at most <see cref="CrafyCaptchaOptions.MaxOutstandingFlows"/> nonces are stored
+/// per flow lifetime by this process.
 /// </remarks>
 internal sealed class DistributedCacheNonceStore : INonceStore
 {
     private const int StripeCount = 64;
+    private const int HeaderLength = 2 * sizeof(long);
     private readonly IDistributedCache _cache;
     private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim[] _stripes;
     private readonly OutstandingFlowLimiter _limiter;
-    private string _keyPrefix = NewPrefix();
+    private readonly string _keyPrefix;
+    private readonly string _clearedKey;
 
     public DistributedCacheNonceStore(IDistributedCache cache, TimeProvider timeProvider, IOptions<CrafyCaptchaOptions> options)
     {
         _cache = cache;
         _timeProvider = timeProvider;
+        _keyPrefix = options.Value.NonceKeyPrefix;
+        _clearedKey = _keyPrefix + "cleared-at"; // never a nonce: nonces are 64 hex characters
         _limiter = new OutstandingFlowLimiter(options.Value.MaxOutstandingFlows, options.Value.FlowLifetime, timeProvider);
         _stripes = new SemaphoreSlim[StripeCount];
         for (int i = 0; i < _stripes.Length; i++)
@@ -47,41 +53,46 @@ internal sealed class DistributedCacheNonceStore : INonceStore
             throw new NonceStoreUnavailableException("The CrafyCaptcha nonce store refused a new flow: CrafyCaptcha:MaxOutstandingFlows flows were created within one flow lifetime.");
         }
 
-        long expiresAt = _timeProvider.GetUtcNow().Add(lifetime).ToUnixTimeMilliseconds();
+        DateTimeOffset now = _timeProvider.GetUtcNow();
         int contextBytes = contextJson is null ? 0 : Encoding.UTF8.GetByteCount(contextJson);
-        byte[] value = new byte[sizeof(long) + contextBytes];
-        BinaryPrimitives.WriteInt64LittleEndian(value, expiresAt);
+        byte[] value = new byte[HeaderLength + contextBytes];
+        BinaryPrimitives.WriteInt64LittleEndian(value, now.Add(lifetime).ToUnixTimeMilliseconds());
+        BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(sizeof(long)), now.ToUnixTimeMilliseconds());
         if (contextJson is not null)
         {
-            Encoding.UTF8.GetBytes(contextJson, value.AsSpan(sizeof(long)));
+            Encoding.UTF8.GetBytes(contextJson, value.AsSpan(HeaderLength));
         }
 
         var entryOptions = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime };
-        return new ValueTask(_cache.SetAsync(Key(nonce), value, entryOptions, cancellationToken));
+        return new ValueTask(_cache.SetAsync(_keyPrefix + nonce, value, entryOptions, cancellationToken));
     }
 
     public async ValueTask<NonceConsumption> TryConsumeAsync(string nonce, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(nonce);
-        string key = Key(nonce);
+        string key = _keyPrefix + nonce;
         SemaphoreSlim stripe = _stripes[(uint)StringComparer.Ordinal.GetHashCode(nonce) % StripeCount];
         await stripe.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            Task<byte[]?> cleared = _cache.GetAsync(_clearedKey, cancellationToken);
             byte[]? value = await _cache.GetAsync(key, cancellationToken).ConfigureAwait(false);
-            if (value is null || value.Length < sizeof(long))
+            byte[]? clearedAt = await cleared.ConfigureAwait(false);
+            if (value is null || value.Length < HeaderLength)
             {
                 return NonceConsumption.NotFound;
             }
 
             await _cache.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
             long expiresAt = BinaryPrimitives.ReadInt64LittleEndian(value);
-            if (_timeProvider.GetUtcNow().ToUnixTimeMilliseconds() > expiresAt)
+            long storedAt = BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(sizeof(long)));
+            bool wasCleared = clearedAt is { Length: sizeof(long) } && storedAt <= BinaryPrimitives.ReadInt64LittleEndian(clearedAt);
+            if (wasCleared || _timeProvider.GetUtcNow().ToUnixTimeMilliseconds() > expiresAt)
             {
                 return NonceConsumption.NotFound;
             }
 
-            string? context = value.Length > sizeof(long) ? Encoding.UTF8.GetString(value.AsSpan(sizeof(long))) : null;
+            string? context = value.Length > HeaderLength ? Encoding.UTF8.GetString(value.AsSpan(HeaderLength)) : null;
             return new NonceConsumption(true, context);
         }
         finally
@@ -90,14 +101,11 @@ internal sealed class DistributedCacheNonceStore : INonceStore
         }
     }
 
-    public ValueTask ClearAllNoncesAsync(CancellationToken cancellationToken = default)
+    public async ValueTask ClearAllNoncesAsync(CancellationToken cancellationToken = default)
     {
-        Volatile.Write(ref _keyPrefix, NewPrefix());
+        byte[] mark = new byte[sizeof(long)];
+        BinaryPrimitives.WriteInt64LittleEndian(mark, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        await _cache.SetAsync(_clearedKey, mark, new DistributedCacheEntryOptions(), cancellationToken).ConfigureAwait(false);
         _limiter.Reset();
-        return ValueTask.CompletedTask;
     }
-
-    private string Key(string nonce) => string.Concat(Volatile.Read(ref _keyPrefix), nonce);
-
-    private static string NewPrefix() => $"crafy:nonce:{Guid.NewGuid():N}:";
 }
