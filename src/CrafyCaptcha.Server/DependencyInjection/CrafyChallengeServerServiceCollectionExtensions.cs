@@ -43,7 +43,7 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         services.AddDistributedMemoryCache();
         services.AddLogging();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddInMemoryChallengeState();
+        services.TryAddChallengeState();
         services.TryAddSingleton<CredentialStore>();
         services.TryAddSingleton<FlowRepository>();
         services.TryAddSingleton<CrafyCaptcha.Server.Risk.AddressLists>();

@@ -30,4 +30,7 @@ internal static partial class Log
 
     [LoggerMessage(207, LogLevel.Warning, "Turnstile siteverify unavailable ({Reason}): the flow is judged without it (an invisible flow the reason lifts is reloaded as an interactive one).", EventName = "TurnstileUnavailable")]
     public static partial void TurnstileUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(208, LogLevel.Information, "Challenge engine state: {Store}.", EventName = "ChallengeStateInUse")]
+    public static partial void ChallengeStateInUse(ILogger logger, string store);
 }
