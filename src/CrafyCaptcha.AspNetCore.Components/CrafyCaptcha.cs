@@ -42,6 +42,7 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
     private IJSObjectReference? _module;
     private DotNetObjectReference<WidgetCallbacks>? _callbacks;
     private bool _widgetStarted;
+    private bool _widgetFailed;
 
     /// <summary>The flow policy (default: the default policy).</summary>
     [Parameter]
@@ -142,7 +143,11 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
     public async Task ResetAsync()
     {
         Token = null;
-        if (_module is not null)
+        if (_widgetFailed)
+        {
+            await StartWidgetAsync().ConfigureAwait(true);
+        }
+        else if (_module is not null)
         {
             await _module.InvokeVoidAsync("reset", _container).ConfigureAwait(true);
         }
@@ -236,10 +241,40 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
         }
 
         _widgetStarted = true;
-        IJSRuntime js = Services.GetRequiredService<IJSRuntime>();
-        _module = await js.InvokeAsync<IJSObjectReference>("import", ModulePath).ConfigureAwait(true);
-        _callbacks = DotNetObjectReference.Create(new WidgetCallbacks(this));
-        await _module.InvokeVoidAsync("init", _container, _callbacks).ConfigureAwait(true);
+        await StartWidgetAsync().ConfigureAwait(true);
+    }
+
+    /// <summary>
+    /// Starts the widget through JS interop. A widget script or glue module that cannot load (an ad blocker, a CSP, the
+    /// network) never takes the circuit down: the component shows the unavailable message in the form's validation and
+    /// raises <see cref="OnError"/>; the next submit attempt or <see cref="ResetAsync"/> tries again.
+    /// </summary>
+    private async Task StartWidgetAsync()
+    {
+        try
+        {
+            if (_module is null)
+            {
+                IJSRuntime js = Services.GetRequiredService<IJSRuntime>();
+                _module = await js.InvokeAsync<IJSObjectReference>("import", ModulePath).ConfigureAwait(true);
+            }
+
+            _callbacks ??= DotNetObjectReference.Create(new WidgetCallbacks(this));
+            await _module.InvokeVoidAsync("init", _container, _callbacks).ConfigureAwait(true);
+            if (_widgetFailed)
+            {
+                _widgetFailed = false;
+                ShowFailure(null);
+                StateHasChanged();
+            }
+        }
+        catch (JSException ex)
+        {
+            _widgetFailed = true;
+            ShowFailure(_settings?.UnavailableMessage ?? _settings?.MissingTokenMessage);
+            StateHasChanged();
+            await OnError.InvokeAsync(ex.Message).ConfigureAwait(true);
+        }
     }
 
     /// <inheritdoc />
@@ -284,6 +319,12 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
         }
 
         _messages.Clear();
+        if (_widgetFailed && RendererInfo.IsInteractive)
+        {
+            // The widget could not start (its message stands): the form stays usable, and the widget is tried again.
+            _ = InvokeAsync(StartWidgetAsync);
+        }
+
         if (_message is not null)
         {
             _messages.Add(Field, _message);

@@ -35,4 +35,10 @@ public sealed class CrafyCaptchaWidgetSettings
 
     /// <summary>The person's message for a missing token, in the request's language (shown when an interactive form is submitted before the widget is done).</summary>
     public required string MissingTokenMessage { get; init; }
+
+    /// <summary>
+    /// The person's message when the captcha cannot be checked right now, in the request's language: shown by an
+    /// interactive component whose widget script could not load (an ad blocker, a CSP, the network).
+    /// </summary>
+    public string? UnavailableMessage { get; init; }
 }

@@ -185,6 +185,47 @@ public sealed class BrowserTests(BlazorBrowserFixture fixture) : IClassFixture<B
     }
 
     [Fact]
+    public async Task An_interactive_Server_form_whose_widget_script_is_blocked_keeps_its_circuit_says_why_and_passes_once_the_script_loads()
+    {
+        // An ad blocker, a CSP or the network keeps the widget script away: the circuit must live on.
+        IPage page = await fixture.NewPageAsync();
+        bool blocked = true;
+        int refused = 0;
+        await page.RouteAsync(new System.Text.RegularExpressions.Regex(@"/crafy-captcha(\.[a-z]{2})?(\.min)?\.js"), route =>
+        {
+            if (!blocked)
+            {
+                return route.ContinueAsync();
+            }
+
+            Interlocked.Increment(ref refused);
+            return route.AbortAsync("blockedbyclient");
+        });
+        await page.GotoAsync("/contact");
+
+        // The component's error state: the person reads why, and Blazor's "An unhandled error has occurred" never shows.
+        await page.WaitForSelectorAsync(".crafy-captcha-message:has-text('cannot be checked right now')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.True(refused > 0, "the widget script was never requested");
+        Assert.False(await page.IsVisibleAsync("#blazor-error-ui"), "the circuit died");
+
+        // The form is still a live form: typing and submitting reach the circuit, which refuses without a token and says why.
+        await TypeAsync(page, "#contact-name", "Marta");
+        await TypeAsync(page, "#contact-message", "Sent although an ad blocker ate the widget at first.");
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("form ul li:has-text('cannot be checked right now')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.Equal(0, await page.Locator("#contact-sent").CountAsync());
+
+        // The script is reachable again (the person turned the blocker off): a submit attempt starts the widget again,
+        // the widget gets its token, and the form passes, in the same circuit.
+        blocked = false;
+        await page.ClickAsync("button[type=submit]");
+        await WaitForTokenAsync(page);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("#contact-sent:has-text('Thank you, Marta')", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.False(await page.IsVisibleAsync("#blazor-error-ui"));
+    }
+
+    [Fact]
     public async Task A_WebAssembly_form_gets_a_token_and_the_server_accepts_it_once_also_after_enhanced_navigation()
     {
         IPage page = await fixture.NewPageAsync();

@@ -41,6 +41,11 @@ public class BrowserFixture : IAsyncLifetime
         {
             b.UseEnvironment("Development");
             b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(settings));
+            foreach ((string key, string? value) in settings)
+            {
+                b.UseSetting(key, value); // also seen by Program.cs while it builds (e.g. ConnectionStrings:Redis)
+            }
+
             b.ConfigureServices(ConfigureServices);
         });
         App.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));

@@ -70,6 +70,8 @@ function start(container, callbacks) {
     }
     return widget.init(container, config.publicKey, config.publicToken, config.signingPublicKey, options, config.internalOptions);
   });
+  // A script that could not load (an ad blocker, a CSP, the network) is forgotten, so that the next start tries again.
+  entry.ready.catch(() => { if (widgets.get(container) === entry) { widgets.delete(container); } });
   return entry.ready;
 }
 

@@ -76,6 +76,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
             ScriptUrl = CrafyCaptchaWidgetRenderer.WidgetScript(_httpContextAccessor.HttpContext, pathBase, _options.WidgetScriptUrl),
             TurnstileBridgeUrl = CrafyCaptchaWidgetRenderer.TurnstileBridge(pathBase, _options.WidgetScriptUrl),
             MissingTokenMessage = _gate.Message(policy, FlowFailure.MissingToken),
+            UnavailableMessage = _gate.Message(policy, FlowFailure.StoreUnavailable),
         };
         PersistForWebAssembly(settings);
         return settings;

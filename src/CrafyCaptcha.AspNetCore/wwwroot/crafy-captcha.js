@@ -24,22 +24,22 @@
   };
   // After this many REQUEST_RELOADs in a row without a token, the widget stops reloading and shows its error state.
   var MAX_RELOADS = 3;
-  // [verify, new challenge, connection error, expired, verified, verifying]. The first language is the fallback. Each
+  // [verify, new challenge, connection error, expired, verified, verifying, temporarily unavailable]. The first language is the fallback. Each
   // crafy-captcha.{lang}.min.js is this script with only that language's row (the tag helper picks it from the request's
   // Accept-Language, which browsers derive from the same setting as navigator.languages).
   var TEXT = {
-    es: ["Verificar que soy humano", "Nuevo desafío", "Error de conexión", "Sesión expirada", "Verificado", "Verificando…"],
-    en: ["Verify you are human", "New challenge", "Connection error", "Session expired", "Verified", "Verifying…"],
-    fr: ["Vérifiez que vous êtes humain", "Nouveau défi", "Erreur de connexion", "Session expirée", "Vérifié", "Vérification…"],
-    pt: ["Verifique que você é humano", "Novo desafio", "Erro de conexão", "Sessão expirada", "Verificado", "Verificando…"],
-    de: ["Bestätigen Sie, dass Sie ein Mensch sind", "Neue Aufgabe", "Verbindungsfehler", "Sitzung abgelaufen", "Bestätigt", "Wird geprüft…"],
-    it: ["Verifica di essere umano", "Nuova sfida", "Errore di connessione", "Sessione scaduta", "Verificato", "Verifica in corso…"],
-    ru: ["Подтвердите, что вы человек", "Новая проверка", "Ошибка соединения", "Сеанс истёк", "Проверено", "Проверка…"],
-    zh: ["验证您是人类", "新的挑战", "连接错误", "会话已过期", "已验证", "正在验证…"],
-    ja: ["人間であることを確認", "新しいチャレンジ", "接続エラー", "セッションの有効期限切れ", "確認済み", "確認中…"],
-    hi: ["सत्यापित करें कि आप मानव हैं", "नई चुनौती", "कनेक्शन त्रुटि", "सत्र समाप्त", "सत्यापित", "सत्यापन हो रहा है…"],
-    ar: ["تحقّق من أنك إنسان", "تحدٍّ جديد", "خطأ في الاتصال", "انتهت الجلسة", "تم التحقق", "جارٍ التحقق…"],
-    he: ["אמתו שאתם בני אדם", "אתגר חדש", "שגיאת חיבור", "פג תוקף ההפעלה", "אומת", "מאמת…"]
+    es: ["Verificar que soy humano", "Nuevo desafío", "Error de conexión", "Sesión expirada", "Verificado", "Verificando…", "No disponible por el momento. Reintentar"],
+    en: ["Verify you are human", "New challenge", "Connection error", "Session expired", "Verified", "Verifying…", "Temporarily unavailable. Try again"],
+    fr: ["Vérifiez que vous êtes humain", "Nouveau défi", "Erreur de connexion", "Session expirée", "Vérifié", "Vérification…", "Momentanément indisponible. Réessayer"],
+    pt: ["Verifique que você é humano", "Novo desafio", "Erro de conexão", "Sessão expirada", "Verificado", "Verificando…", "Temporariamente indisponível. Tentar novamente"],
+    de: ["Bestätigen Sie, dass Sie ein Mensch sind", "Neue Aufgabe", "Verbindungsfehler", "Sitzung abgelaufen", "Bestätigt", "Wird geprüft…", "Vorübergehend nicht verfügbar. Erneut versuchen"],
+    it: ["Verifica di essere umano", "Nuova sfida", "Errore di connessione", "Sessione scaduta", "Verificato", "Verifica in corso…", "Temporaneamente non disponibile. Riprova"],
+    ru: ["Подтвердите, что вы человек", "Новая проверка", "Ошибка соединения", "Сеанс истёк", "Проверено", "Проверка…", "Временно недоступно. Повторить"],
+    zh: ["验证您是人类", "新的挑战", "连接错误", "会话已过期", "已验证", "正在验证…", "暂时不可用，请重试"],
+    ja: ["人間であることを確認", "新しいチャレンジ", "接続エラー", "セッションの有効期限切れ", "確認済み", "確認中…", "一時的に利用できません。再試行"],
+    hi: ["सत्यापित करें कि आप मानव हैं", "नई चुनौती", "कनेक्शन त्रुटि", "सत्र समाप्त", "सत्यापित", "सत्यापन हो रहा है…", "अस्थायी रूप से अनुपलब्ध। फिर से प्रयास करें"],
+    ar: ["تحقّق من أنك إنسان", "تحدٍّ جديد", "خطأ في الاتصال", "انتهت الجلسة", "تم التحقق", "جارٍ التحقق…", "غير متاح مؤقتًا. أعد المحاولة"],
+    he: ["אמתו שאתם בני אדם", "אתגר חדש", "שגיאת חיבור", "פג תוקף ההפעלה", "אומת", "מאמת…", "לא זמין זמנית. נסו שוב"]
   };
   var RTL = { ar: true, he: true };
   var SVG_NS = "http://www.w3.org/2000/svg";
@@ -122,10 +122,51 @@
     body.action = "get_options";
     var headers = { "Content-Type": "application/json" };
     if (extra.__RequestVerificationToken) { headers.RequestVerificationToken = extra.__RequestVerificationToken; }
-    return fetch(o.optionsUrl, { method: "POST", headers: headers, body: JSON.stringify(body), credentials: "same-origin" })
-      .then(function (r) { return r.json(); })
-      .then(function (j) { return (j && j.eo) || fallback; })
-      .catch(function (e) { self._log("options fetch failed", e); self._setError(e); return fallback; });
+    var request = function () {
+      return fetch(o.optionsUrl, { method: "POST", headers: headers, body: JSON.stringify(body), credentials: "same-origin" }).then(function (r) {
+        return r.json().catch(function () { return null; }).then(function (j) {
+          if (r.ok && j && typeof j.eo === "string" && j.eo) { return j.eo; }
+          var error = new Error("options endpoint: HTTP " + r.status + (j && j.code ? " " + j.code : ""));
+          error.status = r.status;
+          error.retryAfter = Number(r.headers.get("Retry-After")) || 0;
+          throw error;
+        });
+      });
+    };
+    this._fetching = true; // a load asked for meanwhile waits for the eo (_loadWanted)
+    return request().then(null, function (e) { return self._optionsRetry(request, e, 0); }).then(function (eo) {
+      self._fetching = false;
+      return eo;
+    });
+  };
+
+  // No eo from the options endpoint (503: its store is down; 429: rate-limited; the network): not a key problem, so the
+  // iframe is not loaded with nothing. The box says it is temporarily unavailable; the widget asks again by itself (2 s
+  // doubling to 30 s, or the server's Retry-After up to a minute) when the failure is transient, and at once when the
+  // person clicks the box. The promise resolves with the eo once it comes, and the widget goes on from there.
+  CrafyCAPTCHA.prototype._optionsRetry = function (request, error, attempt) {
+    var self = this, status = error.status || 0;
+    var transient = !status || status === 429 || status >= 500;
+    this._log("options fetch failed", error);
+    this._setError(error, TEXT[this.lang][6]);
+    return new Promise(function (resolve) {
+      var timer = 0;
+      var again = function () {
+        clearTimeout(timer);
+        if (self._retryOptions !== again) { return; }
+        self._retryOptions = null;
+        if (self._destroyed) { return; }
+        self._show("loading");
+        request().then(function (eo) {
+          self._show(self.autoLoad ? "loading" : "ready");
+          resolve(eo);
+        }, function (e) { resolve(self._optionsRetry(request, e, attempt + 1)); });
+      };
+      self._retryOptions = again;
+      if (transient) {
+        timer = setTimeout(again, Math.max(Math.min(30000, 2000 * Math.pow(2, attempt)), Math.min(60000, (error.retryAfter || 0) * 1000)));
+      }
+    });
   };
 
   CrafyCAPTCHA.prototype.init = function (containerRef, publicKey, publicToken, signingPublicKey, options, internalOptions) {
@@ -171,7 +212,7 @@
         EventTarget.prototype.addEventListener.call(self.form, "submit", function (e) { self._submit(e); });
       }
       // At once (no idle wait): most people take the invisible path, and its proof-of-work is what they wait for.
-      if (self.autoLoad) { self._load(); }
+      if (self.autoLoad || self._loadWanted) { self._loadWanted = false; self._load(); }
       return self;
     });
   };
@@ -295,7 +336,7 @@
     this._layout();
   };
 
-  // States: loading (challenge not requested yet), ready, verifying, verified, error, expired.
+  // States: loading (challenge not requested yet), ready, verifying, verified, error (also "temporarily unavailable"), expired.
   CrafyCAPTCHA.prototype._show = function (state, text, colour) {
     var ui = this.ui, c = this.colors, t = TEXT[this.lang];
     if (!ui) { return; }
@@ -421,6 +462,7 @@
   CrafyCAPTCHA.prototype.loadIframe = function () { this._load(); };
 
   CrafyCAPTCHA.prototype._reveal = function () {
+    if (this._retryOptions) { this._retryOptions(); return; } // the options endpoint failed: the click asks again now
     if (!this.iframe || this.isSolved) { return; }
     this._load();
     this._revealed = true;
@@ -548,6 +590,7 @@
   // a widget initialised with a fixed encryptedOptions reuses it (the engine refuses it once spent: CHALLENGE_REFUSED).
   CrafyCAPTCHA.prototype.reset = function () {
     if (!this.postForm) { return Promise.resolve(); }
+    if (this._retryOptions) { this._retryOptions(); return Promise.resolve(); } // an eo is being asked for already
     this.isSolved = false;
     var input = this._input();
     input.value = "";
@@ -565,11 +608,9 @@
   CrafyCAPTCHA.prototype._freshEo = function () {
     var self = this;
     if (!this.options.optionsUrl) { return Promise.resolve(this.eo); }
-    this._fetching = true;
     return this._fetchOptions().then(function (eo) {
       if (self._destroyed) { return eo; } // destroyed while its eo was on its way: nothing starts
       self.eo = eo;
-      self._fetching = false;
       self._startExpiry(EXPIRY_MS);
       if (self._loadWanted) { self._loadWanted = false; self._load(); }
       return eo;
