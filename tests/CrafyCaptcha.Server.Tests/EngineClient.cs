@@ -154,6 +154,48 @@ public sealed class EngineApp : IDisposable
     /// The other parts of a split proof-of-work (the challenge page's <c>pow.parts</c>), each solved, as the answer's
     /// <c>pow_parts</c>; <see langword="null"/> for a single challenge.
     /// </summary>
+    /// <summary>
+    /// The widget's first step against an engine on a server of its own (any client): posts the challenge page as the
+    /// widget's hidden form does, from <paramref name="parentOrigin"/>, and reads it; fails with the page on an error.
+    /// </summary>
+    public static async Task<ChallengePage> LoadChallengeAsync(HttpClient engine, string publicToken, string eo, string parentOrigin)
+    {
+        var cdweo = new JsonObject { ["eo"] = eo, ["telemetry"] = new JsonObject { ["webdriver"] = false, ["elapsed_ms"] = 900 } };
+        using var load = new HttpRequestMessage(HttpMethod.Post, "/crafy/challenge/")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["pt"] = publicToken, ["cdweo"] = cdweo.ToJsonString(), ["parent_origin"] = parentOrigin }),
+        };
+        load.Headers.Add("Origin", parentOrigin);
+        load.Headers.Add("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) test");
+        load.Headers.Add("Accept-Language", "en-US");
+        using HttpResponseMessage response = await engine.SendAsync(load);
+        string html = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"challenge page: HTTP {(int)response.StatusCode} {html}");
+        return ReadChallenge(html);
+    }
+
+    /// <summary>
+    /// The widget's second step against an engine on a server of its own: after a browser's moment, the proof-of-work
+    /// (and a pointer trail when the flow asks for the checkbox). Returns the status and the completion (or the error).
+    /// </summary>
+    public static async Task<(HttpStatusCode Status, JsonObject Body)> AnswerAsync(HttpClient engine, ChallengePage challenge)
+    {
+        await Task.Delay(60); // a browser takes a moment to run the page; the engine refuses sooner answers
+        var body = new JsonObject
+        {
+            ["flow_token"] = challenge.FlowToken,
+            ["pow"] = new JsonObject { ["algorithm"] = (string)challenge.Pow["algorithm"]!, ["challenge"] = (string)challenge.Pow["challenge"]!, ["number"] = Solve(challenge.Pow), ["salt"] = (string)challenge.Pow["salt"]!, ["signature"] = (string)challenge.Pow["signature"]! },
+            ["pow_parts"] = SolveParts(challenge.Pow),
+        };
+        if (challenge.NeedsCheckbox)
+        {
+            body["interaction"] = PointerTrail();
+        }
+
+        using HttpResponseMessage answer = await engine.PostAsJsonAsync("/crafy/challenge/verify", body);
+        return (answer.StatusCode, (await answer.Content.ReadFromJsonAsync<JsonObject>()) ?? []);
+    }
+
     public static JsonArray? SolveParts(JsonObject pow)
         => pow["parts"] is JsonArray parts
             ? [.. parts.Select(p => (JsonNode)new JsonObject { ["algorithm"] = (string)p!["algorithm"]!, ["challenge"] = (string)p["challenge"]!, ["number"] = Solve(p.AsObject()), ["salt"] = (string)p["salt"]!, ["signature"] = (string)p["signature"]! })]

@@ -73,35 +73,10 @@ public sealed class KeysNewDeploymentTests
             string eo = (string)(await options.Content.ReadFromJsonAsync<JsonObject>())!["eo"]!;
 
             // The browser's part, against the engine: the iframe page, the proof-of-work, the signed completion.
-            var cdweo = new JsonObject { ["eo"] = eo, ["telemetry"] = new JsonObject { ["webdriver"] = false, ["elapsed_ms"] = 900 } };
-            using var load = new HttpRequestMessage(HttpMethod.Post, "/crafy/challenge/")
-            {
-                Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["pt"] = publicToken, ["cdweo"] = cdweo.ToJsonString(), ["parent_origin"] = siteUrl }),
-            };
-            load.Headers.Add("Origin", siteUrl);
-            load.Headers.Add("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) test");
-            load.Headers.Add("Accept-Language", "en-US");
-            using HttpResponseMessage challengeResponse = await engineClient.SendAsync(load);
-            string challengeHtml = await challengeResponse.Content.ReadAsStringAsync();
-            Assert.True(challengeResponse.IsSuccessStatusCode, $"challenge page: HTTP {(int)challengeResponse.StatusCode} {challengeHtml}");
-            ChallengePage challenge = EngineApp.ReadChallenge(challengeHtml);
+            ChallengePage challenge = await EngineApp.LoadChallengeAsync(engineClient, publicToken, eo, siteUrl);
             Assert.True(Ed25519Verifies(signingPublicKey, challenge.HandshakePayload, challenge.HandshakeSignature), "the handshake does not verify with the printed signing public key");
-
-            await Task.Delay(60); // a browser takes a moment to run the page; the engine refuses sooner answers
-            var answerBody = new JsonObject
-            {
-                ["flow_token"] = challenge.FlowToken,
-                ["pow"] = new JsonObject { ["algorithm"] = (string)challenge.Pow["algorithm"]!, ["challenge"] = (string)challenge.Pow["challenge"]!, ["number"] = EngineApp.Solve(challenge.Pow), ["salt"] = (string)challenge.Pow["salt"]!, ["signature"] = (string)challenge.Pow["signature"]! },
-                ["pow_parts"] = EngineApp.SolveParts(challenge.Pow),
-            };
-            if (challenge.NeedsCheckbox)
-            {
-                answerBody["interaction"] = EngineApp.PointerTrail();
-            }
-
-            using HttpResponseMessage answer = await engineClient.PostAsJsonAsync("/crafy/challenge/verify", answerBody);
-            JsonObject complete = (await answer.Content.ReadFromJsonAsync<JsonObject>())!;
-            Assert.True(answer.StatusCode == HttpStatusCode.OK, $"verify: HTTP {(int)answer.StatusCode} {complete.ToJsonString()}");
+            (HttpStatusCode answered, JsonObject complete) = await EngineApp.AnswerAsync(engineClient, challenge);
+            Assert.True(answered == HttpStatusCode.OK, $"verify: HTTP {(int)answered} {complete.ToJsonString()}");
             Assert.True(Ed25519Verifies(signingPublicKey, (string)complete["payload"]!, (string)complete["signature"]!), "the completion does not verify with the printed signing public key");
             string token = EngineApp.TokenFrom(complete);
 

@@ -135,33 +135,8 @@ public sealed class StandaloneEngineFarmTests(RedisServer redis) : IClassFixture
 
         using var loadClient = new HttpClient { BaseAddress = new Uri(loads.Urls.Single()) };
         using var answerClient = new HttpClient { BaseAddress = new Uri(answers.Urls.Single()) };
-        var cdweo = new JsonObject { ["eo"] = eo, ["telemetry"] = new JsonObject { ["webdriver"] = false, ["elapsed_ms"] = 900 } };
-        using var load = new HttpRequestMessage(HttpMethod.Post, "/crafy/challenge/")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["pt"] = Credential.PublicToken, ["cdweo"] = cdweo.ToJsonString(), ["parent_origin"] = siteUrl.TrimEnd('/') }),
-        };
-        load.Headers.Add("Origin", siteUrl.TrimEnd('/'));
-        load.Headers.Add("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) test");
-        load.Headers.Add("Accept-Language", "en-US");
-        using HttpResponseMessage challengeResponse = await loadClient.SendAsync(load);
-        string html = await challengeResponse.Content.ReadAsStringAsync();
-        Assert.True(challengeResponse.IsSuccessStatusCode, $"challenge page: {(int)challengeResponse.StatusCode} {html}");
-        ChallengePage challenge = EngineApp.ReadChallenge(html);
-
-        await Task.Delay(60); // a browser takes a moment to run the page; the engine refuses sooner answers
-        var body = new JsonObject
-        {
-            ["flow_token"] = challenge.FlowToken,
-            ["pow"] = new JsonObject { ["algorithm"] = (string)challenge.Pow["algorithm"]!, ["challenge"] = (string)challenge.Pow["challenge"]!, ["number"] = EngineApp.Solve(challenge.Pow), ["salt"] = (string)challenge.Pow["salt"]!, ["signature"] = (string)challenge.Pow["signature"]! },
-            ["pow_parts"] = EngineApp.SolveParts(challenge.Pow),
-        };
-        if (challenge.NeedsCheckbox)
-        {
-            body["interaction"] = EngineApp.PointerTrail();
-        }
-
-        using HttpResponseMessage answer = await answerClient.PostAsJsonAsync("/crafy/challenge/verify", body);
-        return (answer.StatusCode, (await answer.Content.ReadFromJsonAsync<JsonObject>()) ?? []);
+        ChallengePage challenge = await EngineApp.LoadChallengeAsync(loadClient, Credential.PublicToken, eo, siteUrl.TrimEnd('/'));
+        return await EngineApp.AnswerAsync(answerClient, challenge);
     }
 
     private static Task<HttpResponseMessage> PostCommentAsync(HttpClient site, string token)
