@@ -43,6 +43,7 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
     private DotNetObjectReference<WidgetCallbacks>? _callbacks;
     private bool _widgetStarted;
     private bool _widgetFailed;
+    private Task? _starting;
 
     /// <summary>The flow policy (default: the default policy).</summary>
     [Parameter]
@@ -249,7 +250,9 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
     /// network) never takes the circuit down: the component shows the unavailable message in the form's validation and
     /// raises <see cref="OnError"/>; the next submit attempt or <see cref="ResetAsync"/> tries again.
     /// </summary>
-    private async Task StartWidgetAsync()
+    private Task StartWidgetAsync() => _starting is { IsCompleted: false } running ? running : _starting = StartWidgetOnceAsync();
+
+    private async Task StartWidgetOnceAsync()
     {
         try
         {
@@ -268,12 +271,17 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
                 StateHasChanged();
             }
         }
-        catch (JSException ex)
+        catch (Exception ex) when (ex is JSException or TaskCanceledException)
         {
+            // A script that failed to load, or one that hung past the circuit's JS interop timeout.
             _widgetFailed = true;
             ShowFailure(_settings?.UnavailableMessage ?? _settings?.MissingTokenMessage);
             StateHasChanged();
             await OnError.InvokeAsync(ex.Message).ConfigureAwait(true);
+        }
+        catch (JSDisconnectedException)
+        {
+            // The circuit is gone: so is the page, and the widget with it.
         }
     }
 

@@ -68,7 +68,12 @@ function start(container, callbacks) {
       options.onError = (error) => callbacks.invokeMethodAsync("Error", String(error && error.message || error));
       options.onExpire = () => callbacks.invokeMethodAsync("Expire");
     }
-    return widget.init(container, config.publicKey, config.publicToken, config.signingPublicKey, options, config.internalOptions);
+    // Started, not awaited: init's promise settles when the widget has its first eo, which may take long (the options
+    // endpoint down: the widget shows it and retries by itself). An interactive component's JS interop call must not
+    // wait for that (it would time out and take the circuit down); it waits only for the script and the box.
+    widget.init(container, config.publicKey, config.publicToken, config.signingPublicKey, options, config.internalOptions)
+      .catch((e) => console.error("[CrafyCAPTCHA]", e));
+    return widget;
   });
   // A script that could not load (an ad blocker, a CSP, the network) is forgotten, so that the next start tries again.
   entry.ready.catch(() => { if (widgets.get(container) === entry) { widgets.delete(container); } });
