@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using CrafyCaptcha.AspNetCore.Internal;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CrafyCaptcha.AspNetCore.Tests;
@@ -36,6 +37,106 @@ public sealed class ConfigurationTests
         OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => app.Client());
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The options as AddCrafyCaptcha binds them from <paramref name="configuration"/>, and what was logged.</summary>
+    private static (CrafyCaptchaOptions Options, CrafyCaptchaHttpOptions Http, List<string> Logs) Bind(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var logs = new List<string>();
+        var services = new ServiceCollection();
+        services.AddSingleton(configuration);
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new ProductionEnvironment());
+        services.AddLogging(b => b.AddProvider(new ListLoggerProvider(logs)));
+        services.AddCrafyCaptcha();
+        using ServiceProvider provider = services.BuildServiceProvider();
+        return (provider.GetRequiredService<IOptions<CrafyCaptchaOptions>>().Value, provider.GetRequiredService<IOptions<CrafyCaptchaHttpOptions>>().Value, logs);
+    }
+
+    /// <summary>A configuration with the public keys the web validator asks for; the secret key is what each test sets.</summary>
+    private static Microsoft.Extensions.Configuration.ConfigurationBuilder NewConfiguration()
+    {
+        var builder = new Microsoft.Extensions.Configuration.ConfigurationBuilder();
+        Source(builder, "CrafyCaptcha:PublicKey", SampleApp.PublicKey);
+        Source(builder, "CrafyCaptcha:SigningPublicKey", SampleApp.SigningPublicKey);
+        return builder;
+    }
+
+    private static Microsoft.Extensions.Configuration.IConfigurationBuilder Source(Microsoft.Extensions.Configuration.IConfigurationBuilder builder, string key, string value)
+        => Microsoft.Extensions.Configuration.MemoryConfigurationBuilderExtensions.AddInMemoryCollection(builder, new Dictionary<string, string?> { [key] = value });
+
+    [Fact]
+    public void A_CRAFY_name_counts_where_its_source_stands_also_inside_a_chained_configuration_and_a_conflict_is_logged_by_name()
+    {
+        // appsettings (CrafyCaptcha:SecretKey) then the environment (CRAFY_SECRET_KEY), both inside a chained configuration.
+        var inner = NewConfiguration();
+        Source(inner, "CrafyCaptcha:SecretKey", "sk_from_appsettings");
+        Source(inner, "CRAFY_SECRET_KEY", "sk_from_the_environment");
+        var outer = NewConfiguration();
+        Microsoft.Extensions.Configuration.ChainedBuilderExtensions.AddConfiguration(outer, inner.Build());
+        (CrafyCaptchaOptions later, _, List<string> logs) = Bind(outer.Build());
+        Assert.Equal("sk_from_the_environment", later.SecretKey);
+        string conflict = Assert.Single(logs, l => l.Contains("overrides", StringComparison.Ordinal));
+        Assert.StartsWith("CrafyCaptcha configuration: CRAFY_SECRET_KEY from ", conflict, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk_from", conflict, StringComparison.Ordinal); // names and sources, never a value
+
+        // The other way round (a command-line CrafyCaptcha:SecretKey after the environment's CRAFY_SECRET_KEY): the later wins.
+        var reversed = NewConfiguration();
+        Source(reversed, "CRAFY_SECRET_KEY", "sk_from_the_environment");
+        Source(reversed, "CrafyCaptcha:SecretKey", "sk_from_the_command_line");
+        Assert.Equal("sk_from_the_command_line", Bind(reversed.Build()).Options.SecretKey);
+
+        // The same value twice is no conflict.
+        var same = NewConfiguration();
+        Source(same, "CrafyCaptcha:SecretKey", "sk_same");
+        Source(same, "CRAFY_SECRET_KEY", "sk_same");
+        Assert.DoesNotContain(Bind(same.Build()).Logs, l => l.Contains("overrides", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Deployment_settings_of_the_http_options_bind_from_the_section_but_test_credentials_stay_a_decision_in_code()
+    {
+        var builder = NewConfiguration();
+        Source(builder, "CrafyCaptcha:SecretKey", "sk_x");
+        Source(builder, "CrafyCaptcha:IframeUrl", "https://engine.example/crafy/challenge/");
+        Source(builder, "CrafyCaptcha:OptionsEndpointPermitsPerMinute", "42");
+        Source(builder, "CrafyCaptcha:AllowTestCredentials", "true");
+
+        CrafyCaptchaHttpOptions http = Bind(builder.Build()).Http;
+
+        Assert.Equal("https://engine.example/crafy/challenge/", http.IframeUrl);
+        Assert.Equal(42, http.OptionsEndpointPermitsPerMinute);
+        Assert.False(http.AllowTestCredentials);
+    }
+
+    private sealed class ProductionEnvironment : Microsoft.Extensions.Hosting.IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Production";
+
+        public string ApplicationName { get; set; } = "tests";
+
+        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+
+    private sealed class ListLoggerProvider(List<string> lines) : Microsoft.Extensions.Logging.ILoggerProvider
+    {
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new ListLogger(lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class ListLogger(List<string> lines) : Microsoft.Extensions.Logging.ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+            public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+                => lines.Add(formatter(state, exception));
+        }
     }
 
     [Fact]

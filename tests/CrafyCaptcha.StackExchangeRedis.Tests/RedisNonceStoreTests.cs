@@ -87,6 +87,23 @@ public sealed class RedisNonceStoreTests(RedisServer redis) : IClassFixture<Redi
     }
 
     [Fact]
+    public async Task Clear_all_with_glob_characters_in_the_prefix_removes_its_own_keys_and_not_another_apps()
+    {
+        // An InstanceName such as "shop[1]:" is a glob in SCAN MATCH unless escaped: it would match "shop1:" keys.
+        string run = Guid.NewGuid().ToString("N")[..6];
+        await using ServiceProvider bracketed = Provider($"g{run}[1]*?:");
+        await using ServiceProvider plain = Provider($"g{run}1x:");
+        INonceStore own = bracketed.GetRequiredService<INonceStore>(), other = plain.GetRequiredService<INonceStore>();
+        await own.StoreAsync("mine", null, TimeSpan.FromMinutes(1));
+        await other.StoreAsync("theirs", null, TimeSpan.FromMinutes(1));
+
+        await own.ClearAllNoncesAsync();
+
+        Assert.False((await own.TryConsumeAsync("mine")).Consumed);
+        Assert.True((await other.TryConsumeAsync("theirs")).Consumed);
+    }
+
+    [Fact]
     public async Task The_provider_can_be_disposed_synchronously_after_use()
     {
         ServiceProvider provider = Provider("t5:");

@@ -45,65 +45,81 @@ internal sealed partial class CrafyCaptchaConfigureOptions(IConfiguration config
             return string.IsNullOrEmpty(configuration[key]) ? NullIfEmpty(configuration[alias]) : null;
         }
 
-        IConfigurationProvider? keySource = null, aliasSource = null;
+        // Every source in order, those inside a chained configuration (AddConfiguration) in their own place.
+        List<IConfigurationProvider> sources = [.. InOrder(root)];
+        int keyIndex = -1, aliasIndex = -1;
         string? keyValue = null, aliasValue = null;
-        foreach (IConfigurationProvider provider in root.Providers)
+        for (int i = 0; i < sources.Count; i++)
         {
-            if (provider.TryGet(key, out string? k) && !string.IsNullOrEmpty(k))
+            if (sources[i].TryGet(key, out string? k) && !string.IsNullOrEmpty(k))
             {
-                (keySource, keyValue) = (provider, k);
+                (keyIndex, keyValue) = (i, k);
             }
 
-            if (provider.TryGet(alias, out string? a) && !string.IsNullOrEmpty(a))
+            if (sources[i].TryGet(alias, out string? a) && !string.IsNullOrEmpty(a))
             {
-                (aliasSource, aliasValue) = (provider, a);
+                (aliasIndex, aliasValue) = (i, a);
             }
         }
 
-        if (aliasSource is null)
+        if (aliasIndex < 0)
         {
             return null;
         }
 
-        int keyIndex = keySource is null ? -1 : IndexOf(root, keySource);
-        int aliasIndex = IndexOf(root, aliasSource);
         bool aliasWins = aliasIndex > keyIndex; // in one source, CrafyCaptcha:X (more specific) wins
-        if (logConflicts && keySource is not null && !string.Equals(keyValue, aliasValue, StringComparison.Ordinal))
+        if (logConflicts && keyIndex >= 0 && !string.Equals(keyValue, aliasValue, StringComparison.Ordinal))
         {
-            LogConflict(logger, aliasWins ? alias : key, aliasWins ? aliasSource.ToString() : keySource.ToString(), aliasWins ? key : alias, aliasWins ? keySource.ToString() : aliasSource.ToString());
+            (int winner, int loser) = aliasWins ? (aliasIndex, keyIndex) : (keyIndex, aliasIndex);
+            LogConflict(logger, aliasWins ? alias : key, SourceName(sources[winner]), aliasWins ? key : alias, SourceName(sources[loser]));
         }
 
         return aliasWins ? aliasValue : null;
     }
 
-    private static int IndexOf(IConfigurationRoot root, IConfigurationProvider provider)
+    private static IEnumerable<IConfigurationProvider> InOrder(IConfigurationRoot root)
     {
-        int i = 0;
-        foreach (IConfigurationProvider candidate in root.Providers)
+        foreach (IConfigurationProvider provider in root.Providers)
         {
-            if (ReferenceEquals(candidate, provider))
+            if (provider is ChainedConfigurationProvider { Configuration: IConfigurationRoot chained })
             {
-                return i;
+                foreach (IConfigurationProvider inner in InOrder(chained))
+                {
+                    yield return inner;
+                }
             }
-
-            i++;
+            else
+            {
+                yield return provider;
+            }
         }
-
-        return -1;
     }
+
+    /// <summary>A source's name for the log: the built-in providers' own description (a file name, "environment variables"), else the type's name.</summary>
+    private static string SourceName(IConfigurationProvider provider)
+        => provider.GetType().Namespace?.StartsWith("Microsoft.Extensions.Configuration", StringComparison.Ordinal) == true
+            ? provider.ToString() ?? provider.GetType().Name
+            : provider.GetType().Name;
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     [LoggerMessage(108, LogLevel.Warning, "CrafyCaptcha configuration: {Winner} from {WinnerSource} overrides {Loser} from {LoserSource}, which has another value (the later configuration source wins, as for every ASP.NET Core setting). Remove one of them.", EventName = "ConfigurationConflict")]
-    private static partial void LogConflict(ILogger logger, string winner, string? winnerSource, string loser, string? loserSource);
+    private static partial void LogConflict(ILogger logger, string winner, string winnerSource, string loser, string loserSource);
 }
 
 /// <summary>
 /// Binds the settings of <see cref="CrafyCaptchaHttpOptions"/> a deployment sets (<c>IframeUrl</c>,
 /// <c>WidgetScriptUrl</c>, <c>HeaderName</c>, the options endpoint's limits…) from the <c>CrafyCaptcha</c> section,
-/// before the app's own code (<c>AddCrafyCaptcha(o => …)</c>), which wins.
+/// before the app's own code (<c>AddCrafyCaptcha(o => …)</c>), which wins. <c>AllowTestCredentials</c> is code only.
 /// </summary>
 internal sealed class CrafyCaptchaConfigureHttpOptions(IConfiguration configuration) : IConfigureOptions<CrafyCaptchaHttpOptions>
 {
-    public void Configure(CrafyCaptchaHttpOptions options) => configuration.GetSection(CrafyCaptchaOptions.SectionName).Bind(options);
+    public void Configure(CrafyCaptchaHttpOptions options)
+    {
+        // AllowTestCredentials stays a decision in code: a stray CrafyCaptcha__AllowTestCredentials in an environment file
+        // must not turn production's verdicts into fixed ones.
+        bool allowTestCredentials = options.AllowTestCredentials;
+        configuration.GetSection(CrafyCaptchaOptions.SectionName).Bind(options);
+        options.AllowTestCredentials = allowTestCredentials;
+    }
 }

@@ -41,7 +41,7 @@ internal sealed class CrafyCaptchaGate(
         {
             // Whatever the mode: a form that cannot be read cannot be re-rendered with the person's input either.
             Log.UnreadableForm(logger, ex.InnerException?.GetType().Name ?? nameof(BadHttpRequestException));
-            return new CrafyCaptchaOutcome(Problem(StatusCodes.Status400BadRequest, CrafyCaptchaErrorCodes.BadRequest, UnreadableFormDetail), null, null);
+            return new CrafyCaptchaOutcome(Problem(ex.StatusCode, CrafyCaptchaErrorCodes.BadRequest, UnreadableFormDetail), null, null);
         }
         catch (InvalidOperationException)
         {

@@ -109,7 +109,8 @@ internal sealed class CrafyCaptchaRequestVerifier
         {
             // A body that claims to be a form and is not one (multipart without a boundary, an unknown charset, a
             // broken section, past the form limits) is the client's error, never a configuration error.
-            throw new BadHttpRequestException("The request body could not be read as a form.", StatusCodes.Status400BadRequest, ex);
+            // Kestrel's own status (413 body too large, 408 too slow) is kept.
+            throw new BadHttpRequestException("The request body could not be read as a form.", ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest, ex);
         }
 
         string field = policy.FormFieldName;

@@ -141,30 +141,40 @@
   };
 
   // No eo from the options endpoint (503: its store is down; 429: rate-limited; the network): not a key problem, so the
-  // iframe is not loaded with nothing. The box says it is temporarily unavailable; the widget asks again by itself (2 s
-  // doubling to 30 s, or the server's Retry-After up to a minute) when the failure is transient, and at once when the
-  // person clicks the box. The promise resolves with the eo once it comes, and the widget goes on from there.
+  // iframe is not loaded with nothing. The box says it is temporarily unavailable and the widget asks again by itself:
+  // after 2 s doubling to 30 s (±25 %, so that pages that failed together do not come back together), or the server's
+  // Retry-After up to a minute; never while the tab is hidden. A click (or reset) asks sooner, but never twice within
+  // 2 s. Another 4xx (antiforgery, an unknown policy) is not temporary: the connection error, and only a click retries.
+  // The promise resolves with the eo once it comes, and the widget goes on from there.
+  var MIN_OPTIONS_GAP_MS = 2000;
   CrafyCAPTCHA.prototype._optionsRetry = function (request, error, attempt) {
     var self = this, status = error.status || 0;
+    if (this._destroyed) { return Promise.resolve(""); }
     var transient = !status || status === 429 || status >= 500;
     this._log("options fetch failed", error);
-    this._setError(error, TEXT[this.lang][6]);
+    this._setError(error, TEXT[this.lang][transient ? 6 : 2]);
+    var failedAt = Date.now();
     return new Promise(function (resolve) {
-      var timer = 0;
-      var again = function () {
+      var timer = 0, done = false;
+      function fire() {
         clearTimeout(timer);
-        if (self._retryOptions !== again) { return; }
+        if (done || self._destroyed) { return; }
+        if (docGet("hidden")) { EventTarget.prototype.addEventListener.call(d, "visibilitychange", fire, { once: true }); return; }
+        done = true;
         self._retryOptions = null;
-        if (self._destroyed) { return; }
         self._show("loading");
         request().then(function (eo) {
-          self._show(self.autoLoad ? "loading" : "ready");
+          if (!self._destroyed) { self._show(self.autoLoad ? "loading" : "ready"); }
           resolve(eo);
         }, function (e) { resolve(self._optionsRetry(request, e, attempt + 1)); });
+      }
+      self._retryOptions = function () {
+        clearTimeout(timer);
+        timer = setTimeout(fire, Math.max(0, failedAt + MIN_OPTIONS_GAP_MS - Date.now()));
       };
-      self._retryOptions = again;
       if (transient) {
-        timer = setTimeout(again, Math.max(Math.min(30000, 2000 * Math.pow(2, attempt)), Math.min(60000, (error.retryAfter || 0) * 1000)));
+        var backoff = Math.min(30000, 2000 * Math.pow(2, attempt)) * (0.75 + Math.random() / 2);
+        timer = setTimeout(fire, Math.max(backoff, Math.min(60000, (error.retryAfter || 0) * 1000)));
       }
     });
   };

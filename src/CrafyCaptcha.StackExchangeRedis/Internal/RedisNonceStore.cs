@@ -18,16 +18,14 @@ internal sealed partial class RedisNonceStore(RedisConnection connection, string
     {
         ArgumentException.ThrowIfNullOrEmpty(nonce);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lifetime, TimeSpan.Zero);
-        IDatabase db = await DatabaseAsync().ConfigureAwait(false);
         RedisValue value = contextJson is null ? NoContext : ContextMarker + contextJson;
-        await Guard(() => db.StringSetAsync(keyPrefix + nonce, value, lifetime)).ConfigureAwait(false);
+        await Run(db => db.StringSetAsync(keyPrefix + nonce, value, lifetime)).ConfigureAwait(false);
     }
 
     public async ValueTask<NonceConsumption> TryConsumeAsync(string nonce, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(nonce);
-        IDatabase db = await DatabaseAsync().ConfigureAwait(false);
-        RedisValue value = await Guard(() => db.StringGetDeleteAsync(keyPrefix + nonce)).ConfigureAwait(false);
+        RedisValue value = await Run(db => db.StringGetDeleteAsync(keyPrefix + nonce)).ConfigureAwait(false);
         if (value.IsNull)
         {
             return NonceConsumption.NotFound;
@@ -39,8 +37,9 @@ internal sealed partial class RedisNonceStore(RedisConnection connection, string
 
     public async ValueTask ClearAllNoncesAsync(CancellationToken cancellationToken = default)
     {
-        IConnectionMultiplexer multiplexer = await connection.GetAsync().ConfigureAwait(false);
+        IConnectionMultiplexer multiplexer = await Run(_ => connection.GetAsync().AsTask()).ConfigureAwait(false);
         IDatabase db = multiplexer.GetDatabase();
+        string pattern = GlobEscaped(keyPrefix) + "*"; // an InstanceName with * ? [ ] must not match another app's keys
         foreach (System.Net.EndPoint endpoint in multiplexer.GetEndPoints())
         {
             IServer server = multiplexer.GetServer(endpoint);
@@ -50,36 +49,53 @@ internal sealed partial class RedisNonceStore(RedisConnection connection, string
             }
 
             var batch = new List<RedisKey>(1000);
-            await foreach (RedisKey key in server.KeysAsync(db.Database, keyPrefix + "*", pageSize: 1000).WithCancellation(cancellationToken).ConfigureAwait(false))
+            await foreach (RedisKey key in server.KeysAsync(db.Database, pattern, pageSize: 1000).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 batch.Add(key);
                 if (batch.Count == 1000)
                 {
-                    await Guard(() => db.KeyDeleteAsync([.. batch], CommandFlags.None)).ConfigureAwait(false);
+                    await Run(_ => db.KeyDeleteAsync([.. batch], CommandFlags.None)).ConfigureAwait(false);
                     batch.Clear();
                 }
             }
 
             if (batch.Count > 0)
             {
-                await Guard(() => db.KeyDeleteAsync([.. batch], CommandFlags.None)).ConfigureAwait(false);
+                await Run(_ => db.KeyDeleteAsync([.. batch], CommandFlags.None)).ConfigureAwait(false);
             }
         }
     }
 
-    private async ValueTask<IDatabase> DatabaseAsync() => (await connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-
-    private async Task<T> Guard<T>(Func<Task<T>> operation)
+    /// <summary>Runs one Redis command; connecting and the command failing both become <see cref="NonceStoreUnavailableException"/> (fail closed).</summary>
+    private async Task<T> Run<T>(Func<IDatabase, Task<T>> command)
     {
         try
         {
-            return await operation().ConfigureAwait(false);
+            IDatabase db = (await connection.GetAsync().ConfigureAwait(false)).GetDatabase();
+            return await command(db).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             LogUnavailable(logger, ex);
             throw new NonceStoreUnavailableException("The Redis nonce store is unavailable.", ex);
         }
+    }
+
+    /// <summary><paramref name="prefix"/> as a literal in a Redis glob pattern (<c>SCAN MATCH</c>).</summary>
+    internal static string GlobEscaped(string prefix)
+    {
+        var escaped = new System.Text.StringBuilder(prefix.Length + 4);
+        foreach (char c in prefix)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\')
+            {
+                escaped.Append('\\');
+            }
+
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
     }
 
     [LoggerMessage(301, LogLevel.Error, "Redis nonce store operation failed.", EventName = "RedisUnavailable")]

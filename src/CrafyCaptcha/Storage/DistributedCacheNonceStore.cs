@@ -15,7 +15,8 @@ namespace CrafyCaptcha.Storage;
 /// <remarks>
 /// An entry holds its absolute expiry and the time it was stored (both checked against <see cref="TimeProvider"/> on
 /// every consume, in O(1)) and the context. The cache's own expiry evicts it. Clearing writes one shared mark, the
-/// time of the clear, under the prefix: every instance refuses entries stored up to it, with no key enumeration.
+/// time of the clear plus <see cref="ClockSkew"/>, under the prefix, kept longer than any nonce lives: every instance
+/// refuses entries stored up to it, with no key enumeration.
 /// Under a flood of created flows, at most <see cref="CrafyCaptchaOptions.MaxOutstandingFlows"/> nonces are stored
 /// per flow lifetime by this process.
 /// </remarks>
@@ -27,6 +28,12 @@ internal sealed class DistributedCacheNonceStore : INonceStore
     private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim[] _stripes;
     private readonly OutstandingFlowLimiter _limiter;
+    /// <summary>How far the clocks of a farm's instances may differ; a clear also refuses nonces stored this long after it.</summary>
+    internal static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest a nonce lives (<see cref="CrafyCaptchaOptions.FlowLifetime"/> is at most a day): a clear mark outlives it.</summary>
+    private static readonly TimeSpan MaxNonceLifetime = TimeSpan.FromDays(1);
+
     private readonly string _keyPrefix;
     private readonly string _clearedKey;
 
@@ -103,9 +110,12 @@ internal sealed class DistributedCacheNonceStore : INonceStore
 
     public async ValueTask ClearAllNoncesAsync(CancellationToken cancellationToken = default)
     {
+        // The mark stands for the clearing instance's time plus the clock skew a farm may have, and outlives every nonce
+        // stored before it (a cache's own default, such as SQL Server's 20-minute sliding expiry, must not end it sooner).
         byte[] mark = new byte[sizeof(long)];
-        BinaryPrimitives.WriteInt64LittleEndian(mark, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-        await _cache.SetAsync(_clearedKey, mark, new DistributedCacheEntryOptions(), cancellationToken).ConfigureAwait(false);
+        BinaryPrimitives.WriteInt64LittleEndian(mark, _timeProvider.GetUtcNow().Add(ClockSkew).ToUnixTimeMilliseconds());
+        var markOptions = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = MaxNonceLifetime + ClockSkew };
+        await _cache.SetAsync(_clearedKey, mark, markOptions, cancellationToken).ConfigureAwait(false);
         _limiter.Reset();
     }
 }
