@@ -43,7 +43,7 @@ public class EngineBenchmarks
             && PowChallenge.Hash(_challenge.Salt, _answer) == _challenge.Challenge;
 
     [Benchmark(Description = "Issue the token (seal nonce, HMAC, Ed25519 sign)")]
-    public object IssueToken() => ChallengeMessages.Complete(_credential, _flow, "8d0f5a2c-0000-4000-8000-000000000000", DateTimeOffset.UtcNow.AddMinutes(5));
+    public object IssueToken() => ChallengeMessages.Complete(_credential, "8d0f5a2c-0000-4000-8000-000000000000", _flow.Nonce, _flow.Risk, _flow.Step, _flow.Hostname, _flow.Reasons, DateTimeOffset.UtcNow.AddMinutes(5));
 
     [GlobalCleanup]
     public void Cleanup() => _credential.Dispose();

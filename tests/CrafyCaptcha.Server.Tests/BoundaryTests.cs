@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Text.RegularExpressions;
 using CrafyCaptcha.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,96 @@ public sealed class BoundaryTests
         Assert.All(friends, name => Assert.True(
             name.EndsWith(".Tests", StringComparison.Ordinal) || name == "CrafyCaptcha.Benchmarks",
             $"{fromPackage.Assembly.GetName().Name} shows its internals to {name}, which is neither a test project nor the benchmarks."));
+    }
+
+    [Fact]
+    public void FlowService_is_the_only_type_that_loads_or_saves_flow_records()
+    {
+        // Flow records are loaded and saved through FlowRepository alone (it owns their keys); so whoever holds one
+        // can write flows. Only FlowService may: the puzzles, proof-of-work, program and trail checks are judges.
+        Assembly engine = typeof(ChallengeServerOptions).Assembly;
+        Type repository = engine.GetType("CrafyCaptcha.Server.Flows.FlowRepository", throwOnError: true)!;
+        const BindingFlags All = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        static Type Outermost(Type t) => t.DeclaringType is { } outer ? Outermost(outer) : t; // async state machines, closures
+        string[] holders = [.. engine.GetTypes()
+            .Where(t => t.GetConstructors(All).Any(c => c.GetParameters().Any(p => p.ParameterType == repository))
+                || t.GetFields(All).Any(f => f.FieldType == repository))
+            .Select(Outermost)
+            .Where(t => t != repository)
+            .Select(t => t.FullName!)
+            .Distinct()
+            .Order(StringComparer.Ordinal)];
+
+        Assert.Equal(["CrafyCaptcha.Server.Flows.FlowService"], holders);
+    }
+
+    [Fact]
+    public void The_engines_areas_reference_each_other_in_one_direction_only()
+    {
+        // The namespaces below CrafyCaptcha.Server (Api, Flows, Puzzles, Pow, Rendering, …) from the source: a using
+        // directive or a qualified name is a reference (comments are not). The root namespace, the engine's public API
+        // (its options, ChallengeCredential), may be used by every area. A cycle between areas fails the test.
+        string root = Path.Combine(RepositoryRoot(), "src", "CrafyCaptcha.Server");
+        var references = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (string file in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal)))
+        {
+            string code = Regex.Replace(Regex.Replace(File.ReadAllText(file), @"/\*.*?\*/", string.Empty, RegexOptions.Singleline), "//.*", string.Empty);
+            if (Regex.Match(code, @"^namespace CrafyCaptcha\.Server\.(\w+);", RegexOptions.Multiline) is not { Success: true } own)
+            {
+                continue;
+            }
+
+            HashSet<string> used = references.TryGetValue(own.Groups[1].Value, out HashSet<string>? set) ? set : references[own.Groups[1].Value] = new(StringComparer.Ordinal);
+            foreach (Match reference in Regex.Matches(code, @"(?:using CrafyCaptcha\.Server\.|CrafyCaptcha\.Server\.|(?<![\w.]))(\w+)(?:;|\.[A-Z])"))
+            {
+                string area = reference.Groups[1].Value;
+                if (area != own.Groups[1].Value && Directory.Exists(Path.Combine(root, area)))
+                {
+                    used.Add(area);
+                }
+            }
+        }
+
+        Assert.Contains("Puzzles", references["Flows"]); // the scan sees references at all
+        var cycles = new List<string>();
+        foreach (string start in references.Keys)
+        {
+            // Depth-first from each area: reaching the start again is a cycle.
+            var path = new Stack<string>([start]);
+            void Walk(string area)
+            {
+                foreach (string next in references.GetValueOrDefault(area) ?? [])
+                {
+                    if (next == start)
+                    {
+                        cycles.Add(string.Join(" -> ", path.Reverse().Append(start)));
+                    }
+                    else if (!path.Contains(next))
+                    {
+                        path.Push(next);
+                        Walk(next);
+                        path.Pop();
+                    }
+                }
+            }
+
+            Walk(start);
+        }
+
+        Assert.True(cycles.Count == 0, "namespace cycles in the engine:\n" + string.Join("\n", cycles.Distinct()));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "CrafyCaptcha.AspNetCore.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("CrafyCaptcha.AspNetCore.sln not found above " + AppContext.BaseDirectory);
     }
 
     [Fact]

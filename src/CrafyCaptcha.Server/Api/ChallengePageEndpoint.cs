@@ -6,6 +6,8 @@ using CrafyCaptcha.Server.Risk;
 using Microsoft.Extensions.Logging;
 using RequestBodyLimit = CrafyCaptcha.Shared.RequestBodyLimit;
 
+using CrafyCaptcha.Server.Credentials;
+
 namespace CrafyCaptcha.Server.Api;
 
 /// <summary>
@@ -85,7 +87,7 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<Cha
 
         string basePath = http.Request.PathBase + http.Request.Path.ToString().TrimEnd('/');
         return ChallengePageRenderer.ChallengePage(http, new ChallengePageModel(
-            parentOrigin, basePath, flow.FlowToken, flow.Pow, flow.Interactive && flow.Puzzle is null, flow.Handshake,
+            parentOrigin, basePath, flow.FlowToken, System.Text.Json.JsonSerializer.Serialize(flow.Pow, ChallengeJson.Default.PowChallenge), flow.Interactive && flow.Puzzle is null, flow.Handshake,
             form["theme"], form["bg"], form["text"], form["primary"], form["border"],
             flow.ProgramId is { } programId ? $"{basePath}/program/{programId}.js" : null, flow.Puzzle, flow.Turnstile));
     }

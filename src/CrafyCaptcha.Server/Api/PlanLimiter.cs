@@ -1,3 +1,5 @@
+using CrafyCaptcha.Server.Credentials;
+
 namespace CrafyCaptcha.Server.Api;
 
 /// <summary>

@@ -7,7 +7,7 @@ namespace CrafyCaptcha.Server.Api;
 /// <c>GET {base}/challenge/program/{id}.js</c>: a flow's instrumentation program, served once (taken from the engine
 /// state on the first request, 404 afterwards and for unknown ids), never cached.
 /// </summary>
-internal sealed class ProgramEndpoint(FlowRepository flows)
+internal sealed class ProgramEndpoint(FlowService flows)
 {
     public async Task<IResult> HandleAsync(HttpContext http, string id)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CrafyCaptcha.Server.Flows;
 using CrafyCaptcha.Server.Puzzles;
 using RequestBodyLimit = CrafyCaptcha.Shared.RequestBodyLimit;
 
@@ -7,9 +8,9 @@ namespace CrafyCaptcha.Server.Api;
 /// <summary>
 /// <c>GET {base}/challenge/puzzle/{id}</c>: a puzzle's image, once (a second request is a 404), never cached.
 /// <c>POST {base}/challenge/puzzle</c>: <c>{"flow_token", "action": "new" | "accessible"}</c>, a new puzzle or the
-/// accessible path's proof-of-work (see <see cref="PuzzleService.ActAsync"/>).
+/// accessible path's proof-of-work (see <see cref="FlowService.PuzzleActionAsync"/>).
 /// </summary>
-internal sealed class PuzzleEndpoints(PuzzleService puzzles)
+internal sealed class PuzzleEndpoints(PuzzleService puzzles, FlowService flows)
 {
     public async Task<IResult> ImageAsync(HttpContext http, string id)
     {
@@ -50,7 +51,7 @@ internal sealed class PuzzleEndpoints(PuzzleService puzzles)
 
         try
         {
-            PuzzleActionResult result = await puzzles.ActAsync(flowToken, request.Action == "accessible", http.RequestAborted).ConfigureAwait(false);
+            PuzzleActionResult result = await flows.PuzzleActionAsync(flowToken, request.Action == "accessible", http.RequestAborted).ConfigureAwait(false);
             return result.Error is { } error
                 ? VerifyEndpoint.Error(error)
                 : TypedResults.Json(new PuzzleActionResponse(result.Puzzle, result.Pow), ChallengeJson.Default.PuzzleActionResponse);

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CrafyCaptcha.Server.Credentials;
 using NSec.Cryptography;
 
 namespace CrafyCaptcha.Server;
@@ -34,12 +35,12 @@ public static class CredentialGenerator
     /// <summary>The canonical name of a plan (any case), or <see langword="null"/> for an unknown plan.</summary>
     /// <param name="plan">A plan name.</param>
     /// <returns><c>starter</c>, <c>growth</c>, <c>scale</c> or <see langword="null"/>.</returns>
-    public static string? PlanName(string? plan) => Api.ApiPlan.Find(plan)?.Name;
+    public static string? PlanName(string? plan) => ApiPlan.Find(plan)?.Name;
 
     /// <summary>A domain as the engine compares it (lowercase punycode), or <see langword="null"/> when it is not a host name.</summary>
     /// <param name="domain">A host name, Unicode or punycode.</param>
     /// <returns>The normalised name, or <see langword="null"/>.</returns>
-    public static string? DomainName(string? domain) => Api.OriginNormaliser.AsciiHost(domain);
+    public static string? DomainName(string? domain) => OriginNormaliser.AsciiHost(domain);
 
     /// <summary>Base64 of the raw Ed25519 public key of <paramref name="signingPrivateKey"/> (base64 of the raw seed).</summary>
     /// <param name="signingPrivateKey">Base64 of the raw 32-byte Ed25519 seed.</param>

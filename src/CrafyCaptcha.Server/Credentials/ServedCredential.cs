@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using CrafyCaptcha.Cryptography;
-using CrafyCaptcha.Server.Api;
 using Microsoft.IdentityModel.Tokens;
 using NSec.Cryptography;
 

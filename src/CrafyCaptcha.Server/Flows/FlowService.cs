@@ -68,9 +68,14 @@ internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonEl
 /// </summary>
 internal sealed record FlowAnswerResult(string? Error, SignedMessage? Complete, Puzzles.PuzzleView? Puzzle = null);
 
+/// <summary>The outcome of <see cref="FlowService.PuzzleActionAsync"/>: an error code, or the new puzzle, or the accessible path's proof-of-work.</summary>
+internal sealed record PuzzleActionResult(string? Error, Puzzles.PuzzleView? Puzzle, PowChallenge? Pow);
+
 /// <summary>
-/// The challenge workflow, free of HTTP: open an <c>eo</c> and create the flow record and its proof-of-work challenge;
-/// check an answer and issue the token. Each step returns a result with an error code rather than throwing.
+/// The challenge workflow, free of HTTP, and the one owner of flow records: open an <c>eo</c> and create the flow record
+/// and its proof-of-work challenge; check an answer and issue the token; a puzzle flow's actions. The judges (puzzles,
+/// proof-of-work, program, trail) get state and an answer and return a verdict; only this type loads and saves a flow
+/// (a test pins it). Each step returns a result with an error code rather than throwing.
 /// </summary>
 internal sealed class FlowService(
     CredentialStore credentials,
@@ -284,9 +289,16 @@ internal sealed class FlowService(
             return new FlowAnswerResult("interaction_required", null);
         }
 
-        if (flow.Puzzle is not null && await puzzleService.JudgeAsync(answer.FlowToken, flow, answer.Solution, answer.Puzzle, cancellationToken).ConfigureAwait(false) is { } refused)
+        if (flow.Puzzle is { } puzzle)
         {
-            return refused;
+            Puzzles.PuzzleVerdict verdict = await puzzleService.JudgeAsync(puzzle, answer.Solution, answer.Puzzle, cancellationToken).ConfigureAwait(false);
+            if (verdict.Error is { } refused)
+            {
+                // A wrong answer keeps the flow (with the puzzle state the judge gives) for a retry; an exhausted one ends it.
+                return verdict.Keep is { } next && !await KeepAsync(answer.FlowToken, flow with { Puzzle = next }, cancellationToken).ConfigureAwait(false)
+                    ? new FlowAnswerResult("flow_unknown_or_spent", null)
+                    : new FlowAnswerResult(refused, null, verdict.NewPuzzle);
+            }
         }
 
         if (credential.TurnstileSiteKey is not null)
@@ -299,7 +311,7 @@ internal sealed class FlowService(
         }
 
         DateTimeOffset expiresAt = now + _options.TokenLifetime;
-        SignedMessage complete = ChallengeMessages.Complete(credential, flow, answer.FlowToken, expiresAt);
+        SignedMessage complete = ChallengeMessages.Complete(credential, answer.FlowToken, flow.Nonce, flow.Risk, flow.Step, flow.Hostname, flow.Reasons, expiresAt);
         await flows.MarkSpentAsync(flow.Nonce, SpentMarkLifetime, cancellationToken).ConfigureAwait(false);
         await flows.SaveCompletedAsync(flow.PublicKey, answer.FlowToken, new CompletedFlow(flow.Risk), _options.TokenLifetime, cancellationToken).ConfigureAwait(false);
         Log.TokenIssued(logger, flow.Risk);
@@ -347,6 +359,54 @@ internal sealed class FlowService(
 
         // An interactive flow, or a hidden one the reason does not lift (the site asked for no step below its threshold).
         return (null, flow with { Risk = score, Reasons = [.. flow.Reasons, RiskReasons.TurnstileUnavailable] });
+    }
+
+    /// <summary>
+    /// A puzzle flow's "new puzzle" (<paramref name="accessible"/> false) or "I can't see the puzzle" (true): the flow is
+    /// taken, the puzzle judge decides (<see cref="Puzzles.PuzzleService.ActAsync"/>), and the flow is kept with what it
+    /// decided (unchanged after a refusal) for its remaining lifetime.
+    /// </summary>
+    public async Task<PuzzleActionResult> PuzzleActionAsync(string flowToken, bool accessible, CancellationToken cancellationToken)
+    {
+        FlowRecord? flow = await flows.TakeAsync(flowToken, cancellationToken).ConfigureAwait(false);
+        if (flow?.Puzzle is not { } puzzle || credentials.FindByPublicKey(flow.PublicKey) is not { } credential)
+        {
+            return new PuzzleActionResult("flow_unknown_or_spent", null, null);
+        }
+
+        Puzzles.PuzzleStep step = await puzzleService.ActAsync(puzzle, accessible, credential, flowToken, flow.Risk, cancellationToken).ConfigureAwait(false);
+        if (step.Pow is { } pow)
+        {
+            await flows.SavePowAsync(pow.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
+        }
+
+        bool kept = await KeepAsync(flowToken, flow with { Puzzle = step.Puzzle }, cancellationToken).ConfigureAwait(false);
+        if (step.Error is { } error)
+        {
+            return new PuzzleActionResult(error, null, null);
+        }
+
+        return kept
+            ? new PuzzleActionResult(null, accessible ? null : Puzzles.PuzzleView.Of(step.Puzzle), step.Pow)
+            : new PuzzleActionResult("flow_unknown_or_spent", null, null);
+    }
+
+    /// <summary>Takes a flow's instrumentation program seed: exactly one caller gets it, once.</summary>
+    /// <exception cref="ChallengeStateUnavailableException">The state store failed.</exception>
+    public ValueTask<byte[]?> TakeProgramAsync(string programId, CancellationToken cancellationToken)
+        => flows.TakeProgramAsync(programId, cancellationToken);
+
+    /// <summary>Puts a taken flow back for its remaining lifetime; <see langword="false"/> when it has none left.</summary>
+    private async ValueTask<bool> KeepAsync(string flowToken, FlowRecord flow, CancellationToken cancellationToken)
+    {
+        TimeSpan left = _options.FlowLifetime - (timeProvider.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(flow.IssuedAtUnixMilliseconds));
+        if (left <= TimeSpan.Zero)
+        {
+            return false;
+        }
+
+        await flows.SaveAsync(flowToken, flow, left, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CrafyCaptcha.Server.Credentials;
-using CrafyCaptcha.Server.Flows;
 
 namespace CrafyCaptcha.Server.Protocol;
 
@@ -54,20 +53,23 @@ internal static class ChallengeMessages
         return new SignedMessage(payload, credential.Sign(payload));
     }
 
-    /// <summary>The CHALLENGE_COMPLETE message: the token payload, signed with Ed25519 and with the credential's HMAC.</summary>
-    public static SignedMessage Complete(ServedCredential credential, FlowRecord flow, string flowToken, DateTimeOffset expiresAt)
+    /// <summary>
+    /// The CHALLENGE_COMPLETE message: the token payload (the site's <paramref name="nonce"/> sealed again, the flow's risk,
+    /// step and reasons, the embedding <paramref name="hostname"/>), signed with Ed25519 and with the credential's HMAC.
+    /// </summary>
+    public static SignedMessage Complete(ServedCredential credential, string flowToken, string nonce, double risk, string step, string hostname, IReadOnlyList<string> reasons, DateTimeOffset expiresAt)
     {
         string payload = Write(w =>
         {
             w.WriteString("status", "success");
             w.WriteString("expires_at", Iso(expiresAt));
-            w.WriteString("nonce", credential.SecretBox.Seal(flow.Nonce));
-            w.WriteNumber("risk_score", flow.Risk);
+            w.WriteString("nonce", credential.SecretBox.Seal(nonce));
+            w.WriteNumber("risk_score", risk);
             w.WriteString("flow_token", flowToken);
-            w.WriteString("mode", flow.Step);
-            w.WriteString("hostname", flow.Hostname);
+            w.WriteString("mode", step);
+            w.WriteString("hostname", hostname);
             w.WriteStartArray("risk_reasons"); // an extension the official SDKs ignore; ours exposes it (FlowVerification.RiskReasons)
-            foreach (string reason in flow.Reasons)
+            foreach (string reason in reasons)
             {
                 w.WriteStringValue(reason);
             }

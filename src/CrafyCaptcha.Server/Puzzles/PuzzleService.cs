@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CrafyCaptcha.Server.Credentials;
-using CrafyCaptcha.Server.Flows;
 using CrafyCaptcha.Server.Pow;
 using Microsoft.Extensions.Options;
 
@@ -18,11 +17,24 @@ internal sealed record PuzzleView(
 }
 
 /// <summary>
-/// The puzzles' life in a flow: start one (its spec kept in the flow, its image under a one-time id), serve the image
-/// once, judge an answer (a wrong one keeps the flow alive for a retry with the same proof-of-work, up to the limits),
-/// give a new puzzle on request, or switch the flow to the accessible path (a larger proof-of-work instead of a picture).
+/// A puzzle's verdict on an answer: passed, or refused with the error code, the puzzle state the flow keeps (none when
+/// the flow ends) and, when the puzzle was replaced, what the page shows next.
 /// </summary>
-internal sealed class PuzzleService(IChallengeStateStore store, FlowRepository flows, CredentialStore credentials, IOptions<ChallengeServerOptions> options, TimeProvider time)
+internal sealed record PuzzleVerdict(string? Error, PuzzleState? Keep = null, PuzzleView? NewPuzzle = null)
+{
+    public static readonly PuzzleVerdict Passed = new((string?)null);
+}
+
+/// <summary>A puzzle action's outcome: an error code (the flow keeps <see cref="Puzzle"/> unchanged), or the flow's next puzzle state and, on the accessible path, its proof-of-work.</summary>
+internal sealed record PuzzleStep(string? Error, PuzzleState Puzzle, PowChallenge? Pow = null);
+
+/// <summary>
+/// The puzzles of a flow, as a judge: start one (its spec for the flow, its image under a one-time id), serve the image
+/// once, judge an answer (a wrong one keeps the flow alive for a retry with the same proof-of-work, up to the limits),
+/// give a new puzzle on request, or switch to the accessible path (a larger proof-of-work instead of a picture). It
+/// reads and writes no flow record: <c>FlowService</c> takes the flow, asks, and keeps what it is told.
+/// </summary>
+internal sealed class PuzzleService(IChallengeStateStore store, IOptions<ChallengeServerOptions> options, TimeProvider time)
 {
     /// <summary>Wrong answers a connect puzzle takes before it is replaced (a slider takes one: a wrong answer climbs to connect).</summary>
     public const int MaxWrongPerPuzzle = 3;
@@ -57,45 +69,38 @@ internal sealed class PuzzleService(IChallengeStateStore store, FlowRepository f
     }
 
     /// <summary>
-    /// Judges a puzzle flow's answer once the proof-of-work and the interaction trail passed. <see langword="null"/>
-    /// when it passes; otherwise the refusal, and the flow is kept (a wrong slider climbs to a connect puzzle; a third
-    /// wrong connect answer gets a new connect puzzle; past <see cref="MaxPuzzlesPerFlow"/> the flow ends).
+    /// Judges a puzzle flow's answer once the proof-of-work and the interaction trail passed: <see cref="PuzzleVerdict.Passed"/>,
+    /// or the refusal and what the flow keeps (a wrong slider climbs to a connect puzzle; a third wrong connect answer gets
+    /// a new connect puzzle; past <see cref="MaxPuzzlesPerFlow"/> the flow ends).
     /// </summary>
-    public async ValueTask<FlowAnswerResult?> JudgeAsync(string flowToken, FlowRecord flow, PowSolution solution, JsonElement? answer, CancellationToken cancellationToken)
+    public async ValueTask<PuzzleVerdict> JudgeAsync(PuzzleState puzzle, PowSolution solution, JsonElement? answer, CancellationToken cancellationToken)
     {
-        PuzzleState puzzle = flow.Puzzle!;
         if (puzzle.AccessiblePow is { } accessible)
         {
             // Only the accessible path's own proof-of-work passes now; anything else leaves the flow waiting for it.
-            return solution.Challenge == accessible ? null
-                : await KeepAsync(flowToken, flow with { Puzzle = puzzle with { PowSpent = puzzle.PowSpent ?? solution.Challenge } }, cancellationToken).ConfigureAwait(false)
-                    ? new FlowAnswerResult("puzzle_wrong", null)
-                    : new FlowAnswerResult("flow_unknown_or_spent", null);
+            return solution.Challenge == accessible
+                ? PuzzleVerdict.Passed
+                : new PuzzleVerdict("puzzle_wrong", puzzle with { PowSpent = puzzle.PowSpent ?? solution.Challenge });
         }
 
         if (puzzle.Spec.Accepts(answer))
         {
-            return null;
+            return PuzzleVerdict.Passed;
         }
 
         PuzzleState next = puzzle with { WrongAnswers = puzzle.WrongAnswers + 1, PowSpent = solution.Challenge };
-        bool replace = puzzle.Spec.Kind == PuzzleSpec.Slider || next.WrongAnswers >= MaxWrongPerPuzzle;
-        if (replace)
+        if (puzzle.Spec.Kind != PuzzleSpec.Slider && next.WrongAnswers < MaxWrongPerPuzzle)
         {
-            if (puzzle.Shown >= MaxPuzzlesPerFlow)
-            {
-                return new FlowAnswerResult("puzzle_exhausted", null);
-            }
-
-            next = await StartAsync(PuzzleSpec.Connect, puzzle.Shown, solution.Challenge, cancellationToken).ConfigureAwait(false);
+            return new PuzzleVerdict("puzzle_wrong", next);
         }
 
-        if (!await KeepAsync(flowToken, flow with { Puzzle = next }, cancellationToken).ConfigureAwait(false))
+        if (puzzle.Shown >= MaxPuzzlesPerFlow)
         {
-            return new FlowAnswerResult("flow_unknown_or_spent", null);
+            return new PuzzleVerdict("puzzle_exhausted"); // the flow ends
         }
 
-        return new FlowAnswerResult(replace ? "puzzle_new" : "puzzle_wrong", null, replace ? PuzzleView.Of(next) : null);
+        next = await StartAsync(PuzzleSpec.Connect, puzzle.Shown, solution.Challenge, cancellationToken).ConfigureAwait(false);
+        return new PuzzleVerdict("puzzle_new", next, PuzzleView.Of(next));
     }
 
     /// <summary>
@@ -103,57 +108,25 @@ internal sealed class PuzzleService(IChallengeStateStore store, FlowRepository f
     /// "I can't see the puzzle" (<paramref name="accessible"/> true): the flow now asks a proof-of-work
     /// <see cref="AccessiblePowFactor"/> times larger instead of the puzzle (once per flow).
     /// </summary>
-    public async ValueTask<PuzzleActionResult> ActAsync(string flowToken, bool accessible, CancellationToken cancellationToken)
+    public async ValueTask<PuzzleStep> ActAsync(PuzzleState puzzle, bool accessible, ServedCredential credential, string flowToken, double risk, CancellationToken cancellationToken)
     {
-        FlowRecord? flow = await flows.TakeAsync(flowToken, cancellationToken).ConfigureAwait(false);
-        if (flow?.Puzzle is not { } puzzle || credentials.FindByPublicKey(flow.PublicKey) is not { } credential)
-        {
-            return new PuzzleActionResult("flow_unknown_or_spent", null, null);
-        }
-
-        PuzzleState next;
-        PowChallenge? pow = null;
         if (accessible)
         {
             if (puzzle.AccessiblePow is not null)
             {
-                await KeepAsync(flowToken, flow, cancellationToken).ConfigureAwait(false);
-                return new PuzzleActionResult("puzzle_exhausted", null, null);
+                return new PuzzleStep("puzzle_exhausted", puzzle);
             }
 
-            int maxNumber = (int)Math.Min(int.MaxValue / 2, AccessiblePowFactor * _options.PowMaxNumber * Math.Pow(_options.Risk.PowGrowth, flow.Risk));
-            pow = PowChallenge.Create(credential.PowKey, flowToken, flow.PublicKey, maxNumber, time.GetUtcNow() + _options.PowLifetime);
-            await flows.SavePowAsync(pow.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
-            next = puzzle with { AccessiblePow = pow.Challenge };
-        }
-        else if (puzzle.Shown >= MaxPuzzlesPerFlow || puzzle.AccessiblePow is not null)
-        {
-            await KeepAsync(flowToken, flow, cancellationToken).ConfigureAwait(false);
-            return new PuzzleActionResult("puzzle_exhausted", null, null);
-        }
-        else
-        {
-            next = await StartAsync(puzzle.Spec.Kind, puzzle.Shown, puzzle.PowSpent, cancellationToken).ConfigureAwait(false);
+            int maxNumber = (int)Math.Min(int.MaxValue / 2, AccessiblePowFactor * _options.PowMaxNumber * Math.Pow(_options.Risk.PowGrowth, risk));
+            PowChallenge pow = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, maxNumber, time.GetUtcNow() + _options.PowLifetime);
+            return new PuzzleStep(null, puzzle with { AccessiblePow = pow.Challenge }, pow);
         }
 
-        return await KeepAsync(flowToken, flow with { Puzzle = next }, cancellationToken).ConfigureAwait(false)
-            ? new PuzzleActionResult(null, accessible ? null : PuzzleView.Of(next), pow)
-            : new PuzzleActionResult("flow_unknown_or_spent", null, null);
-    }
-
-    /// <summary>Puts a taken flow back for its remaining lifetime; <see langword="false"/> when it has none left.</summary>
-    private async ValueTask<bool> KeepAsync(string flowToken, FlowRecord flow, CancellationToken cancellationToken)
-    {
-        TimeSpan left = _options.FlowLifetime - (time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(flow.IssuedAtUnixMilliseconds));
-        if (left <= TimeSpan.Zero)
+        if (puzzle.Shown >= MaxPuzzlesPerFlow || puzzle.AccessiblePow is not null)
         {
-            return false;
+            return new PuzzleStep("puzzle_exhausted", puzzle);
         }
 
-        await flows.SaveAsync(flowToken, flow, left, cancellationToken).ConfigureAwait(false);
-        return true;
+        return new PuzzleStep(null, await StartAsync(puzzle.Spec.Kind, puzzle.Shown, puzzle.PowSpent, cancellationToken).ConfigureAwait(false));
     }
 }
-
-/// <summary>The outcome of <see cref="PuzzleService.ActAsync"/>: an error code, or the new puzzle, or the accessible path's proof-of-work.</summary>
-internal sealed record PuzzleActionResult(string? Error, PuzzleView? Puzzle, PowChallenge? Pow);

@@ -163,7 +163,7 @@ internal sealed record PuzzleSpec(
 }
 
 /// <summary>
-/// A flow's puzzle state, kept in its <see cref="Flows.FlowRecord"/>: the puzzle shown, its one-time image, the wrong
+/// A flow's puzzle state, kept in its flow record: the puzzle shown, its one-time image, the wrong
 /// answers so far, how many puzzles the flow has shown, the proof-of-work challenge the flow has already spent (a
 /// retry presents the same solution), and the accessible path's proof-of-work challenge once chosen.
 /// </summary>
@@ -176,4 +176,5 @@ internal sealed record PuzzleState(
     [property: JsonPropertyName("apow")] string? AccessiblePow = null);
 
 [JsonSerializable(typeof(PuzzleSpec))]
+[JsonSerializable(typeof(PuzzleView))]
 internal sealed partial class PuzzleJson : JsonSerializerContext;

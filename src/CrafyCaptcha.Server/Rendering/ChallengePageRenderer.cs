@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using CrafyCaptcha.Server.Api;
+using CrafyCaptcha.Server.Credentials;
 using CrafyCaptcha.Server.Pow;
 using CrafyCaptcha.Server.Protocol;
 
@@ -13,7 +13,7 @@ internal sealed record ChallengePageModel(
     string ParentOrigin,
     string BasePath,
     string FlowToken,
-    PowChallenge Pow,
+    string PowJson,
     bool Checkbox,
     SignedMessage Handshake,
     string? Theme,
@@ -54,9 +54,9 @@ internal static class ChallengePageRenderer
     // carries both instead (the same bytes, one round trip instead of three; a new flow's page is never cached anyway).
     // challenge.js runs inline under its CSP hash; the worker's text sits in a non-executed <script type="text/plain">
     // and starts as a blob: worker. The asset URLs stay for the puzzles' accessible path and other pages.
-    private static readonly string InlineChallengeScript = InlineSafe(AssetEndpoints.Text("challenge.js"));
-    private static readonly string InlineWorkerScript = InlineSafe(AssetEndpoints.Text("pow-worker.js"));
-    private static readonly string InlineCheckboxScript = InlineSafe(AssetEndpoints.Text("checkbox.js"));
+    private static readonly string InlineChallengeScript = InlineSafe(EngineAssets.Text("challenge.js"));
+    private static readonly string InlineWorkerScript = InlineSafe(EngineAssets.Text("pow-worker.js"));
+    private static readonly string InlineCheckboxScript = InlineSafe(EngineAssets.Text("checkbox.js"));
     private static readonly string InlineScriptHashes = ScriptHash(InlineChallengeScript) + " " + ScriptHash(InlineCheckboxScript);
 
     private static string ScriptHash(string script) => "'sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(script))) + "'";
@@ -85,7 +85,7 @@ internal static class ChallengePageRenderer
         {
             string basePath = http.Request.PathBase + http.Request.Path.ToString().TrimEnd('/');
             notify = $" data-parent-origin=\"{HtmlEncoder.Default.Encode(frameAncestor)}\" data-status=\"{(int)status}\"";
-            script = $"<script src=\"{HtmlEncoder.Default.Encode(AssetEndpoints.Url(basePath, "refusal.js"))}\"></script>";
+            script = $"<script src=\"{HtmlEncoder.Default.Encode(EngineAssets.Url(basePath, "refusal.js"))}\"></script>";
         }
 
         string html = $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>CrafyCAPTCHA</title></head><body style=\"font:14px system-ui,sans-serif;color:#b91c1c;margin:12px\"{notify}><p role=\"alert\" id=\"crafy-error\">{HtmlEncoder.Default.Encode(message)}</p>{script}</body></html>";
@@ -106,17 +106,16 @@ internal static class ChallengePageRenderer
         string parentOrigin = model.ParentOrigin;
         string flowToken = model.FlowToken;
         bool checkbox = model.Checkbox;
-        PowChallenge pow = model.Pow;
         SignedMessage handshake = model.Handshake;
         string html = $$"""
             <!DOCTYPE html>
             <html lang="en" style="color-scheme:{{(model.Theme == "auto" ? "light dark" : dark ? "dark" : "light")}}"><head><meta charset="utf-8"><title>CrafyCAPTCHA</title>
             <style>{{PageCss}}{{(checkbox || model.Puzzle is not null ? InteractiveCss : string.Empty)}}</style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
-             data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(JsonSerializer.Serialize(pow, ChallengeJson.Default.PowChallenge))}}"
-             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(AssetEndpoints.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}>
+             data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(model.PowJson)}}"
+             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}>
             {{(checkbox ? CheckboxMarkup : string.Empty)}}<span class="sr" id="status" role="status" aria-live="polite"></span>
-            {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(AssetEndpoints.Url(basePath, "puzzle.js"))}\"></script>")}}<script type="text/plain" id="pow-worker">{{InlineWorkerScript}}</script>{{(checkbox ? $"<script>{InlineCheckboxScript}</script>" : string.Empty)}}<script>{{InlineChallengeScript}}</script></body></html>
+            {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(EngineAssets.Url(basePath, "puzzle.js"))}\"></script>")}}<script type="text/plain" id="pow-worker">{{InlineWorkerScript}}</script>{{(checkbox ? $"<script>{InlineCheckboxScript}</script>" : string.Empty)}}<script>{{InlineChallengeScript}}</script></body></html>
             """;
         return Compressed(http, html);
     }
@@ -132,19 +131,19 @@ internal static class ChallengePageRenderer
     {
         byte[] bytes = Encoding.UTF8.GetBytes(html);
         http.Response.Headers.Vary = Microsoft.Net.Http.Headers.HeaderNames.AcceptEncoding;
-        if (!AssetEndpoints.AcceptsGzip(http.Request))
+        if (!EngineAssets.AcceptsGzip(http.Request))
         {
             return Results.Bytes(bytes, "text/html; charset=utf-8");
         }
 
         http.Response.Headers.ContentEncoding = "gzip";
-        return Results.Bytes(AssetEndpoints.Gzipped(bytes, System.IO.Compression.CompressionLevel.Optimal), "text/html; charset=utf-8");
+        return Results.Bytes(EngineAssets.Gzipped(bytes, System.IO.Compression.CompressionLevel.Optimal), "text/html; charset=utf-8");
     }
 
     /// <summary>The puzzle the page shows (kind, one-time image id, connect prompt: never its answer) and where its image and actions are.</summary>
     private static string PuzzleAttributes(ChallengePageModel model)
         => model.Puzzle is not { } puzzle ? string.Empty
-            : $" data-puzzle=\"{HtmlEncoder.Default.Encode(JsonSerializer.Serialize(puzzle, ChallengeJson.Default.PuzzleView))}\" data-puzzle-url=\"{HtmlEncoder.Default.Encode(model.BasePath + "/puzzle")}\"";
+            : $" data-puzzle=\"{HtmlEncoder.Default.Encode(JsonSerializer.Serialize(puzzle, Puzzles.PuzzleJson.Default.PuzzleView))}\" data-puzzle-url=\"{HtmlEncoder.Default.Encode(model.BasePath + "/puzzle")}\"";
 
     private static void SecurityHeaders(HttpContext http, string? frameAncestor)
     {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CrafyCaptcha.Server.Api;
+namespace CrafyCaptcha.Server.Credentials;
 
 /// <summary>
 /// Reads an origin (<c>parent_origin</c>, the <c>Origin</c> header) into its canonical ASCII form

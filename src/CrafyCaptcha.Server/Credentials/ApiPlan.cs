@@ -1,4 +1,4 @@
-namespace CrafyCaptcha.Server.Api;
+namespace CrafyCaptcha.Server.Credentials;
 
 /// <summary>
 /// A billing plan's limits on the bearer-protected REST calls (the seed's table): requests per minute and per second
