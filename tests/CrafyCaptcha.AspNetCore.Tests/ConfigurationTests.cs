@@ -108,6 +108,32 @@ public sealed class ConfigurationTests
         Assert.False(http.AllowTestCredentials);
     }
 
+    [Theory]
+    [InlineData("CrafyCaptcha:IframeUrl", "javascript:alert(1)", "CrafyCaptcha:IframeUrl must be an app-relative path")]
+    [InlineData("CrafyCaptcha:IframeUrl", "//evil.example/challenge/", "CrafyCaptcha:IframeUrl must be an app-relative path")]
+    [InlineData("CrafyCaptcha:WidgetScriptUrl", "", "CrafyCaptcha:WidgetScriptUrl must be")]
+    [InlineData("CrafyCaptcha:HeaderName", "X Token", "CrafyCaptcha:HeaderName must be an HTTP header name")]
+    [InlineData("CrafyCaptcha:OptionsEndpointPermitsPerMinute", "0", "CrafyCaptcha:OptionsEndpointPermitsPerMinute must be between 1")]
+    public void A_malformed_http_setting_fails_at_start_up_naming_its_key(string key, string value, string message)
+    {
+        using var app = new SampleApp();
+        app.Settings[key] = value;
+
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => app.Client());
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_policy_with_a_risk_threshold_outside_0_to_1_fails_at_start_up()
+    {
+        using var app = new SampleApp { ConfigureServices = s => s.AddOptions<CrafyCaptchaHttpOptions>().Configure(o => o.AddPolicy("comments", p => p.MaxRiskScore = 5)) };
+
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => app.Client());
+
+        Assert.Contains("The CrafyCaptcha policy 'comments' has MaxRiskScore 5", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class ProductionEnvironment : Microsoft.Extensions.Hosting.IHostEnvironment
     {
         public string EnvironmentName { get; set; } = "Production";

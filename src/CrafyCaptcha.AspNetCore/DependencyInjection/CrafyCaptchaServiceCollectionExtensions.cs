@@ -27,7 +27,8 @@ public static class CrafyCaptchaServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrafyCaptchaOptions>, CrafyCaptchaWebOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<MvcOptions>, ConfigureMvcFilter>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<Microsoft.AspNetCore.Hosting.IStartupFilter, RazorPagesHandlerAttributeCheck>());
-        services.AddOptions<CrafyCaptchaHttpOptions>();
+        services.AddOptions<CrafyCaptchaHttpOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CrafyCaptchaHttpOptions>, CrafyCaptchaHttpOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CrafyCaptchaHttpOptions>, CrafyCaptchaConfigureHttpOptions>());
         services.AddAntiforgery();
         services.AddMetrics();
