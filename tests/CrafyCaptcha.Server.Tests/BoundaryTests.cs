@@ -107,6 +107,19 @@ public sealed class BoundaryTests
         Assert.True(cycles.Count == 0, "namespace cycles in the engine:\n" + string.Join("\n", cycles.Distinct()));
     }
 
+    [Fact]
+    public void No_source_file_of_a_package_is_over_500_lines()
+    {
+        string src = Path.Combine(RepositoryRoot(), "src");
+        string[] large = [.. Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal))
+            .Select(f => (File: Path.GetRelativePath(src, f), Lines: File.ReadLines(f).Count()))
+            .Where(f => f.Lines > 500)
+            .Select(f => $"{f.File}: {f.Lines} lines")];
+
+        Assert.True(large.Length == 0, "split these by concern:\n" + string.Join("\n", large));
+    }
+
     private static string RepositoryRoot()
     {
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
