@@ -38,7 +38,7 @@ internal static class CredentialsCommand
         var create = new Command("create", "Create a credential; its secret key and signing private key are printed once.") { name, plan, domains };
         create.SetAction((r, ct) => WithRepository(r, database, async repository =>
         {
-            (ChangeResult result, CreatedCredential? created) = await repository.CreateAsync(r.GetValue(name), r.GetValue(plan)!, r.GetValue(domains) ?? [], ct);
+            (CredentialChange result, CreatedCredential? created) = await repository.CreateAsync(r.GetValue(name), r.GetValue(plan)!, r.GetValue(domains) ?? [], ct);
             return created is null ? Refuse(result) : WriteCreated(output, r.GetValue(format)!, created);
         }));
 
@@ -68,8 +68,8 @@ internal static class CredentialsCommand
         var setPlan = new Command("plan", "Change the plan; a new public token is issued (bearers already issued keep their limits until they authenticate again).") { publicKey, planArgument };
         setPlan.SetAction((r, ct) => WithRepository(r, database, async repository =>
         {
-            ChangeResult result = await repository.SetPlanAsync(r.GetValue(publicKey)!, r.GetValue(planArgument)!, ct);
-            return result == ChangeResult.Done
+            CredentialChange result = await repository.SetPlanAsync(r.GetValue(publicKey)!, r.GetValue(planArgument)!, ct);
+            return result == CredentialChange.Done
                 ? Done(output, result, "plan changed; new public token: " + (await repository.FindAsync(r.GetValue(publicKey)!, ct))!.PublicToken)
                 : Refuse(result);
         }));
@@ -77,7 +77,7 @@ internal static class CredentialsCommand
         var rotate = new Command("rotate", "Create a new credential beside this one (same name, plan, domains); the old one is retired after the grace period.") { publicKey, grace };
         rotate.SetAction((r, ct) => WithRepository(r, database, async repository =>
         {
-            (ChangeResult result, CreatedCredential? created) = await repository.RotateAsync(r.GetValue(publicKey)!, r.GetValue(grace) ?? TimeSpan.FromHours(24), ct);
+            (CredentialChange result, CreatedCredential? created) = await repository.RotateAsync(r.GetValue(publicKey)!, r.GetValue(grace) ?? TimeSpan.FromHours(24), ct);
             return created is null ? Refuse(result) : WriteCreated(output, r.GetValue(format)!, created);
         }));
 
@@ -119,7 +119,7 @@ internal static class CredentialsCommand
         };
     }
 
-    private static async Task<int> WithRepository(ParseResult result, Option<string?> option, Func<CredentialRepository, Task<int>> action)
+    private static async Task<int> WithRepository(ParseResult result, Option<string?> option, Func<ControlPanelCredentialStore, Task<int>> action)
     {
         string? value = result.GetValue(option);
         if (string.IsNullOrEmpty(value))
@@ -127,14 +127,20 @@ internal static class CredentialsCommand
             value = Environment.GetEnvironmentVariable("CRAFY_DATABASE");
         }
 
-        if (ControlPanelDatabaseServices.Parse(value) is not { } parsed)
+        ControlPanelCredentialStore store;
+        try
+        {
+            store = await ControlPanelCredentialStore.OpenAsync(value ?? string.Empty);
+        }
+        catch (ArgumentException)
         {
             throw new CrafyCommand.UsageException("--database (or CRAFY_DATABASE) must be sqlite:<file> or postgresql:<connection string>.");
         }
 
-        await using var database = new ControlPanelDatabaseServices(parsed.Database, parsed.ConnectionString);
-        await database.EnsureCreatedAsync();
-        return await action(new CredentialRepository(database, TimeProvider.System));
+        await using (store)
+        {
+            return await action(store);
+        }
     }
 
     private static int WriteCreated(TextWriter output, string format, CreatedCredential created)
@@ -169,9 +175,9 @@ internal static class CredentialsCommand
         return CrafyCommand.Ok;
     }
 
-    private static int Done(TextWriter output, ChangeResult result, string message)
+    private static int Done(TextWriter output, CredentialChange result, string message)
     {
-        if (result != ChangeResult.Done)
+        if (result != CredentialChange.Done)
         {
             return Refuse(result);
         }
@@ -180,12 +186,12 @@ internal static class CredentialsCommand
         return CrafyCommand.Ok;
     }
 
-    private static int Refuse(ChangeResult result) => result switch
+    private static int Refuse(CredentialChange result) => result switch
     {
-        ChangeResult.InvalidPlan => throw new CrafyCommand.UsageException("the plan must be starter, growth or scale."),
-        ChangeResult.InvalidDomain => throw new CrafyCommand.UsageException("every --domain must be a host name such as shop.example (no scheme, port or path)."),
-        ChangeResult.NotFound => throw new CrafyCommand.UsageException("no stored credential has this public key."),
-        ChangeResult.NotActive => throw new CrafyCommand.UsageException("this credential is disabled or already rotated."),
+        CredentialChange.InvalidPlan => throw new CrafyCommand.UsageException("the plan must be starter, growth or scale."),
+        CredentialChange.InvalidDomain => throw new CrafyCommand.UsageException("every --domain must be a host name such as shop.example (no scheme, port or path)."),
+        CredentialChange.NotFound => throw new CrafyCommand.UsageException("no stored credential has this public key."),
+        CredentialChange.NotActive => throw new CrafyCommand.UsageException("this credential is disabled or already rotated."),
         _ => throw new CrafyCommand.UsageException("the change was not made."),
     };
 

@@ -59,8 +59,8 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
     public async Task A_created_credential_is_served_at_once_with_its_secrets_stored_only_protected()
     {
         (CredentialRepository repository, StoredCredentialSource source) = await InstanceAsync();
-        (ChangeResult result, CreatedCredential? created) = await repository.CreateAsync("Shop", "growth", ["Shop.Example", "bücher.de shop.example"]);
-        Assert.Equal(ChangeResult.Done, result);
+        (CredentialChange result, CreatedCredential? created) = await repository.CreateAsync("Shop", "growth", ["Shop.Example", "bücher.de shop.example"]);
+        Assert.Equal(CredentialChange.Done, result);
         ChallengeCredential c = created!.Credential;
         await source.RefreshAsync();
 
@@ -90,12 +90,12 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
     public async Task Bad_plans_and_domains_are_refused_and_nothing_is_written()
     {
         (CredentialRepository repository, _) = await InstanceAsync();
-        Assert.Equal(ChangeResult.InvalidPlan, (await repository.CreateAsync("x", "platinum", [])).Result);
-        Assert.Equal(ChangeResult.InvalidDomain, (await repository.CreateAsync("x", "starter", ["https://shop.example/path"])).Result);
-        Assert.Equal(ChangeResult.InvalidDomain, (await repository.CreateAsync("x", "starter", ["shop.example:8443"])).Result);
+        Assert.Equal(CredentialChange.InvalidPlan, (await repository.CreateAsync("x", "platinum", [])).Result);
+        Assert.Equal(CredentialChange.InvalidDomain, (await repository.CreateAsync("x", "starter", ["https://shop.example/path"])).Result);
+        Assert.Equal(CredentialChange.InvalidDomain, (await repository.CreateAsync("x", "starter", ["shop.example:8443"])).Result);
         Assert.Empty(await repository.ListAsync());
-        Assert.Equal(ChangeResult.NotFound, await repository.SetDomainsAsync("pk_missing", ["a.example"]));
-        Assert.Equal(ChangeResult.NotFound, await repository.DisableAsync("pk_missing"));
+        Assert.Equal(CredentialChange.NotFound, await repository.SetDomainsAsync("pk_missing", ["a.example"]));
+        Assert.Equal(CredentialChange.NotFound, await repository.DisableAsync("pk_missing"));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         (_, StoredCredentialSource other) = await InstanceAsync(); // a second instance on the same database
         Assert.True(ServedCredentials.Of(other.FindByPublicKey(pk))!.AllowsHost("shop.example")); // it reads the secrets: shared Data Protection keys
 
-        Assert.Equal(ChangeResult.Done, await repository.SetDomainsAsync(pk, ["new.example"]));
+        Assert.Equal(CredentialChange.Done, await repository.SetDomainsAsync(pk, ["new.example"]));
         await source.RefreshAsync(); // what the panel does after a change
         Assert.False(ServedCredentials.Of(source.FindByPublicKey(pk))!.AllowsHost("shop.example"));
         Assert.True(ServedCredentials.Of(source.FindByPublicKey(pk))!.AllowsHost("new.example"));
@@ -124,7 +124,7 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         (_, CreatedCredential? created) = await repository.CreateAsync("Shop", "starter", []);
         ChallengeCredential c = created!.Credential;
 
-        Assert.Equal(ChangeResult.Done, await repository.SetPlanAsync(c.PublicKey, "SCALE"));
+        Assert.Equal(CredentialChange.Done, await repository.SetPlanAsync(c.PublicKey, "SCALE"));
         await source.RefreshAsync();
 
         Assert.Null(ServedCredentials.Of(source.FindByPublicToken(c.PublicToken)));
@@ -133,7 +133,7 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         Assert.NotEqual(c.PublicToken, served.Credential.PublicToken);
         Assert.Same(served.Credential, source.FindByPublicToken(served.Credential.PublicToken));
         Assert.Equal(c.SecretKey, served.Credential.SecretKey); // the site's keys stay
-        Assert.Equal(ChangeResult.InvalidPlan, await repository.SetPlanAsync(c.PublicKey, "free"));
+        Assert.Equal(CredentialChange.InvalidPlan, await repository.SetPlanAsync(c.PublicKey, "free"));
     }
 
     [Fact]
@@ -143,15 +143,15 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         (_, CreatedCredential? created) = await repository.CreateAsync("Shop", "growth", ["shop.example"]);
         ChallengeCredential old = created!.Credential;
 
-        (ChangeResult result, CreatedCredential? rotated) = await repository.RotateAsync(old.PublicKey, TimeSpan.FromHours(1));
-        Assert.Equal(ChangeResult.Done, result);
+        (CredentialChange result, CreatedCredential? rotated) = await repository.RotateAsync(old.PublicKey, TimeSpan.FromHours(1));
+        Assert.Equal(CredentialChange.Done, result);
         ChallengeCredential next = rotated!.Credential;
         await source.RefreshAsync();
         Assert.NotEqual(old.SecretKey, next.SecretKey);
         Assert.Equal("growth", next.Plan);
         Assert.True(ServedCredentials.Of(source.FindByPublicKey(next.PublicKey))!.AllowsHost("shop.example"));
         Assert.NotNull(ServedCredentials.Of(source.FindByPublicKey(old.PublicKey)));
-        Assert.Equal(ChangeResult.NotActive, (await repository.RotateAsync(old.PublicKey, TimeSpan.FromHours(1))).Result);
+        Assert.Equal(CredentialChange.NotActive, (await repository.RotateAsync(old.PublicKey, TimeSpan.FromHours(1))).Result);
 
         _time.Advance(TimeSpan.FromMinutes(59));
         Assert.NotNull(ServedCredentials.Of(source.FindByPublicToken(old.PublicToken)));
@@ -174,13 +174,13 @@ public abstract class StoredCredentialTests(ControlPanelDatabase kind, Func<stri
         await source.RefreshAsync();
         Assert.NotNull(ServedCredentials.Of(source.FindByPublicKey(c.PublicKey)));
 
-        Assert.Equal(ChangeResult.Done, await repository.DisableAsync(c.PublicKey));
+        Assert.Equal(CredentialChange.Done, await repository.DisableAsync(c.PublicKey));
         await source.RefreshAsync();
 
         Assert.Null(ServedCredentials.Of(source.FindByPublicKey(c.PublicKey)));
         Assert.Null(ServedCredentials.Of(source.FindByPublicToken(c.PublicToken)));
-        Assert.Equal(ChangeResult.NotActive, await repository.SetDomainsAsync(c.PublicKey, ["a.example"]));
-        Assert.Equal(ChangeResult.NotActive, (await repository.RotateAsync(c.PublicKey, TimeSpan.Zero)).Result);
+        Assert.Equal(CredentialChange.NotActive, await repository.SetDomainsAsync(c.PublicKey, ["a.example"]));
+        Assert.Equal(CredentialChange.NotActive, (await repository.RotateAsync(c.PublicKey, TimeSpan.Zero)).Result);
     }
 
     [Fact]

@@ -21,6 +21,8 @@ public sealed class BoundaryTests
     [InlineData(typeof(ICrafyCaptcha))]
     [InlineData(typeof(ICrafyPublicTokenProvider))]
     [InlineData(typeof(ChallengeServerOptions))]
+    [InlineData(typeof(CrafyCaptcha.Server.ControlPanel.ControlPanelOptions))]
+    [InlineData(typeof(CrafyCaptcha.StackExchangeRedis.RedisNonceStoreOptions))]
     public void Internals_are_visible_to_tests_and_benchmarks_only(Type fromPackage)
     {
         string[] friends = [.. fromPackage.Assembly.GetCustomAttributes<InternalsVisibleToAttribute>().Select(a => a.AssemblyName)];

@@ -57,7 +57,7 @@ internal sealed class ControlPanelPages(
             return Refused(http);
         }
 
-        (ChangeResult result, CreatedCredential? created) = await repository.CreateAsync(form["name"], form["plan"].ToString(), form["domains"].ToString() is { Length: > 0 } d ? [d] : [], http.RequestAborted);
+        (CredentialChange result, CreatedCredential? created) = await repository.CreateAsync(form["name"], form["plan"].ToString(), form["domains"].ToString() is { Length: > 0 } d ? [d] : [], http.RequestAborted);
         if (created is null)
         {
             return Page(http, "Create a credential", CreateForm(http, Problem(result)), StatusCodes.Status400BadRequest);
@@ -151,22 +151,22 @@ internal sealed class ControlPanelPages(
             return Refused(http);
         }
 
-        (ChangeResult result, CreatedCredential? created) = await repository.RotateAsync(publicKey, options.Value.RotationGracePeriod, http.RequestAborted);
+        (CredentialChange result, CreatedCredential? created) = await repository.RotateAsync(publicKey, options.Value.RotationGracePeriod, http.RequestAborted);
         if (created is null)
         {
-            return Page(http, "Not rotated", $"<h1>Not rotated</h1><p role=\"alert\">{Problem(result)}</p>", result == ChangeResult.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest);
+            return Page(http, "Not rotated", $"<h1>Not rotated</h1><p role=\"alert\">{Problem(result)}</p>", result == CredentialChange.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest);
         }
 
         await source.RefreshAsync(http.RequestAborted);
         return Page(http, "Credential rotated", Secrets(http, created, "Credential rotated"));
     }
 
-    private async Task<IResult> AfterChangeAsync(HttpContext http, string publicKey, ChangeResult result)
+    private async Task<IResult> AfterChangeAsync(HttpContext http, string publicKey, CredentialChange result)
     {
-        if (result != ChangeResult.Done)
+        if (result != CredentialChange.Done)
         {
             return Page(http, "Not changed", $"<h1>Not changed</h1><p role=\"alert\">{Problem(result)}</p><p><a href=\"{Url(http, "credentials/" + publicKey)}\">Back</a></p>",
-                result == ChangeResult.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest);
+                result == CredentialChange.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest);
         }
 
         await source.RefreshAsync(http.RequestAborted);
@@ -198,12 +198,12 @@ internal sealed class ControlPanelPages(
     private static IResult Refused(HttpContext http)
         => Page(http, "Refused", "<h1>Refused</h1><p role=\"alert\">The form could not be accepted (its antiforgery token is missing or invalid). Reload the page and try again.</p>", StatusCodes.Status400BadRequest);
 
-    private static string Problem(ChangeResult result) => result switch
+    private static string Problem(CredentialChange result) => result switch
     {
-        ChangeResult.InvalidPlan => "The plan must be starter, growth or scale.",
-        ChangeResult.InvalidDomain => "Every domain must be a host name such as shop.example or bücher.de (no scheme, port or path).",
-        ChangeResult.NotFound => "No stored credential has this public key.",
-        ChangeResult.NotActive => "This credential is disabled or already rotated.",
+        CredentialChange.InvalidPlan => "The plan must be starter, growth or scale.",
+        CredentialChange.InvalidDomain => "Every domain must be a host name such as shop.example or bücher.de (no scheme, port or path).",
+        CredentialChange.NotFound => "No stored credential has this public key.",
+        CredentialChange.NotActive => "This credential is disabled or already rotated.",
         _ => "The change was not made.",
     };
 

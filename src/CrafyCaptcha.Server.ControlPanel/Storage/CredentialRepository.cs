@@ -5,7 +5,17 @@ using Microsoft.EntityFrameworkCore;
 namespace CrafyCaptcha.Server.ControlPanel.Storage;
 
 /// <summary>What the panel shows of a credential: never a secret.</summary>
-internal sealed record CredentialSummary(
+/// <param name="PublicKey">The public key (<c>pk_…</c>).</param>
+/// <param name="PublicToken">The public token the widget's iframe is opened with (<c>pt_…</c>).</param>
+/// <param name="Name">The name for people.</param>
+/// <param name="Plan"><c>starter</c>, <c>growth</c> or <c>scale</c>.</param>
+/// <param name="Domains">The host names allowed to embed the challenge.</param>
+/// <param name="SigningPublicKey">The base64 Ed25519 public key the widget checks messages with.</param>
+/// <param name="CreatedAt">When it was created.</param>
+/// <param name="DisabledAt">When it was disabled, if it was.</param>
+/// <param name="RetiresAt">When a rotated credential stops working, if it was rotated.</param>
+/// <param name="ReplacedBy">The public key of its replacement, if it was rotated.</param>
+public sealed record CredentialSummary(
     string PublicKey,
     string PublicToken,
     string Name,
@@ -18,6 +28,8 @@ internal sealed record CredentialSummary(
     string? ReplacedBy)
 {
     /// <summary>"active", "retiring" (rotated, in its grace period), "retired" or "disabled".</summary>
+    /// <param name="now">The time to judge at.</param>
+    /// <returns>The status word.</returns>
     public string StatusAt(DateTimeOffset now)
         => DisabledAt is not null ? "disabled"
             : RetiresAt is { } r ? (r <= now ? "retired" : "retiring")
@@ -25,20 +37,38 @@ internal sealed record CredentialSummary(
 }
 
 /// <summary>A credential just created: the only time its secrets leave the database.</summary>
-internal sealed record CreatedCredential(ChallengeCredential Credential, string Name, string SigningPublicKey);
+/// <param name="Credential">The keys, public token, plan and domains, secrets included.</param>
+/// <param name="Name">The name for people.</param>
+/// <param name="SigningPublicKey">The base64 Ed25519 public key for the site's configuration.</param>
+public sealed record CreatedCredential(ChallengeCredential Credential, string Name, string SigningPublicKey);
 
-/// <summary>The outcome of an operation on a credential that may be refused.</summary>
-internal enum ChangeResult
+/// <summary>The outcome of an operation on a stored credential that may be refused.</summary>
+public enum CredentialChange
 {
+    /// <summary>Done.</summary>
     Done,
+
+    /// <summary>No credential has that public key.</summary>
     NotFound,
+
+    /// <summary>The plan is not starter, growth or scale.</summary>
     InvalidPlan,
+
+    /// <summary>A domain is not a host name.</summary>
     InvalidDomain,
+
+    /// <summary>The credential is disabled or retired.</summary>
     NotActive,
 }
 
-/// <summary>Usage of one credential on one day.</summary>
-internal sealed record DailyUsage(string Day, long Flows, long Passes, long Refusals, long Escalations, long[] RiskHistogram);
+/// <summary>Usage of one credential on one UTC day.</summary>
+/// <param name="Day">The day, <c>yyyy-MM-dd</c>.</param>
+/// <param name="Flows">Challenges opened.</param>
+/// <param name="Passes">Tokens issued.</param>
+/// <param name="Refusals">Challenges refused.</param>
+/// <param name="Escalations">Flows that asked more than the invisible pass.</param>
+/// <param name="RiskHistogram">Flows per risk-score fifth: 0–0.2, 0.2–0.4, 0.4–0.6, 0.6–0.8, 0.8–1.</param>
+public sealed record DailyUsage(string Day, long Flows, long Passes, long Refusals, long Escalations, long[] RiskHistogram);
 
 /// <summary>
 /// The panel's operations on the stored credentials (pages and CLI alike): create, list, domains, plan, rotate,
@@ -48,23 +78,23 @@ internal sealed class CredentialRepository(ControlPanelDatabaseServices database
 {
     public ControlPanelDatabaseServices Database => database;
 
-    public async Task<(ChangeResult Result, CreatedCredential? Created)> CreateAsync(string? name, string plan, IEnumerable<string> domains, CancellationToken cancellationToken = default)
+    public async Task<(CredentialChange Result, CreatedCredential? Created)> CreateAsync(string? name, string plan, IEnumerable<string> domains, CancellationToken cancellationToken = default)
     {
         if (CredentialGenerator.PlanName(plan) is not { } planName)
         {
-            return (ChangeResult.InvalidPlan, null);
+            return (CredentialChange.InvalidPlan, null);
         }
 
         if (NormaliseDomains(domains) is not { } normalised)
         {
-            return (ChangeResult.InvalidDomain, null);
+            return (CredentialChange.InvalidDomain, null);
         }
 
         CreatedCredential created = New(name, planName, normalised);
         await using ControlPanelDbContext db = await database.Contexts.CreateDbContextAsync(cancellationToken);
         db.Credentials.Add(RowOf(created, normalised));
         await db.SaveChangesAsync(cancellationToken);
-        return (ChangeResult.Done, created);
+        return (CredentialChange.Done, created);
     }
 
     public async Task<IReadOnlyList<CredentialSummary>> ListAsync(CancellationToken cancellationToken = default)
@@ -81,40 +111,40 @@ internal sealed class CredentialRepository(ControlPanelDatabaseServices database
         return row is null ? null : SummaryOf(row);
     }
 
-    public Task<ChangeResult> SetDomainsAsync(string publicKey, IEnumerable<string> domains, CancellationToken cancellationToken = default)
+    public Task<CredentialChange> SetDomainsAsync(string publicKey, IEnumerable<string> domains, CancellationToken cancellationToken = default)
         => NormaliseDomains(domains) is not { } normalised
-            ? Task.FromResult(ChangeResult.InvalidDomain)
+            ? Task.FromResult(CredentialChange.InvalidDomain)
             : ChangeAsync(publicKey, row => row.Domains = string.Join('\n', normalised), cancellationToken);
 
     /// <summary>Changes the plan and issues a new Public Token; bearers issued before keep their old limits until re-authentication.</summary>
-    public Task<ChangeResult> SetPlanAsync(string publicKey, string plan, CancellationToken cancellationToken = default)
+    public Task<CredentialChange> SetPlanAsync(string publicKey, string plan, CancellationToken cancellationToken = default)
         => CredentialGenerator.PlanName(plan) is not { } planName
-            ? Task.FromResult(ChangeResult.InvalidPlan)
+            ? Task.FromResult(CredentialChange.InvalidPlan)
             : ChangeAsync(publicKey, row =>
             {
                 row.Plan = planName;
                 row.PublicToken = CredentialGenerator.NewPublicToken();
             }, cancellationToken);
 
-    public Task<ChangeResult> DisableAsync(string publicKey, CancellationToken cancellationToken = default)
+    public Task<CredentialChange> DisableAsync(string publicKey, CancellationToken cancellationToken = default)
         => ChangeAsync(publicKey, row => row.DisabledAt ??= time.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken, requireActive: false);
 
     /// <summary>
     /// A new credential beside the old one (same name, plan and domains); the old one keeps working for
     /// <paramref name="gracePeriod"/>, then stops being served.
     /// </summary>
-    public async Task<(ChangeResult Result, CreatedCredential? Created)> RotateAsync(string publicKey, TimeSpan gracePeriod, CancellationToken cancellationToken = default)
+    public async Task<(CredentialChange Result, CreatedCredential? Created)> RotateAsync(string publicKey, TimeSpan gracePeriod, CancellationToken cancellationToken = default)
     {
         await using ControlPanelDbContext db = await database.Contexts.CreateDbContextAsync(cancellationToken);
         CredentialRow? old = await db.Credentials.SingleOrDefaultAsync(c => c.PublicKey == publicKey, cancellationToken);
         if (old is null)
         {
-            return (ChangeResult.NotFound, null);
+            return (CredentialChange.NotFound, null);
         }
 
         if (old.DisabledAt is not null || old.RetiresAt is not null)
         {
-            return (ChangeResult.NotActive, null);
+            return (CredentialChange.NotActive, null);
         }
 
         string[] domains = DomainsOf(old);
@@ -124,7 +154,7 @@ internal sealed class CredentialRepository(ControlPanelDatabaseServices database
         old.Version++;
         db.Credentials.Add(RowOf(created, domains));
         await db.SaveChangesAsync(cancellationToken);
-        return (ChangeResult.Done, created);
+        return (CredentialChange.Done, created);
     }
 
     public async Task<IReadOnlyList<DailyUsage>> UsageAsync(string publicKey, int days, CancellationToken cancellationToken = default)
@@ -184,24 +214,24 @@ internal sealed class CredentialRepository(ControlPanelDatabaseServices database
         return [.. result];
     }
 
-    private async Task<ChangeResult> ChangeAsync(string publicKey, Action<CredentialRow> change, CancellationToken cancellationToken, bool requireActive = true)
+    private async Task<CredentialChange> ChangeAsync(string publicKey, Action<CredentialRow> change, CancellationToken cancellationToken, bool requireActive = true)
     {
         await using ControlPanelDbContext db = await database.Contexts.CreateDbContextAsync(cancellationToken);
         CredentialRow? row = await db.Credentials.SingleOrDefaultAsync(c => c.PublicKey == publicKey, cancellationToken);
         if (row is null)
         {
-            return ChangeResult.NotFound;
+            return CredentialChange.NotFound;
         }
 
         if (requireActive && row.DisabledAt is not null)
         {
-            return ChangeResult.NotActive;
+            return CredentialChange.NotActive;
         }
 
         change(row);
         row.Version++;
         await db.SaveChangesAsync(cancellationToken);
-        return ChangeResult.Done;
+        return CredentialChange.Done;
     }
 
     private CreatedCredential New(string? name, string plan, string[] domains)
