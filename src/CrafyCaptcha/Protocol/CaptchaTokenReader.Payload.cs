@@ -1,9 +1,7 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using CrafyCaptcha.Cryptography;
-using CrafyCaptcha.Shared;
 
 namespace CrafyCaptcha.Protocol;
 
