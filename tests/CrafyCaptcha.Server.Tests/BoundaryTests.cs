@@ -110,6 +110,22 @@ public sealed class BoundaryTests
     }
 
     [Fact]
+    public void Every_refusal_has_one_wire_code_of_its_own_and_only_Api_writes_codes()
+    {
+        string[] codes = [.. Enum.GetValues<ChallengeRefusal>().Select(CrafyCaptcha.Server.Api.VerifyEndpoint.Code)];
+        Assert.Equal(codes.Length, codes.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(codes, c => Assert.Matches("^[a-z]+(_[a-z]+)*$", c));
+
+        // The judges and FlowService speak ChallengeRefusal; a wire code written anywhere else would be a second mapping.
+        string root = Path.Combine(RepositoryRoot(), "src", "CrafyCaptcha.Server");
+        string[] elsewhere = [.. Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}Api{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => codes.Where(c => c.Contains('_', StringComparison.Ordinal) && c != "turnstile_unavailable").Any(c => File.ReadAllText(f).Contains($"\"{c}\"", StringComparison.Ordinal)))
+            .Select(f => Path.GetRelativePath(root, f))];
+        Assert.Empty(elsewhere);
+    }
+
+    [Fact]
     public void No_source_file_of_a_package_is_over_500_lines()
     {
         string src = Path.Combine(RepositoryRoot(), "src");

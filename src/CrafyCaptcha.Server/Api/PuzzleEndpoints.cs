@@ -31,7 +31,7 @@ internal sealed class PuzzleEndpoints(PuzzleService puzzles, FlowService flows)
     {
         if (!RequestBodyLimit.TryApply(http, 1024))
         {
-            return VerifyEndpoint.Error("too_large");
+            return VerifyEndpoint.Error(ChallengeRefusal.TooLarge);
         }
 
         PuzzleActionRequest? request;
@@ -41,12 +41,12 @@ internal sealed class PuzzleEndpoints(PuzzleService puzzles, FlowService flows)
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
         {
-            return VerifyEndpoint.Error("bad_request");
+            return VerifyEndpoint.Error(ChallengeRefusal.BadRequest);
         }
 
         if (request is not { FlowToken: { Length: > 0 and <= 64 } flowToken, Action: "new" or "accessible" })
         {
-            return VerifyEndpoint.Error("bad_request");
+            return VerifyEndpoint.Error(ChallengeRefusal.BadRequest);
         }
 
         try
@@ -58,7 +58,7 @@ internal sealed class PuzzleEndpoints(PuzzleService puzzles, FlowService flows)
         }
         catch (ChallengeStateUnavailableException)
         {
-            return VerifyEndpoint.Error("unavailable");
+            return VerifyEndpoint.Error(ChallengeRefusal.Unavailable);
         }
     }
 }

@@ -17,7 +17,7 @@ internal sealed class VerifyEndpoint(FlowService flowService)
     {
         if (!RequestBodyLimit.TryApply(http, MaxBody))
         {
-            return Error("too_large");
+            return Error(ChallengeRefusal.TooLarge);
         }
 
         VerifyRequest? request;
@@ -27,31 +27,60 @@ internal sealed class VerifyEndpoint(FlowService flowService)
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
         {
-            return Error("bad_request");
+            return Error(ChallengeRefusal.BadRequest);
         }
 
         if (request is not { FlowToken: { Length: > 0 } flowToken, Pow: { Challenge: not null, Salt: not null, Signature: not null } solution })
         {
-            return Error("bad_request");
+            return Error(ChallengeRefusal.BadRequest);
         }
 
         FlowAnswerResult result = await flowService.AnswerAsync(new FlowAnswer(flowToken, solution, request.Interaction, http.Connection.RemoteIpAddress, request.Program, request.Puzzle, request.Turnstile, request.PowParts), http.RequestAborted).ConfigureAwait(false);
         return result.Complete is { } complete
             ? TypedResults.Json(new CompleteResponse(complete.Payload, complete.Signature, complete.ServerSign!), ChallengeJson.Default.CompleteResponse)
-            : Error(result.Error ?? "bad_request", result.Puzzle);
+            : Error(result.Error ?? ChallengeRefusal.BadRequest, result.Puzzle);
     }
 
-    internal static IResult Error(string code, Puzzles.PuzzleView? puzzle = null)
+    /// <summary>The wire's answer to a refusal: <c>{"error": code}</c> (and the new puzzle) with its HTTP status. The one place refusals become codes.</summary>
+    internal static IResult Error(ChallengeRefusal refusal, Puzzles.PuzzleView? puzzle = null)
     {
-        int status = code switch
+        int status = refusal switch
         {
-            "too_large" => StatusCodes.Status413PayloadTooLarge,
-            "pow_replayed" => StatusCodes.Status409Conflict,
-            "rate_limited" => StatusCodes.Status429TooManyRequests,
-            "flow_unknown_or_spent" or "puzzle_exhausted" => StatusCodes.Status410Gone,
-            "unavailable" or "turnstile_unavailable" => StatusCodes.Status503ServiceUnavailable,
+            ChallengeRefusal.TooLarge => StatusCodes.Status413PayloadTooLarge,
+            ChallengeRefusal.PowReplayed => StatusCodes.Status409Conflict,
+            ChallengeRefusal.RateLimited => StatusCodes.Status429TooManyRequests,
+            ChallengeRefusal.FlowUnknownOrSpent or ChallengeRefusal.PuzzleExhausted => StatusCodes.Status410Gone,
+            ChallengeRefusal.Unavailable or ChallengeRefusal.TurnstileUnavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,
         };
-        return TypedResults.Json(new ErrorResponse(code, puzzle), ChallengeJson.Default.ErrorResponse, statusCode: status);
+        return TypedResults.Json(new ErrorResponse(Code(refusal), puzzle), ChallengeJson.Default.ErrorResponse, statusCode: status);
     }
+
+    /// <summary>The wire's error code of <paramref name="refusal"/> (<c>pow_replayed</c>, <c>flow_unknown_or_spent</c>, …).</summary>
+    internal static string Code(ChallengeRefusal refusal) => refusal switch
+    {
+        ChallengeRefusal.TooLarge => "too_large",
+        ChallengeRefusal.BadRequest => "bad_request",
+        ChallengeRefusal.PowInvalid => "pow_invalid",
+        ChallengeRefusal.PowOtherFlow => "pow_other_flow",
+        ChallengeRefusal.PowExpired => "pow_expired",
+        ChallengeRefusal.PowWrongAnswer => "pow_wrong_answer",
+        ChallengeRefusal.PowIncomplete => "pow_incomplete",
+        ChallengeRefusal.PowReplayed => "pow_replayed",
+        ChallengeRefusal.PowTooFast => "pow_too_fast",
+        ChallengeRefusal.FlowUnknownOrSpent => "flow_unknown_or_spent",
+        ChallengeRefusal.ProgramInvalid => "program_invalid",
+        ChallengeRefusal.AutomationDetected => "automation_detected",
+        ChallengeRefusal.InteractionRequired => "interaction_required",
+        ChallengeRefusal.PuzzleWrong => "puzzle_wrong",
+        ChallengeRefusal.PuzzleNew => "puzzle_new",
+        ChallengeRefusal.PuzzleExhausted => "puzzle_exhausted",
+        ChallengeRefusal.RateLimited => "rate_limited",
+        ChallengeRefusal.Unavailable => "unavailable",
+        ChallengeRefusal.TurnstileMissing => "turnstile_missing",
+        ChallengeRefusal.TurnstileInvalid => "turnstile_invalid",
+        ChallengeRefusal.TurnstileSpent => "turnstile_spent",
+        ChallengeRefusal.TurnstileUnavailable => "turnstile_unavailable",
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal, null),
+    };
 }

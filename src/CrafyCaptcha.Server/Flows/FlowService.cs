@@ -66,10 +66,10 @@ internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonEl
 /// <c>puzzle_wrong</c>, <c>puzzle_new</c> (with the new <see cref="Puzzle"/>), <c>puzzle_exhausted</c>, <c>rate_limited</c>, <c>unavailable</c>;
 /// with Turnstile: <c>turnstile_missing</c>, <c>turnstile_invalid</c>, <c>turnstile_spent</c>, <c>turnstile_unavailable</c>).
 /// </summary>
-internal sealed record FlowAnswerResult(string? Error, SignedMessage? Complete, Puzzles.PuzzleView? Puzzle = null);
+internal sealed record FlowAnswerResult(ChallengeRefusal? Error, SignedMessage? Complete, Puzzles.PuzzleView? Puzzle = null);
 
 /// <summary>The outcome of <see cref="FlowService.PuzzleActionAsync"/>: an error code, or the new puzzle, or the accessible path's proof-of-work.</summary>
-internal sealed record PuzzleActionResult(string? Error, Puzzles.PuzzleView? Puzzle, PowChallenge? Pow);
+internal sealed record PuzzleActionResult(ChallengeRefusal? Error, Puzzles.PuzzleView? Puzzle, PowChallenge? Pow);
 
 /// <summary>
 /// The challenge workflow, free of HTTP, and the one owner of flow records: open an <c>eo</c> and create the flow record
@@ -209,17 +209,17 @@ internal sealed class FlowService(
         try
         {
             FlowAnswerResult result = await CheckAnswerAsync(answer, cancellationToken).ConfigureAwait(false);
-            if (result.Error is { } error && error is not ("unavailable" or "turnstile_unavailable"))
+            if (result.Error is { } error && error is not (ChallengeRefusal.Unavailable or ChallengeRefusal.TurnstileUnavailable))
             {
                 // Every refused answer counts against the client: a script that keeps guessing climbs the ladder.
-                await risk.RecordFailureAsync(answer.RemoteAddress, error, cancellationToken).ConfigureAwait(false);
+                await risk.RecordFailureAsync(answer.RemoteAddress, error.ToString(), cancellationToken).ConfigureAwait(false);
             }
 
             return result;
         }
         catch (ChallengeStateUnavailableException)
         {
-            return new FlowAnswerResult("unavailable", null);
+            return new FlowAnswerResult(ChallengeRefusal.Unavailable, null);
         }
     }
 
@@ -234,7 +234,7 @@ internal sealed class FlowService(
 
         if (!_answers.TryTake(answer.RemoteAddress))
         {
-            return new FlowAnswerResult("rate_limited", null);
+            return new FlowAnswerResult(ChallengeRefusal.RateLimited, null);
         }
 
         // A puzzle flow's retry presents the proof-of-work its first answer spent (one proof-of-work per flow).
@@ -242,12 +242,12 @@ internal sealed class FlowService(
         FlowRecord? flow = await flows.TakeAsync(answer.FlowToken, cancellationToken).ConfigureAwait(false);
         if (!powFresh && (flow?.Puzzle?.PowSpent is not { } spent || spent != answer.Solution.Challenge))
         {
-            return new FlowAnswerResult("pow_replayed", null);
+            return new FlowAnswerResult(ChallengeRefusal.PowReplayed, null);
         }
 
         if (flow is null || flow.PublicKey != credential!.Credential.PublicKey || await flows.IsSpentAsync(flow.Nonce, cancellationToken).ConfigureAwait(false))
         {
-            return new FlowAnswerResult("flow_unknown_or_spent", null);
+            return new FlowAnswerResult(ChallengeRefusal.FlowUnknownOrSpent, null);
         }
 
         // A browser needs time to load the page's scripts and start a worker; an answer sooner than that was computed
@@ -255,7 +255,7 @@ internal sealed class FlowService(
         if (now.ToUnixTimeMilliseconds() - flow.IssuedAtUnixMilliseconds < _options.Risk.MinimumSolveTime.TotalMilliseconds)
         {
             Log.Refused(logger, "answer faster than a browser can run the page");
-            return new FlowAnswerResult("pow_too_fast", null);
+            return new FlowAnswerResult(ChallengeRefusal.PowTooFast, null);
         }
 
         if (flow.Program is { } program)
@@ -266,7 +266,7 @@ internal sealed class FlowService(
             if (!ProgramCheck.Matches(program, answer.Program, markers))
             {
                 Log.Refused(logger, "instrumentation program result missing or wrong");
-                return new FlowAnswerResult("program_invalid", null);
+                return new FlowAnswerResult(ChallengeRefusal.ProgramInvalid, null);
             }
 
             if (markers.Except(flow.Reasons).ToArray() is { Length: > 0 } added)
@@ -276,7 +276,7 @@ internal sealed class FlowService(
                 if (!flow.IsInteractive && risk.StepFor(score, flow.Mode, []) != ChallengeStep.Invisible)
                 {
                     await risk.RememberMarkersAsync(answer.RemoteAddress, added, cancellationToken).ConfigureAwait(false);
-                    return new FlowAnswerResult("automation_detected", null);
+                    return new FlowAnswerResult(ChallengeRefusal.AutomationDetected, null);
                 }
 
                 flow = flow with { Risk = score, Reasons = [.. flow.Reasons, .. added] };
@@ -286,7 +286,7 @@ internal sealed class FlowService(
         if (flow.IsInteractive && InteractionEvidence.Judge(answer.Interaction) is { } implausible)
         {
             Log.Refused(logger, "interaction evidence: " + implausible);
-            return new FlowAnswerResult("interaction_required", null);
+            return new FlowAnswerResult(ChallengeRefusal.InteractionRequired, null);
         }
 
         if (flow.Puzzle is { } puzzle)
@@ -296,14 +296,14 @@ internal sealed class FlowService(
             {
                 // A wrong answer keeps the flow (with the puzzle state the judge gives) for a retry; an exhausted one ends it.
                 return verdict.Keep is { } next && !await KeepAsync(answer.FlowToken, flow with { Puzzle = next }, cancellationToken).ConfigureAwait(false)
-                    ? new FlowAnswerResult("flow_unknown_or_spent", null)
+                    ? new FlowAnswerResult(ChallengeRefusal.FlowUnknownOrSpent, null)
                     : new FlowAnswerResult(refused, null, verdict.NewPuzzle);
             }
         }
 
         if (credential.TurnstileSiteKey is not null)
         {
-            (string? turnstileError, flow) = await CheckTurnstileAsync(credential, flow, answer, cancellationToken).ConfigureAwait(false);
+            (ChallengeRefusal? turnstileError, flow) = await CheckTurnstileAsync(credential, flow, answer, cancellationToken).ConfigureAwait(false);
             if (turnstileError is not null)
             {
                 return new FlowAnswerResult(turnstileError, null);
@@ -326,12 +326,12 @@ internal sealed class FlowService(
     /// is assessed with <see cref="RiskReasons.TurnstileUnavailable"/> and asks an interactive step; an interactive flow
     /// (or a hidden one below its threshold) passes, its token naming that reason.
     /// </summary>
-    private async Task<(string? Error, FlowRecord Flow)> CheckTurnstileAsync(ServedCredential credential, FlowRecord flow, FlowAnswer answer, CancellationToken cancellationToken)
+    private async Task<(ChallengeRefusal? Error, FlowRecord Flow)> CheckTurnstileAsync(ServedCredential credential, FlowRecord flow, FlowAnswer answer, CancellationToken cancellationToken)
     {
         if (answer.Turnstile is not { Length: > 0 and <= Turnstile.TurnstileVerifier.MaxTokenLength } token || token == "skipped")
         {
             Log.Refused(logger, "Turnstile token missing, skipped or too long");
-            return ("turnstile_missing", flow);
+            return (ChallengeRefusal.TurnstileMissing, flow);
         }
 
         Turnstile.TurnstileVerdict verdict = await turnstile.VerifyAsync(credential.Credential.Turnstile, token, answer.RemoteAddress, answer.FlowToken, flow.Hostname, cancellationToken).ConfigureAwait(false);
@@ -339,9 +339,9 @@ internal sealed class FlowService(
         {
             return (verdict switch
             {
-                Turnstile.TurnstileVerdict.Passed => null,
-                Turnstile.TurnstileVerdict.Spent => "turnstile_spent",
-                _ => "turnstile_invalid",
+                Turnstile.TurnstileVerdict.Passed => (ChallengeRefusal?)null,
+                Turnstile.TurnstileVerdict.Spent => ChallengeRefusal.TurnstileSpent,
+                _ => ChallengeRefusal.TurnstileInvalid,
             }, flow);
         }
 
@@ -354,7 +354,7 @@ internal sealed class FlowService(
         if (!flow.IsInteractive && risk.StepFor(score, flow.Mode, []) != ChallengeStep.Invisible)
         {
             await risk.RememberMarkersAsync(answer.RemoteAddress, [RiskReasons.TurnstileUnavailable], cancellationToken).ConfigureAwait(false);
-            return ("turnstile_unavailable", flow);
+            return (ChallengeRefusal.TurnstileUnavailable, flow);
         }
 
         // An interactive flow, or a hidden one the reason does not lift (the site asked for no step below its threshold).
@@ -371,7 +371,7 @@ internal sealed class FlowService(
         FlowRecord? flow = await flows.TakeAsync(flowToken, cancellationToken).ConfigureAwait(false);
         if (flow?.Puzzle is not { } puzzle || credentials.FindByPublicKey(flow.PublicKey) is not { } credential)
         {
-            return new PuzzleActionResult("flow_unknown_or_spent", null, null);
+            return new PuzzleActionResult(ChallengeRefusal.FlowUnknownOrSpent, null, null);
         }
 
         Puzzles.PuzzleStep step = await puzzleService.ActAsync(puzzle, accessible, credential, flowToken, flow.Risk, cancellationToken).ConfigureAwait(false);
@@ -388,7 +388,7 @@ internal sealed class FlowService(
 
         return kept
             ? new PuzzleActionResult(null, accessible ? null : Puzzles.PuzzleView.Of(step.Puzzle), step.Pow)
-            : new PuzzleActionResult("flow_unknown_or_spent", null, null);
+            : new PuzzleActionResult(ChallengeRefusal.FlowUnknownOrSpent, null, null);
     }
 
     /// <summary>Takes a flow's instrumentation program seed: exactly one caller gets it, once.</summary>

@@ -16,29 +16,29 @@ internal static class PowVerifier
     /// signed for <paramref name="flowToken"/> and that has not expired at <paramref name="now"/>; otherwise the error
     /// code (<c>pow_invalid</c>, <c>pow_other_flow</c>, <c>pow_expired</c>, <c>pow_wrong_answer</c>).
     /// </summary>
-    public static string? Check(ServedCredential? credential, PowSolution solution, string flowToken, DateTimeOffset now)
+    public static ChallengeRefusal? Check(ServedCredential? credential, PowSolution solution, string flowToken, DateTimeOffset now)
     {
         if (credential is null
             || solution is not { Challenge: { } challenge, Salt: { } salt, Signature: { } signature }
             || solution.Algorithm != PowChallenge.Sha256
             || !FixedTimeEquals(PowChallenge.Sign(credential.PowKey, challenge), signature))
         {
-            return "pow_invalid";
+            return ChallengeRefusal.PowInvalid;
         }
 
         if (PowChallenge.SaltParameter(salt, "flow") != flowToken)
         {
-            return "pow_other_flow";
+            return ChallengeRefusal.PowOtherFlow;
         }
 
         if (!long.TryParse(PowChallenge.SaltParameter(salt, "expires"), out long expires) || now.ToUnixTimeSeconds() > expires)
         {
-            return "pow_expired";
+            return ChallengeRefusal.PowExpired;
         }
 
         if (solution.Number < 0 || PowChallenge.Hash(salt, solution.Number) != challenge)
         {
-            return "pow_wrong_answer";
+            return ChallengeRefusal.PowWrongAnswer;
         }
 
         return null;
@@ -49,7 +49,7 @@ internal static class PowVerifier
     /// <c>parts=</c>) how many parts were issued, and <paramref name="others"/> must answer exactly the rest, each a
     /// different challenge signed for the same flow; otherwise <c>pow_incomplete</c> or the part's own error.
     /// </summary>
-    public static string? CheckAll(ServedCredential? credential, PowSolution first, IReadOnlyList<PowSolution>? others, string flowToken, DateTimeOffset now)
+    public static ChallengeRefusal? CheckAll(ServedCredential? credential, PowSolution first, IReadOnlyList<PowSolution>? others, string flowToken, DateTimeOffset now)
     {
         if (Check(credential, first, flowToken, now) is { } error)
         {
@@ -61,7 +61,7 @@ internal static class PowVerifier
         others ??= [];
         if (expected == 0 || others.Count != expected - 1)
         {
-            return "pow_incomplete";
+            return ChallengeRefusal.PowIncomplete;
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal) { first.Challenge! };
@@ -69,7 +69,7 @@ internal static class PowVerifier
         {
             if (part is null)
             {
-                return "pow_incomplete";
+                return ChallengeRefusal.PowIncomplete;
             }
 
             if (Check(credential, part, flowToken, now) is { } partError)
@@ -79,7 +79,7 @@ internal static class PowVerifier
 
             if (PowChallenge.SaltParameter(part.Salt!, "parts") != declared || !seen.Add(part.Challenge!))
             {
-                return "pow_incomplete";
+                return ChallengeRefusal.PowIncomplete;
             }
         }
 

@@ -20,13 +20,13 @@ internal sealed record PuzzleView(
 /// A puzzle's verdict on an answer: passed, or refused with the error code, the puzzle state the flow keeps (none when
 /// the flow ends) and, when the puzzle was replaced, what the page shows next.
 /// </summary>
-internal sealed record PuzzleVerdict(string? Error, PuzzleState? Keep = null, PuzzleView? NewPuzzle = null)
+internal sealed record PuzzleVerdict(ChallengeRefusal? Error, PuzzleState? Keep = null, PuzzleView? NewPuzzle = null)
 {
-    public static readonly PuzzleVerdict Passed = new((string?)null);
+    public static readonly PuzzleVerdict Passed = new((ChallengeRefusal?)null);
 }
 
 /// <summary>A puzzle action's outcome: an error code (the flow keeps <see cref="Puzzle"/> unchanged), or the flow's next puzzle state and, on the accessible path, its proof-of-work.</summary>
-internal sealed record PuzzleStep(string? Error, PuzzleState Puzzle, PowChallenge? Pow = null);
+internal sealed record PuzzleStep(ChallengeRefusal? Error, PuzzleState Puzzle, PowChallenge? Pow = null);
 
 /// <summary>
 /// The puzzles of a flow, as a judge: start one (its spec for the flow, its image under a one-time id), serve the image
@@ -80,7 +80,7 @@ internal sealed class PuzzleService(IChallengeStateStore store, IOptions<Challen
             // Only the accessible path's own proof-of-work passes now; anything else leaves the flow waiting for it.
             return solution.Challenge == accessible
                 ? PuzzleVerdict.Passed
-                : new PuzzleVerdict("puzzle_wrong", puzzle with { PowSpent = puzzle.PowSpent ?? solution.Challenge });
+                : new PuzzleVerdict(ChallengeRefusal.PuzzleWrong, puzzle with { PowSpent = puzzle.PowSpent ?? solution.Challenge });
         }
 
         if (puzzle.Spec.Accepts(answer))
@@ -91,16 +91,16 @@ internal sealed class PuzzleService(IChallengeStateStore store, IOptions<Challen
         PuzzleState next = puzzle with { WrongAnswers = puzzle.WrongAnswers + 1, PowSpent = solution.Challenge };
         if (puzzle.Spec.Kind != PuzzleSpec.Slider && next.WrongAnswers < MaxWrongPerPuzzle)
         {
-            return new PuzzleVerdict("puzzle_wrong", next);
+            return new PuzzleVerdict(ChallengeRefusal.PuzzleWrong, next);
         }
 
         if (puzzle.Shown >= MaxPuzzlesPerFlow)
         {
-            return new PuzzleVerdict("puzzle_exhausted"); // the flow ends
+            return new PuzzleVerdict(ChallengeRefusal.PuzzleExhausted); // the flow ends
         }
 
         next = await StartAsync(PuzzleSpec.Connect, puzzle.Shown, solution.Challenge, cancellationToken).ConfigureAwait(false);
-        return new PuzzleVerdict("puzzle_new", next, PuzzleView.Of(next));
+        return new PuzzleVerdict(ChallengeRefusal.PuzzleNew, next, PuzzleView.Of(next));
     }
 
     /// <summary>
@@ -114,7 +114,7 @@ internal sealed class PuzzleService(IChallengeStateStore store, IOptions<Challen
         {
             if (puzzle.AccessiblePow is not null)
             {
-                return new PuzzleStep("puzzle_exhausted", puzzle);
+                return new PuzzleStep(ChallengeRefusal.PuzzleExhausted, puzzle);
             }
 
             int maxNumber = (int)Math.Min(int.MaxValue / 2, AccessiblePowFactor * _options.PowMaxNumber * Math.Pow(_options.Risk.PowGrowth, risk));
@@ -124,7 +124,7 @@ internal sealed class PuzzleService(IChallengeStateStore store, IOptions<Challen
 
         if (puzzle.Shown >= MaxPuzzlesPerFlow || puzzle.AccessiblePow is not null)
         {
-            return new PuzzleStep("puzzle_exhausted", puzzle);
+            return new PuzzleStep(ChallengeRefusal.PuzzleExhausted, puzzle);
         }
 
         return new PuzzleStep(null, await StartAsync(puzzle.Spec.Kind, puzzle.Shown, puzzle.PowSpent, cancellationToken).ConfigureAwait(false));
