@@ -31,7 +31,7 @@ function loadScript(src) {
 // A widget whose container left the document, or whose drawing a DOM patch wiped out, is destroyed (it frees its input name).
 function sweep() {
   for (const [container, entry] of widgets) {
-    const wiped = entry.widget && entry.widget.ui && !container.contains(entry.widget.ui.box);
+    const wiped = entry.widget && entry.widget.isDetached();
     if (!container.isConnected || wiped) {
       if (entry.widget) { entry.widget.destroy(); }
       widgets.delete(container);

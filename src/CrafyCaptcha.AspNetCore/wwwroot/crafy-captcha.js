@@ -471,6 +471,10 @@
 
   CrafyCAPTCHA.prototype.loadIframe = function () { this._load(); };
 
+  // Whether the box this widget drew has left its container (a framework's DOM patch wiped it): the Blazor glue then
+  // destroys the widget, which frees its input name. False before it drew anything.
+  CrafyCAPTCHA.prototype.isDetached = function () { return !!(this.ui && this.container && !this.container.contains(this.ui.box)); };
+
   CrafyCAPTCHA.prototype._reveal = function () {
     if (this._retryOptions) { this._retryOptions(); return; } // the options endpoint failed: the click asks again now
     if (!this.iframe || this.isSolved) { return; }
