@@ -67,18 +67,12 @@ internal sealed partial class RedisNonceStore(RedisConnection connection, string
     }
 
     /// <summary>Runs one Redis command; connecting and the command failing both become <see cref="NonceStoreUnavailableException"/> (fail closed).</summary>
-    private async Task<T> Run<T>(Func<IDatabase, Task<T>> command)
+    private Task<T> Run<T>(Func<IDatabase, Task<T>> command) => connection.RunAsync(command, Unavailable);
+
+    private NonceStoreUnavailableException Unavailable(Exception ex)
     {
-        try
-        {
-            IDatabase db = (await connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-            return await command(db).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            LogUnavailable(logger, ex);
-            throw new NonceStoreUnavailableException("The Redis nonce store is unavailable.", ex);
-        }
+        LogUnavailable(logger, ex);
+        return new NonceStoreUnavailableException("The Redis nonce store is unavailable.", ex);
     }
 
     /// <summary><paramref name="prefix"/> as a literal in a Redis glob pattern (<c>SCAN MATCH</c>).</summary>

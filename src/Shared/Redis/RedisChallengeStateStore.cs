@@ -73,18 +73,12 @@ internal sealed partial class RedisChallengeStateStore(RedisConnection connectio
     }
 
     /// <summary>Runs one Redis command; connecting and the command failing both become <see cref="ChallengeStateUnavailableException"/>.</summary>
-    private async Task<T> Run<T>(Func<IDatabase, Task<T>> command)
+    private Task<T> Run<T>(Func<IDatabase, Task<T>> command) => connection.RunAsync(command, Unavailable);
+
+    private ChallengeStateUnavailableException Unavailable(Exception ex)
     {
-        try
-        {
-            IDatabase db = (await connection.GetAsync().ConfigureAwait(false)).GetDatabase();
-            return await command(db).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            LogUnavailable(logger, ex);
-            throw new ChallengeStateUnavailableException("The Redis challenge state store is unavailable.", ex);
-        }
+        LogUnavailable(logger, ex);
+        return new ChallengeStateUnavailableException("The Redis challenge state store is unavailable.", ex);
     }
 
     [LoggerMessage(302, LogLevel.Error, "Redis challenge state store operation failed.", EventName = "RedisStateUnavailable")]

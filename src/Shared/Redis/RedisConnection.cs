@@ -38,6 +38,23 @@ internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisN
         }
     }
 
+    /// <summary>
+    /// Runs one command on the database; connecting and the command failing both become the store's own exception
+    /// (<paramref name="unavailable"/> logs and makes it), so a store fails closed the same way whichever step failed.
+    /// </summary>
+    public async Task<T> RunAsync<T>(Func<IDatabase, Task<T>> command, Func<Exception, Exception> unavailable)
+    {
+        try
+        {
+            IDatabase db = (await GetAsync().ConfigureAwait(false)).GetDatabase();
+            return await command(db).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            throw unavailable(ex);
+        }
+    }
+
     private async Task<(IConnectionMultiplexer, bool)> ConnectAsync(RedisNonceStoreOptions o)
     {
         if (o.UseRegisteredConnection)
