@@ -49,7 +49,7 @@ public sealed class KeysNewDeploymentTests
         string contentRoot = Directory.CreateTempSubdirectory("crafy-keys-new-").FullName;
         await using WebApplication engine = Engine(engineConfig, enginePort, contentRoot);
         await engine.StartAsync();
-        await using WebApplication site = Site(siteConfig, contentRoot, siteLogs);
+        await using WebApplication site = EngineSite.Build(siteConfig, contentRoot, siteLogs);
         await site.StartAsync();
         try
         {
@@ -81,9 +81,9 @@ public sealed class KeysNewDeploymentTests
             string token = EngineApp.TokenFrom(complete);
 
             // The site accepts the engine's token once; without a token, or a second time, it refuses.
-            using HttpResponseMessage missing = await PostCommentAsync(siteClient, token: null);
-            using HttpResponseMessage accepted = await PostCommentAsync(siteClient, token);
-            using HttpResponseMessage replayed = await PostCommentAsync(siteClient, token);
+            using HttpResponseMessage missing = await EngineSite.PostCommentAsync(siteClient, token: null);
+            using HttpResponseMessage accepted = await EngineSite.PostCommentAsync(siteClient, token);
+            using HttpResponseMessage replayed = await EngineSite.PostCommentAsync(siteClient, token);
 
             Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
             Assert.True(accepted.IsSuccessStatusCode, $"token refused: HTTP {(int)accepted.StatusCode} {await accepted.Content.ReadAsStringAsync()}");
@@ -145,43 +145,6 @@ public sealed class KeysNewDeploymentTests
         WebApplication app = builder.Build();
         app.MapCrafyChallengeServer("/crafy");
         return app;
-    }
-
-    private static WebApplication Site(IConfigurationSource[] configuration, string contentRoot, CapturingLoggerProvider logs)
-    {
-        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, ContentRootPath = contentRoot });
-        builder.Configuration.Sources.Clear();
-        foreach (IConfigurationSource source in configuration)
-        {
-            ((IConfigurationBuilder)builder.Configuration).Add(source);
-        }
-
-        builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(logs);
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Services.AddCrafyCaptcha();
-        WebApplication app = builder.Build();
-        app.UseAntiforgery();
-        app.MapCrafyOptions();
-        // What the tag helper puts in a page: the public token and the antiforgery token.
-        app.MapGet("/page", async (HttpContext context, IAntiforgery antiforgery, ICrafyPublicTokenProvider tokens) => Results.Json(new JsonObject
-        {
-            ["publicToken"] = await tokens.GetPublicTokenAsync(context.RequestAborted),
-            ["antiforgery"] = antiforgery.GetAndStoreTokens(context).RequestToken,
-        }));
-        app.MapPost("/comments", () => Results.Ok(new { saved = true })).RequireCrafyCaptcha();
-        return app;
-    }
-
-    private static Task<HttpResponseMessage> PostCommentAsync(HttpClient site, string? token)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/comments");
-        if (token is not null)
-        {
-            request.Headers.Add(CrafyCaptchaHttpOptions.DefaultHeaderName, token);
-        }
-
-        return site.SendAsync(request);
     }
 
     /// <summary>The JSON block as an appsettings.json file would give it.</summary>

@@ -39,9 +39,9 @@ public sealed class StandaloneEngineFarmTests(RedisServer redis) : IClassFixture
         {
             (WebApplication loads, WebApplication answers) = flow % 2 == 0 ? (engineA, engineB) : (engineB, engineA);
             string token = await SolveAsync(siteClient, site.Urls.Single(), loads, answers);
-            using HttpResponseMessage accepted = await PostCommentAsync(siteClient, token);
+            using HttpResponseMessage accepted = await EngineSite.PostCommentAsync(siteClient, token);
             Assert.True(accepted.IsSuccessStatusCode, $"flow {flow}: {(int)accepted.StatusCode} {await accepted.Content.ReadAsStringAsync()}");
-            using HttpResponseMessage replayed = await PostCommentAsync(siteClient, token);
+            using HttpResponseMessage replayed = await EngineSite.PostCommentAsync(siteClient, token);
             Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
         }
     }
@@ -88,28 +88,17 @@ public sealed class StandaloneEngineFarmTests(RedisServer redis) : IClassFixture
 
     private static async Task<WebApplication> StartSiteAsync(string engineUrl)
     {
-        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        WebApplication app = EngineSite.Build([new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
-            ["CrafyCaptcha:PublicKey"] = Credential.PublicKey,
-            ["CrafyCaptcha:SecretKey"] = Credential.SecretKey,
-            ["CrafyCaptcha:SigningPublicKey"] = CredentialGenerator.SigningPublicKeyOf(Credential.SigningPrivateKey),
-            ["CrafyCaptcha:ApiBaseUrl"] = engineUrl.TrimEnd('/') + "/crafy/api",
-            ["CrafyCaptcha:PublicTokenTimeout"] = "00:00:10",
-        });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Services.AddCrafyCaptcha();
-        WebApplication app = builder.Build();
-        app.UseAntiforgery();
-        app.MapCrafyOptions();
-        app.MapGet("/page", async (HttpContext context, IAntiforgery antiforgery, ICrafyPublicTokenProvider tokens) => Results.Json(new JsonObject
-        {
-            ["publicToken"] = await tokens.GetPublicTokenAsync(context.RequestAborted),
-            ["antiforgery"] = antiforgery.GetAndStoreTokens(context).RequestToken,
-        }));
-        app.MapPost("/comments", () => Results.Ok(new { saved = true })).RequireCrafyCaptcha();
+            InitialData = new Dictionary<string, string?>
+            {
+                ["CrafyCaptcha:PublicKey"] = Credential.PublicKey,
+                ["CrafyCaptcha:SecretKey"] = Credential.SecretKey,
+                ["CrafyCaptcha:SigningPublicKey"] = CredentialGenerator.SigningPublicKeyOf(Credential.SigningPrivateKey),
+                ["CrafyCaptcha:ApiBaseUrl"] = engineUrl.TrimEnd('/') + "/crafy/api",
+                ["CrafyCaptcha:PublicTokenTimeout"] = "00:00:10",
+            },
+        }], AppContext.BaseDirectory);
         await app.StartAsync();
         return app;
     }
@@ -137,12 +126,5 @@ public sealed class StandaloneEngineFarmTests(RedisServer redis) : IClassFixture
         using var answerClient = new HttpClient { BaseAddress = new Uri(answers.Urls.Single()) };
         ChallengePage challenge = await EngineApp.LoadChallengeAsync(loadClient, Credential.PublicToken, eo, siteUrl.TrimEnd('/'));
         return await EngineApp.AnswerAsync(answerClient, challenge);
-    }
-
-    private static Task<HttpResponseMessage> PostCommentAsync(HttpClient site, string token)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/comments");
-        request.Headers.Add(CrafyCaptchaHttpOptions.DefaultHeaderName, token);
-        return site.SendAsync(request);
     }
 }
