@@ -1,8 +1,10 @@
+extern alias engine;
+
 using BenchmarkDotNet.Attributes;
-using CrafyCaptcha.Server.Credentials;
-using CrafyCaptcha.Server.Flows;
-using CrafyCaptcha.Server.Pow;
-using CrafyCaptcha.Server.Protocol;
+using engine::CrafyCaptcha.Server.Credentials;
+using engine::CrafyCaptcha.Server.Flows;
+using engine::CrafyCaptcha.Server.Pow;
+using engine::CrafyCaptcha.Server.Protocol;
 
 namespace CrafyCaptcha.Benchmarks;
 

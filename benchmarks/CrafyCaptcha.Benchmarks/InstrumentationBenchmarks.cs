@@ -1,7 +1,9 @@
+extern alias engine;
+
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
-using CrafyCaptcha.Server.Instrumentation;
+using engine::CrafyCaptcha.Server.Instrumentation;
 
 namespace CrafyCaptcha.Benchmarks;
 

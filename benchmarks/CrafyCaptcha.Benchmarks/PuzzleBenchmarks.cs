@@ -1,8 +1,10 @@
+extern alias engine;
+
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using CrafyCaptcha.Server.Puzzles;
+using engine::CrafyCaptcha.Server.Puzzles;
 
 namespace CrafyCaptcha.Benchmarks;
 

@@ -35,7 +35,7 @@ public sealed class IdentityFormTests(BlazorIdentityApp app) : IClassFixture<Bla
         using HttpResponseMessage first = await client.GetAsync("/Account/Login");
         string a = PageEo(await first.Content.ReadAsStringAsync()), b = PageEo(await client.GetStringAsync("/Account/Login"));
 
-        Assert.StartsWith(global::CrafyCaptcha.Cryptography.SecretBox.V3Prefix, a, StringComparison.Ordinal);
+        Assert.StartsWith(TokenMint.SealedV3Prefix, a, StringComparison.Ordinal);
         Assert.NotEqual(a, b);
         Assert.True(first.Headers.CacheControl is { NoStore: true, NoCache: true }, first.Headers.CacheControl?.ToString());
     }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using CrafyCaptcha.StackExchangeRedis.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CrafyCaptcha.AspNetCore.Components.Tests;

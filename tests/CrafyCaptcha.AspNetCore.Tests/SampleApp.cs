@@ -57,28 +57,10 @@ public sealed class SampleApp : WebApplicationFactory<Program>
         return TokenFor(NonceOf(eo), expiresAt ?? DateTimeOffset.UtcNow.AddMinutes(5), signWith ?? SecretKey, riskScore);
     }
 
-    public static string NonceOf(string eo)
-    {
-        using var box = new SecretBox(SecretKey);
-        Assert.True(box.TryOpen(eo, out byte[]? plaintext));
-        return (string)JsonNode.Parse(plaintext)!["nonce"]!;
-    }
+    public static string NonceOf(string eo) => TokenMint.NonceOf(SecretKey, eo);
 
     public static string TokenFor(string nonce, DateTimeOffset expiresAt, string signWith = SecretKey, double riskScore = 0.1)
-    {
-        using var box = new SecretBox(SecretKey);
-        string payload = new JsonObject
-        {
-            ["status"] = "success",
-            ["expires_at"] = expiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            ["nonce"] = box.Seal(nonce),
-            ["risk_score"] = riskScore,
-            ["flow_token"] = Guid.NewGuid().ToString(),
-        }.ToJsonString();
-        string signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(signWith), Encoding.UTF8.GetBytes(payload)));
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject { ["payload"] = payload, ["server_sign"] = signature }.ToJsonString()));
-    }
-
+        => TokenMint.TokenFor(SecretKey, nonce, expiresAt, signWith, riskScore);
 
     public static async Task<string> AntiforgeryTokenAsync(HttpClient client, string pageUrl)
     {

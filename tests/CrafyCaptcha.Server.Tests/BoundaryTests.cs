@@ -28,7 +28,7 @@ public sealed class BoundaryTests
         string[] friends = [.. fromPackage.Assembly.GetCustomAttributes<InternalsVisibleToAttribute>().Select(a => a.AssemblyName)];
         Assert.NotEmpty(friends);
         Assert.All(friends, name => Assert.True(
-            name.EndsWith(".Tests", StringComparison.Ordinal) || name == "CrafyCaptcha.Benchmarks",
+            name.EndsWith(".Tests", StringComparison.Ordinal) || name is "CrafyCaptcha.Benchmarks" or "CrafyCaptcha.Testing",
             $"{fromPackage.Assembly.GetName().Name} shows its internals to {name}, which is neither a test project nor the benchmarks."));
     }
 
@@ -123,6 +123,44 @@ public sealed class BoundaryTests
             .Where(f => codes.Where(c => c.Contains('_', StringComparison.Ordinal) && c != "turnstile_unavailable").Any(c => File.ReadAllText(f).Contains($"\"{c}\"", StringComparison.Ordinal)))
             .Select(f => Path.GetRelativePath(root, f))];
         Assert.Empty(elsewhere);
+    }
+
+    [Fact]
+    public void The_sibling_only_crypto_and_wire_helpers_are_not_public_API()
+    {
+        string[] siblingOnly = ["SecretBox", "FlowOptionsWriter", "CaptchaTokenInspection", "CaptchaTokenReader", "LenientBase64"];
+        foreach (Assembly package in new[] { typeof(ICrafyCaptcha).Assembly, typeof(ChallengeServerOptions).Assembly, typeof(ICrafyPublicTokenProvider).Assembly })
+        {
+            string[] exported = [.. package.GetExportedTypes().Select(t => t.Name).Intersect(siblingOnly)];
+            Assert.True(exported.Length == 0, $"{package.GetName().Name} publishes {string.Join(", ", exported)}: share it as linked source from src/Shared instead.");
+        }
+
+        string publicApi = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "CrafyCaptcha", "PublicAPI.Unshipped.txt"))
+            + File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "CrafyCaptcha", "PublicAPI.Shipped.txt"));
+        Assert.All(siblingOnly, name => Assert.DoesNotContain("." + name, publicApi, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Test_projects_reference_the_test_support_project_and_what_they_test_never_another_test_project()
+    {
+        string tests = Path.Combine(RepositoryRoot(), "tests");
+        var offenders = new List<string>();
+        foreach (string project in Directory.EnumerateFiles(tests, "*.csproj", SearchOption.AllDirectories))
+        {
+            string text = File.ReadAllText(project);
+            foreach (Match reference in Regex.Matches(text, "<ProjectReference Include=\"([^\"]+)\""))
+            {
+                string target = reference.Groups[1].Value.Replace('\\', '/');
+                if (target.Contains(".Tests/", StringComparison.Ordinal) || target.Contains(".Tests.csproj", StringComparison.Ordinal))
+                {
+                    offenders.Add($"{Path.GetFileName(project)} -> {target}");
+                }
+            }
+
+            Assert.DoesNotMatch("<Compile Include=\"\\.\\./(Shared|[^\"]*\\.Tests)/", text);
+        }
+
+        Assert.True(offenders.Count == 0, "test projects that reference another test project:\n" + string.Join("\n", offenders));
     }
 
     [Fact]

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using CrafyCaptcha.AspNetCore;
-using CrafyCaptcha.Cryptography;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -173,23 +172,7 @@ public sealed class DistributedCacheFarmTests(RedisServer redis) : IClassFixture
         }
 
         /// <summary>Creates a flow on this instance (as rendering the widget does) and signs a token for it, as the challenge server does.</summary>
-        public async Task<string> MintTokenAsync()
-        {
-            string eo = await _app.Services.GetRequiredService<ICrafyCaptcha>().CreateFlowAsync(new FlowOptions { Context = new JsonObject { ["policy"] = CrafyCaptchaHttpOptions.DefaultPolicyName } });
-            using var box = new SecretBox(SecretKey);
-            Assert.True(box.TryOpen(eo, out byte[]? plaintext));
-            string nonce = (string)JsonNode.Parse(plaintext)!["nonce"]!;
-            string payload = new JsonObject
-            {
-                ["status"] = "success",
-                ["expires_at"] = DateTime.UtcNow.AddMinutes(5).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                ["nonce"] = box.Seal(nonce),
-                ["risk_score"] = 0.1,
-                ["flow_token"] = Guid.NewGuid().ToString(),
-            }.ToJsonString();
-            string signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SecretKey), Encoding.UTF8.GetBytes(payload)));
-            return Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject { ["payload"] = payload, ["server_sign"] = signature }.ToJsonString()));
-        }
+        public Task<string> MintTokenAsync() => TokenMint.MintAsync(_app.Services, CrafyCaptchaHttpOptions.DefaultPolicyName);
 
         public Task<HttpResponseMessage> PostAsync(string token)
             => _client.PostAsync("/submit", new FormUrlEncodedContent(new Dictionary<string, string> { ["CrafyCAPTCHA_token"] = token }));

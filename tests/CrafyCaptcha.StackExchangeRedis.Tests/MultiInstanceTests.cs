@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CrafyCaptcha.Server;
-using CrafyCaptcha.Server.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CrafyCaptcha.StackExchangeRedis.Tests;

@@ -1,4 +1,3 @@
-using CrafyCaptcha.Server.Tests.State;
 using CrafyCaptcha.StackExchangeRedis.Internal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,3 @@
-using CrafyCaptcha.Server.Tests;
 using Microsoft.Playwright;
 
 namespace CrafyCaptcha.StackExchangeRedis.Tests;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using CrafyCaptcha.Server.Tests;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CrafyCaptcha.StackExchangeRedis.Tests;

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CrafyCaptcha.AspNetCore;
 using CrafyCaptcha.Server;
-using CrafyCaptcha.Server.Tests;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

@@ -9,7 +9,7 @@ namespace CrafyCaptcha.Protocol;
 /// Writes the iframe options JSON as the official SDKs do: the caller's keys in their order, <c>context</c>
 /// removed (it stays server-side), and <c>nonce</c> last, or in place when the caller had a <c>nonce</c> key.
 /// </summary>
-public static class FlowOptionsWriter
+internal static class FlowOptionsWriter
 {
     private static readonly JsonWriterOptions WriterOptions = new()
     {

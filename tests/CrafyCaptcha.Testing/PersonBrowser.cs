@@ -7,7 +7,7 @@ namespace CrafyCaptcha.Testing;
 /// (<c>--disable-blink-features=AutomationControlled</c>, a User-Agent without <c>HeadlessChrome</c>). Offline: never
 /// <c>playwright install</c>; the browser is <c>/usr/bin/chromium</c>.
 /// </summary>
-internal sealed class PersonBrowser : IAsyncDisposable
+public sealed class PersonBrowser : IAsyncDisposable
 {
     private readonly IPlaywright _playwright;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
 
-namespace CrafyCaptcha.Server.Tests;
+namespace CrafyCaptcha.Testing;
 
 /// <summary>
 /// The sample site (embedded engine, no keys) on a real Kestrel server on 127.0.0.1, and Debian's chromium driven by

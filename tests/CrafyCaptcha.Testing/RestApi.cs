@@ -1,20 +1,20 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using CrafyCaptcha.Server.Credentials;
+using CrafyCaptcha.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
-namespace CrafyCaptcha.Server.Tests;
+namespace CrafyCaptcha.Testing;
 
 /// <summary>The engine's REST API as a script calls it (also used by the Redis multi-instance tests).</summary>
 public static class RestApi
 {
     public const string Path = "/crafy/api/";
 
-    /// <summary>A new credential (for other test projects: the engine's internals are visible to this one only).</summary>
-    public static ChallengeCredential NewCredential() => CredentialStore.NewCredential();
+    /// <summary>A new credential on the Scale plan, as the engine's development credential is made.</summary>
+    public static ChallengeCredential NewCredential() => CredentialGenerator.Create("scale", "pt_dev_");
 
     public static CrafyCaptchaOptions SdkKeys(EngineApp app)
         => app.Factory.Services.GetRequiredService<IOptions<CrafyCaptchaOptions>>().Value;

@@ -7,7 +7,7 @@ namespace CrafyCaptcha.Protocol;
 /// checks 1 to 7 of the protocol), without consuming anything: for diagnostics such as <c>crafy token inspect</c>.
 /// A token that passes here is not yet accepted: only <see cref="ICrafyCaptcha.VerifyFlowAsync"/> consumes its nonce.
 /// </summary>
-public sealed class CaptchaTokenInspection
+internal sealed class CaptchaTokenInspection
 {
     private CaptchaTokenInspection(FlowFailure failure, string? nonce, string? payloadJson)
     {

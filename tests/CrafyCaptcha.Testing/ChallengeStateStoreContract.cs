@@ -1,4 +1,4 @@
-namespace CrafyCaptcha.Server.Tests.State;
+namespace CrafyCaptcha.Testing;
 
 /// <summary>
 /// What every <see cref="IChallengeStateStore"/> must do, run against each implementation (in-memory here, Redis in the

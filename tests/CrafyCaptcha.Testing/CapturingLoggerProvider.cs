@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace CrafyCaptcha.Server.Tests;
+namespace CrafyCaptcha.Testing;
 
 /// <summary>A logger provider that keeps what was logged, to assert on warnings.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace CrafyCaptcha.Tests;
+namespace CrafyCaptcha.Testing;
 
 /// <summary>The official SDKs' vectors (Data/vectors.json, a byte-for-byte copy of shared/protocol/vectors.json).</summary>
-internal static class Vectors
+public static class Vectors
 {
     private static readonly Lazy<JsonObject> Root = new(() =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "vectors.json")))!.AsObject());

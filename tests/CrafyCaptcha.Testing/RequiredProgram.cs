@@ -4,7 +4,7 @@ namespace CrafyCaptcha.Testing;
 /// A program from the machine that tests need (Debian's chromium, redis-server). A missing one fails the fixture at once
 /// with one line naming the install command, never a stack trace from <c>Process.Start</c>.
 /// </summary>
-internal static class RequiredProgram
+public static class RequiredProgram
 {
     /// <summary>The full path of <paramref name="name"/> on PATH (or <paramref name="knownPath"/>), else a one-line failure.</summary>
     public static string Find(string name, string debianPackage, string? knownPath = null)
@@ -29,7 +29,7 @@ internal static class RequiredProgram
 }
 
 /// <summary>A program the tests need is missing from the machine; the message says how to install it.</summary>
-internal sealed class MissingProgramException(string message) : Exception(message)
+public sealed class MissingProgramException(string message) : Exception(message)
 {
     public override string? StackTrace => null; // the message says everything
 }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace CrafyCaptcha.Server.Tests;
+namespace CrafyCaptcha.Testing;
 
 /// <summary>
 /// A minimal site in front of an engine on its own server (Kestrel on 127.0.0.1, Production), configured only by

@@ -17,7 +17,7 @@ namespace CrafyCaptcha.Cryptography;
 /// Keys are derived once, when the box is created; an instance is thread-safe and meant to live as long as
 /// its secret. Opening never throws for bad input: it returns <see langword="false"/>.
 /// </remarks>
-public sealed class SecretBox : IDisposable
+internal sealed class SecretBox : IDisposable
 {
     /// <summary>The prefix of every v3 value (<c>";v3_;"</c>): a cheap check before trying to open a value.</summary>
     public const string V3Prefix = ";v3_;";

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace CrafyCaptcha.StackExchangeRedis.Tests;
+namespace CrafyCaptcha.Testing;
 
 /// <summary>A real redis-server (Debian's package) on 127.0.0.1 and a free port, started and stopped by the tests.</summary>
 public sealed class RedisServer : IAsyncLifetime

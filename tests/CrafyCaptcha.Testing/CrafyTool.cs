@@ -3,10 +3,10 @@ using System.Diagnostics;
 namespace CrafyCaptcha.Testing;
 
 /// <summary>What a run of the <c>crafy</c> tool printed and returned.</summary>
-internal sealed record CliResult(int ExitCode, string Output, string Error);
+public sealed record CliResult(int ExitCode, string Output, string Error);
 
 /// <summary>The <c>crafy</c> tool run as a real process (<c>dotnet CrafyCaptcha.Cli.dll …</c>), at most 60 seconds.</summary>
-internal static class CrafyTool
+public static class CrafyTool
 {
     /// <summary>
     /// Runs the tool at <paramref name="dll"/> with <paramref name="args"/>; the variables in

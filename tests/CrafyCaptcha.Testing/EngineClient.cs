@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CrafyCaptcha.Server.Tests;
+namespace CrafyCaptcha.Testing;
 
 /// <summary>
 /// The sample with its embedded engine, and a client that plays the widget's part over HTTP.
