@@ -38,7 +38,7 @@ public sealed class CrafyCaptchaHttpOptions
 
     /// <summary>
     /// How many flows one client IP may create through the options endpoint per minute (default 120; its network, /24 or
-    /// /56, five times that). Generous on purpose: people behind one address get harder challenges from the engine, not
+    /// /48, five times that; an IPv6 client is its /64). Generous on purpose: people behind one address get harder challenges from the engine, not
     /// refusals from here.
     /// </summary>
     public int OptionsEndpointPermitsPerMinute { get; set; } = 120;

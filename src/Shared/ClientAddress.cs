@@ -5,10 +5,12 @@ namespace CrafyCaptcha.Shared;
 
 /// <summary>
 /// The client's address as the server sees it (<c>HttpContext.Connection.RemoteIpAddress</c>, which the
-/// forwarded-headers middleware rewrites when the host configures it) and its network: /24 for IPv4, /56 for IPv6,
-/// the sizes one household, office or carrier customer usually gets. No address is exempt, loopback included.
+/// forwarded-headers middleware rewrites when the host configures it), its host and its network. The host is what one
+/// machine or household holds: the address itself for IPv4, its /64 for IPv6 (every device gets a whole /64, so a
+/// /128 would give one client unlimited fresh addresses). The network is what one office, school or carrier customer
+/// usually holds: /24 for IPv4, /48 for IPv6. No address is exempt, loopback included.
 /// </summary>
-internal readonly record struct ClientAddress(IPAddress Address, IPNetwork Network)
+internal readonly record struct ClientAddress(IPAddress Address, IPNetwork Host, IPNetwork Network)
 {
     public static ClientAddress From(IPAddress? remote)
     {
@@ -18,12 +20,14 @@ internal readonly record struct ClientAddress(IPAddress Address, IPNetwork Netwo
             address = address.MapToIPv4();
         }
 
-        int prefix = address.AddressFamily == AddressFamily.InterNetworkV6 ? 56 : 24;
-        return new ClientAddress(address, new IPNetwork(Mask(address, prefix), prefix));
+        bool v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+        int host = v6 ? 64 : 32;
+        int network = v6 ? 48 : 24;
+        return new ClientAddress(address, new IPNetwork(Mask(address, host), host), new IPNetwork(Mask(address, network), network));
     }
 
-    /// <summary>The key of the address in counters (never logged with the address itself).</summary>
-    public string AddressKey => Address.ToString();
+    /// <summary>The key of the host in counters (never logged with the address itself): the IPv4 address, or the IPv6 /64.</summary>
+    public string AddressKey => Host.PrefixLength == 32 ? Address.ToString() : Host.ToString();
 
     /// <summary>The key of the network in counters.</summary>
     public string NetworkKey => Network.ToString();

@@ -6,7 +6,7 @@ namespace CrafyCaptcha.Shared;
 /// <summary>
 /// One way for every captcha endpoint to bound what one client may ask per minute: the library's partitioned
 /// fixed-window limiters (System.Threading.RateLimiting, what ASP.NET Core's rate-limiting middleware runs on), one per
-/// address and, five times wider, one per network (/24, /56), chained. They live in the endpoint rather than in the
+/// host (an IPv4 address, an IPv6 /64) and, five times wider, one per network (/24, /48), chained. They live in the endpoint rather than in the
 /// app's <c>UseRateLimiter()</c> pipeline so that an app that forgets the middleware is still protected. Budgets are
 /// per process and generous: the risk engine's shared velocity counters raise friction long before these refuse.
 /// </summary>
@@ -21,7 +21,7 @@ internal sealed class ClientBudget : IDisposable
     {
         PermitsPerMinute = permitsPerMinute;
         _limiter = PartitionedRateLimiter.CreateChained(
-            PartitionedRateLimiter.Create<ClientAddress, IPAddress>(c => RateLimitPartition.GetFixedWindowLimiter(c.Address, _ => Window(permitsPerMinute))),
+            PartitionedRateLimiter.Create<ClientAddress, IPNetwork>(c => RateLimitPartition.GetFixedWindowLimiter(c.Host, _ => Window(permitsPerMinute))),
             PartitionedRateLimiter.Create<ClientAddress, IPNetwork>(c => RateLimitPartition.GetFixedWindowLimiter(c.Network, _ => Window(permitsPerMinute * NetworkFactor))));
     }
 

@@ -24,7 +24,7 @@ public sealed class EngineApp : IDisposable
     private readonly string _state;
     private readonly bool _ownsState;
 
-    public EngineApp(TimeProvider? timeProvider = null, string? sharedStateDirectory = null, Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null, bool instrumentation = false, bool kestrel = false)
+    public EngineApp(TimeProvider? timeProvider = null, string? sharedStateDirectory = null, Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null, bool instrumentation = false, bool kestrel = false, IPAddress? listenOn = null)
     {
         _ownsState = sharedStateDirectory is null;
         _state = sharedStateDirectory ?? Path.Combine(Path.GetTempPath(), "crafy-engine-" + Guid.NewGuid().ToString("N"));
@@ -61,10 +61,11 @@ public sealed class EngineApp : IDisposable
                 b.ConfigureServices(services);
             }
         });
-        if (kestrel)
+        if (kestrel || listenOn is not null)
         {
-            // A real server on 127.0.0.1 (for clients with their own HTTP stack, such as the SDK's API client).
-            Factory.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+            // A real server on 127.0.0.1, or listenOn (for clients with their own HTTP stack: the SDK's API client, a
+            // client bound to a source address of its own).
+            Factory.UseKestrel(o => o.Listen(listenOn ?? IPAddress.Loopback, 0));
             Factory.StartServer();
         }
 
@@ -80,18 +81,24 @@ public sealed class EngineApp : IDisposable
 
     public const string ParentOrigin = "http://localhost";
 
-    public async Task<PageInit> OpenPageAsync(string path)
+    public Task<PageInit> OpenPageAsync(string path) => OpenPageAsync(Client, path);
+
+    /// <summary>Opens a page of the sample with any client (its own cookies) and reads the widget's keys and the antiforgery token.</summary>
+    public static async Task<PageInit> OpenPageAsync(HttpClient client, string path)
     {
-        string html = await Client.GetStringAsync(path);
+        string html = await client.GetStringAsync(path);
         Match init = Regex.Match(html, "c\\.init\\(e,\"(?<pk>[^\"]+)\",\"(?<pt>[^\"]+)\",\"(?<spk>[^\"]+)\"");
         Match antiforgery = Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"");
         Assert.True(init.Success && antiforgery.Success, "the page has no widget or no antiforgery field");
         return new PageInit(init.Groups["pk"].Value, init.Groups["pt"].Value, Regex.Unescape(init.Groups["spk"].Value), antiforgery.Groups[1].Value);
     }
 
-    public async Task<string> GetEoAsync(PageInit page, string policy)
+    public Task<string> GetEoAsync(PageInit page, string policy) => GetEoAsync(Client, page, policy);
+
+    /// <summary>Asks the sample's options endpoint for a flow of <paramref name="policy"/>, as the widget does.</summary>
+    public static async Task<string> GetEoAsync(HttpClient client, PageInit page, string policy)
     {
-        HttpResponseMessage response = await Client.PostAsJsonAsync("/crafy-options", new { action = "get_options", policy, __RequestVerificationToken = page.Antiforgery });
+        HttpResponseMessage response = await client.PostAsJsonAsync("/crafy-options", new { action = "get_options", policy, __RequestVerificationToken = page.Antiforgery });
         response.EnsureSuccessStatusCode();
         return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["eo"]!;
     }
@@ -133,7 +140,7 @@ public sealed class EngineApp : IDisposable
     {
         string Attr(string name) => WebUtility.HtmlDecode(Regex.Match(html, $"{name}=\"([^\"]*)\"").Groups[1].Value);
         JsonObject pow = JsonNode.Parse(Attr("data-pow"))!.AsObject();
-        return new ChallengePage(Attr("data-flow-token"), pow, Attr("data-checkbox") == "true", Attr("data-handshake-payload"), Attr("data-handshake-signature"), Attr("data-program-url"));
+        return new ChallengePage(Attr("data-flow-token"), pow, Attr("data-checkbox") == "true", Attr("data-handshake-payload"), Attr("data-handshake-signature"), Attr("data-program-url"), html.Contains(" data-puzzle=\"", StringComparison.Ordinal));
     }
 
     public static long Solve(JsonObject pow)
@@ -283,4 +290,8 @@ public sealed class EngineApp : IDisposable
 
 public sealed record PageInit(string PublicKey, string PublicToken, string SigningPublicKey, string Antiforgery);
 
-public sealed record ChallengePage(string FlowToken, JsonObject Pow, bool NeedsCheckbox, string HandshakePayload, string HandshakeSignature, string ProgramUrl = "");
+public sealed record ChallengePage(string FlowToken, JsonObject Pow, bool NeedsCheckbox, string HandshakePayload, string HandshakeSignature, string ProgramUrl = "", bool NeedsPuzzle = false)
+{
+    /// <summary>The flow asks a person for something (the checkbox or a puzzle): not the invisible step.</summary>
+    public bool Interactive => NeedsCheckbox || NeedsPuzzle;
+}

@@ -20,6 +20,7 @@ public sealed class ChallengeRiskOptions
     {
         [RiskReasons.VelocityIp] = 0.6,
         [RiskReasons.VelocityNetwork] = 0.3,
+        [RiskReasons.NetworkRotation] = 0.6,
         [RiskReasons.RecentFailures] = 0.4,
         [RiskReasons.Datacenter] = 0.3,
         [RiskReasons.Tor] = 0.4,
@@ -48,11 +49,20 @@ public sealed class ChallengeRiskOptions
     /// <summary>Loads past <see cref="IpFreeLoads"/> until <c>velocity_ip</c> has its full weight (default 6).</summary>
     public int IpLoadsToFullWeight { get; set; } = 6;
 
-    /// <summary>Challenge loads per network (/24, /56) and window that add nothing (default 40).</summary>
+    /// <summary>Challenge loads per network (/24, /48) and window that add nothing (default 40).</summary>
     public int NetworkFreeLoads { get; set; } = 40;
 
     /// <summary>Loads past <see cref="NetworkFreeLoads"/> until <c>velocity_network</c> has its full weight (default 40).</summary>
     public int NetworkLoadsToFullWeight { get; set; } = 40;
+
+    /// <summary>
+    /// Distinct hosts (IPv4 addresses, IPv6 /64s) per network (/24, /48) and window that add nothing (default 8): a
+    /// household or small office. Past it <c>network_rotation</c> grows as <c>velocity_ip</c> does for one address.
+    /// </summary>
+    public int NetworkFreeAddresses { get; set; } = 8;
+
+    /// <summary>Hosts past <see cref="NetworkFreeAddresses"/> until <c>network_rotation</c> has its full weight (default 6).</summary>
+    public int NetworkAddressesToFullWeight { get; set; } = 6;
 
     /// <summary>Refused answers per IP address and window that add nothing (default 2).</summary>
     public int FreeFailures { get; set; } = 2;
@@ -67,7 +77,7 @@ public sealed class ChallengeRiskOptions
     public int IpLoadsRefused { get; set; } = 600;
 
     /// <summary>
-    /// Challenge loads one address may make per minute on this instance (default 120; its /24 or /56 network five times
+    /// Challenge loads one address may make per minute on this instance (default 120; an IPv6 client is its /64, and its /24 or /48 network gets five times
     /// that); past it, 429 with <c>Retry-After</c>. A flood guard: the velocity reasons raise friction long before.
     /// </summary>
     public int ChallengeLoadsPerMinute { get; set; } = 120;

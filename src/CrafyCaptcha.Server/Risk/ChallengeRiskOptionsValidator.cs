@@ -38,14 +38,14 @@ internal sealed class ChallengeRiskOptionsValidator : IValidateOptions<Challenge
             failures.Add($"{S}:VelocityWindow must be between 10 seconds and one day.");
         }
 
-        if (options.IpFreeLoads < 0 || options.NetworkFreeLoads < 0 || options.FreeFailures < 0)
+        if (options.IpFreeLoads < 0 || options.NetworkFreeLoads < 0 || options.NetworkFreeAddresses < 0 || options.FreeFailures < 0)
         {
-            failures.Add($"{S}: IpFreeLoads, NetworkFreeLoads and FreeFailures must not be negative.");
+            failures.Add($"{S}: IpFreeLoads, NetworkFreeLoads, NetworkFreeAddresses and FreeFailures must not be negative.");
         }
 
-        if (options.IpLoadsToFullWeight < 1 || options.NetworkLoadsToFullWeight < 1 || options.FailuresToFullWeight < 1)
+        if (options.IpLoadsToFullWeight < 1 || options.NetworkLoadsToFullWeight < 1 || options.NetworkAddressesToFullWeight < 1 || options.FailuresToFullWeight < 1)
         {
-            failures.Add($"{S}: IpLoadsToFullWeight, NetworkLoadsToFullWeight and FailuresToFullWeight must be at least 1.");
+            failures.Add($"{S}: IpLoadsToFullWeight, NetworkLoadsToFullWeight, NetworkAddressesToFullWeight and FailuresToFullWeight must be at least 1.");
         }
 
         if (options.IpLoadsRefused <= options.IpFreeLoads)

@@ -30,6 +30,7 @@ internal sealed record Refusal(int Status, TimeSpan RetryAfter);
 internal sealed partial class RiskEngine : IDisposable
 {
     private const string MarkersPrefix = "markers:";
+    private static readonly ReadOnlyMemory<byte> SeenMark = new byte[] { 1 };
     private readonly IChallengeStateStore _counters;
     private readonly AddressLists _lists;
     private readonly ChallengeRiskOptions _options;
@@ -73,10 +74,12 @@ internal sealed partial class RiskEngine : IDisposable
         ValueTask<long> ipCount = CountAsync("load-ip:" + client.AddressKey, add: true, cancellationToken);
         ValueTask<long> networkCount = CountAsync("load-net:" + client.NetworkKey, add: true, cancellationToken);
         ValueTask<long> failureCount = CountAsync("fail-ip:" + client.AddressKey, add: false, cancellationToken);
+        ValueTask<long> hostCount = CountHostsAsync(client, cancellationToken);
         ValueTask<byte[]?> markers = _counters.GetAsync(MarkersPrefix + client.AddressKey, cancellationToken);
         long ipLoads = await ipCount.ConfigureAwait(false);
         long networkLoads = await networkCount.ConfigureAwait(false);
         long failures = await failureCount.ConfigureAwait(false);
+        long networkHosts = await hostCount.ConfigureAwait(false);
         byte[]? remembered = await markers.ConfigureAwait(false);
         if (ipLoads > _options.IpLoadsRefused)
         {
@@ -87,6 +90,7 @@ internal sealed partial class RiskEngine : IDisposable
         double score = _options.BaseScore;
         score += Ramp(reasons, RiskReasons.VelocityIp, ipLoads, _options.IpFreeLoads, _options.IpLoadsToFullWeight);
         score += Ramp(reasons, RiskReasons.VelocityNetwork, networkLoads, _options.NetworkFreeLoads, _options.NetworkLoadsToFullWeight);
+        score += Ramp(reasons, RiskReasons.NetworkRotation, networkHosts, _options.NetworkFreeAddresses, _options.NetworkAddressesToFullWeight);
         score += Ramp(reasons, RiskReasons.RecentFailures, failures, _options.FreeFailures, _options.FailuresToFullWeight);
         if (_lists.Datacenter?.Contains(client.Address) == true)
         {
@@ -218,6 +222,18 @@ internal sealed partial class RiskEngine : IDisposable
     /// A sliding window from two fixed windows: this window's count plus the previous one's, weighted by how much of
     /// it still overlaps the sliding window. Every instance sharing the state store agrees.
     /// </summary>
+    /// <summary>
+    /// How many distinct hosts of the client's network loaded challenges in the sliding window: the first load of a host
+    /// in a fixed window adds it (a one-use mark per host and window), later ones only read the count.
+    /// </summary>
+    private async ValueTask<long> CountHostsAsync(ClientAddress client, CancellationToken cancellationToken)
+    {
+        long index = _time.GetUtcNow().UtcTicks / _options.VelocityWindow.Ticks;
+        string seen = string.Create(CultureInfo.InvariantCulture, $"seen:{client.NetworkKey}:{client.AddressKey}:{index}");
+        bool first = await _counters.TryAddAsync(seen, SeenMark, _options.VelocityWindow * 2, cancellationToken).ConfigureAwait(false);
+        return await CountAsync("hosts-net:" + client.NetworkKey, add: first, cancellationToken).ConfigureAwait(false);
+    }
+
     private async ValueTask<long> CountAsync(string key, bool add, CancellationToken cancellationToken)
     {
         long windowTicks = _options.VelocityWindow.Ticks;

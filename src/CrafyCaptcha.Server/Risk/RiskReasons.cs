@@ -6,11 +6,17 @@ namespace CrafyCaptcha.Server.Risk;
 /// </summary>
 public static class RiskReasons
 {
-    /// <summary>Many challenge loads from this IP address within the velocity window.</summary>
+    /// <summary>Many challenge loads from this IP address (IPv6: its /64) within the velocity window.</summary>
     public const string VelocityIp = "velocity_ip";
 
-    /// <summary>Many challenge loads from this network (/24 IPv4, /56 IPv6) within the velocity window.</summary>
+    /// <summary>Many challenge loads from this network (/24 IPv4, /48 IPv6) within the velocity window.</summary>
     public const string VelocityNetwork = "velocity_network";
+
+    /// <summary>
+    /// Many distinct hosts (IPv4 addresses, IPv6 /64s) of this network (/24, /48) loaded challenges within the velocity
+    /// window: a client rotating its address inside one network, which then climbs the ladder as one address does.
+    /// </summary>
+    public const string NetworkRotation = "network_rotation";
 
     /// <summary>Recent refused answers (wrong, forged, replayed, too fast, no interaction) from this IP address.</summary>
     public const string RecentFailures = "recent_failures";
@@ -72,7 +78,7 @@ public static class RiskReasons
     /// <summary>All reasons that carry a weight, in a stable order.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        VelocityIp, VelocityNetwork, RecentFailures, Datacenter, Tor, HeaderMismatch, AutomationUserAgent, NoUserAgent,
+        VelocityIp, VelocityNetwork, NetworkRotation, RecentFailures, Datacenter, Tor, HeaderMismatch, AutomationUserAgent, NoUserAgent,
         NoAcceptLanguage, FetchMetadata, Webdriver, TelemetryMissing, AutomationAnnounced, WebdriverHidden, WindowImplausible,
         NativeCodePatched, NoPlugins, NoLanguages, TurnstileUnavailable,
     ];

@@ -1,0 +1,111 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace CrafyCaptcha.Server.Tests;
+
+/// <summary>
+/// A script that rotates its address inside one network, from real sockets bound to each source address (no header
+/// tricks): IPv4 from 120 addresses of one /24, IPv6 from 120 addresses of one /64. Rotation is itself a signal
+/// (<c>network_rotation</c>: distinct hosts per network), and an IPv6 client is its /64, so the ladder climbs as it
+/// does for one address. A household (eight addresses) stays invisible.
+/// </summary>
+public sealed class AddressRotationTests(ITestOutputHelper output)
+{
+    private const int Passes = 120;
+    private const int MaxInvisibleTokens = 40;
+
+    [Fact]
+    public async Task Passes_from_120_addresses_of_one_IPv4_network_get_at_most_40_invisible_tokens()
+    {
+        using var app = new EngineApp(listenOn: IPAddress.Loopback);
+        IPAddress[] sources = [.. Enumerable.Range(1, Passes).Select(i => IPAddress.Parse($"127.0.77.{i}"))];
+
+        await AssertRotationClimbsTheLadderAsync(app, sources);
+    }
+
+    [Fact]
+    public async Task Passes_from_120_addresses_of_one_IPv6_64_get_at_most_40_invisible_tokens()
+    {
+        const string Prefix = "fd00:c0de:77::/64";
+        Assert.True(BoundClient.TryRouteToLoopback(Prefix, out string reason), $"this test binds IPv6 source addresses and needs root: {reason}");
+        using var app = new EngineApp(listenOn: IPAddress.IPv6Loopback);
+        IPAddress[] sources = [.. Enumerable.Range(1, Passes).Select(i => IPAddress.Parse($"fd00:c0de:77::{i:x}:{i * 7:x}"))];
+
+        await AssertRotationClimbsTheLadderAsync(app, sources);
+    }
+
+    [Fact]
+    public async Task The_64s_of_one_IPv6_48_are_hosts_of_one_network_and_eight_of_them_stay_invisible()
+    {
+        // Not rotation within a /64 but 24 /64s of one /48: one site, whose hosts the network counts.
+        const string Prefix = "fd00:c0de:78::/48";
+        Assert.True(BoundClient.TryRouteToLoopback(Prefix, out string reason), $"this test binds IPv6 source addresses and needs root: {reason}");
+        using var app = new EngineApp(listenOn: IPAddress.IPv6Loopback);
+        var outcomes = new List<string>();
+        for (int i = 1; i <= 24; i++)
+        {
+            outcomes.Add(await PassAsync(app, IPAddress.Parse($"fd00:c0de:78:{i:x}::1")));
+        }
+
+        output.WriteLine(string.Join(" ", outcomes));
+        Assert.All(outcomes.Take(8), o => Assert.Equal("T", o));
+        Assert.Contains(outcomes.Skip(8), o => o == "I");
+    }
+
+    private async Task AssertRotationClimbsTheLadderAsync(EngineApp app, IPAddress[] sources)
+    {
+        var outcomes = new List<string>();
+        foreach (IPAddress source in sources)
+        {
+            outcomes.Add(await PassAsync(app, source));
+        }
+
+        string trace = string.Join(" ", outcomes);
+        output.WriteLine(trace);
+        int invisibleTokens = outcomes.Count(o => o == "T");
+        Assert.True(invisibleTokens <= MaxInvisibleTokens, $"{invisibleTokens} of {Passes} rotated passes got an invisible token: {trace}");
+
+        // A household or small office (the first eight addresses) is not slowed down.
+        Assert.All(outcomes.Take(8), o => Assert.Equal("T", o));
+
+        // The rest is interactive (or refused), never invisible once the network's rotation is seen.
+        Assert.All(outcomes.Skip(MaxInvisibleTokens), o => Assert.NotEqual("T", o));
+    }
+
+    /// <summary>One pass from <paramref name="source"/>: T an invisible token, I an interactive step, R refused, F the invisible answer failed.</summary>
+    private static async Task<string> PassAsync(EngineApp app, IPAddress source)
+    {
+        using HttpClient client = BoundClient.From(source, app.BaseAddress);
+        PageInit page = await EngineApp.OpenPageAsync(client, "/Comments");
+        string eo;
+        try
+        {
+            eo = await EngineApp.GetEoAsync(client, page, "comments");
+        }
+        catch (HttpRequestException ex) when (ex.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            return "R"; // the site's options endpoint: past its per-minute budget for this host
+        }
+
+        ChallengePage challenge;
+        try
+        {
+            challenge = await EngineApp.LoadChallengeAsync(client, page.PublicToken, eo, app.BaseAddress.GetLeftPart(UriPartial.Authority));
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            return "R";
+        }
+
+        if (challenge.Interactive)
+        {
+            return "I";
+        }
+
+        (HttpStatusCode status, _) = await EngineApp.AnswerAsync(client, challenge);
+        return status == HttpStatusCode.OK ? "T" : "F";
+    }
+}
