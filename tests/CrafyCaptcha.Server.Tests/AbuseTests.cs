@@ -117,6 +117,64 @@ public sealed class AbuseTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Forged_trails_are_counted_and_refused_a_key_press_without_focus_and_a_curve_longer_than_the_servers_clock()
+    {
+        // Every login flow on the checkbox rung (its threshold at 0, the puzzles' out of reach), one address, no velocity in the way.
+        using var app = new EngineApp(settings: new Dictionary<string, string?>
+        {
+            ["CrafyChallengeServer:Risk:CheckboxThreshold"] = "0",
+            ["CrafyChallengeServer:Risk:SliderThreshold"] = "0.99",
+            ["CrafyChallengeServer:Risk:ConnectThreshold"] = "1",
+            ["CrafyChallengeServer:Risk:IpFreeLoads"] = "10000",
+            ["CrafyChallengeServer:Risk:IpLoadsRefused"] = "20000",
+        });
+        PageInit page = await app.OpenPageAsync("/Account/Login");
+        async Task<HttpStatusCode> AnswerAsync(JsonObject trail, bool waitOutTrail)
+        {
+            string eo = await app.GetEoAsync(page, "login");
+            HttpResponseMessage load = await app.LoadChallengeAsync(page.PublicToken, eo, extraHeaders: BrowserHeaders);
+            ChallengePage challenge = EngineApp.ReadChallenge(await load.Content.ReadAsStringAsync());
+            Assert.True(challenge.NeedsCheckbox);
+            if (!waitOutTrail)
+            {
+                await Task.Delay(120); // the script answers at once, whatever its trail claims
+            }
+
+            return (await app.AnswerAsync(challenge.FlowToken, challenge.Pow, EngineApp.Solve(challenge.Pow), trail, wait: waitOutTrail)).StatusCode;
+        }
+
+        // The two-event keyboard trail that passed every checkbox: a plausible press, but the box never got the focus.
+        var twoEventKeyboard = new JsonObject { ["kind"] = "keyboard", ["events"] = new JsonArray(new JsonArray(3, 300.2, 0, 0), new JsonArray(4, 401.7, 0, 0)) };
+
+        // A synthetic eased curve to the box (uneven steps, human jitter) whose 2.6 s do not fit the server's clock.
+        var easedCurve = new JsonArray();
+        var random = new Random(7);
+        for (int i = 0; i <= 30; i++)
+        {
+            double p = i / 30.0, eased = p * p * (3 - (2 * p));
+            easedCurve.Add(new JsonArray(0, Math.Round(600 + (p * 1800) + random.NextDouble() * 9, 1), Math.Round(12 + (eased * 140) + random.NextDouble(), 1), Math.Round(80 - (eased * 44) + random.NextDouble(), 1)));
+        }
+
+        easedCurve.Add(new JsonArray(1, 2520.4, 152.3, 36.2));
+        easedCurve.Add(new JsonArray(2, 2611.9, 152.3, 36.2));
+        var curve = new JsonObject { ["kind"] = "pointer", ["events"] = easedCurve };
+
+        int refused = 0;
+        for (int i = 0; i < 10; i++)
+        {
+            refused += await AnswerAsync((JsonObject)twoEventKeyboard.DeepClone(), waitOutTrail: true) == HttpStatusCode.OK ? 0 : 1;
+            refused += await AnswerAsync((JsonObject)curve.DeepClone(), waitOutTrail: false) == HttpStatusCode.OK ? 0 : 1;
+        }
+
+        output.WriteLine($"{refused} of 20 forged trails refused");
+        Assert.Equal(20, refused);
+
+        // The same curve, posted after the time it claims, and a keyboard pass with its focus are a person's: accepted.
+        Assert.Equal(HttpStatusCode.OK, await AnswerAsync((JsonObject)curve.DeepClone(), waitOutTrail: true));
+        Assert.Equal(HttpStatusCode.OK, await AnswerAsync(EngineApp.KeyboardTrail(), waitOutTrail: true));
+    }
+
+    [Fact]
     public async Task One_eo_posted_300_times_serves_at_most_ten_pages_and_new_flows_keep_coming()
     {
         using var app = new EngineApp(settings: new Dictionary<string, string?> { ["CrafyCaptcha:MaxOutstandingFlows"] = "200" });

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -14,6 +15,10 @@ namespace CrafyCaptcha.Server.Tests;
 /// </summary>
 public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
 {
+    // The engine's clock: an answer's trail must fit between the page being served and the answer arriving, so each
+    // answer moves it on by the trail's length (no test waits for it in real time).
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+
     // Enough room that only the puzzle refuses: no per-address budgets, no failure ladder in the way.
     private static readonly Dictionary<string, string?> Roomy = new()
     {
@@ -43,19 +48,18 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
     internal static JsonObject Points(params (double X, double Y)[] points)
         => new() { ["points"] = new JsonArray([.. points.Select(p => (JsonNode)new JsonArray(Math.Round(p.X, 1), Math.Round(p.Y, 1)))]) };
 
-    private static async Task<HttpResponseMessage> AnswerAsync(EngineApp app, ChallengePage challenge, long number, JsonObject? puzzle, int seed = 1, bool bareCheckbox = false, bool wait = true)
+    private async Task<HttpResponseMessage> AnswerAsync(EngineApp app, ChallengePage challenge, long number, JsonObject? puzzle, int seed = 1, bool bareCheckbox = false)
     {
-        if (wait)
-        {
-            await Task.Delay(45); // the engine refuses a first answer sooner than a browser could run the page
-        }
+        JsonObject trail = EngineApp.PointerTrail(seed);
+        // A person's time on the step: the trail's length (and more than the engine's minimum solve time).
+        _clock.Advance(TimeSpan.FromMilliseconds(EngineApp.TrailLength(trail) + 20));
 
         var body = new JsonObject
         {
             ["flow_token"] = challenge.FlowToken,
             ["pow"] = new JsonObject { ["algorithm"] = (string)challenge.Pow["algorithm"]!, ["challenge"] = (string)challenge.Pow["challenge"]!, ["number"] = number, ["salt"] = (string)challenge.Pow["salt"]!, ["signature"] = (string)challenge.Pow["signature"]! },
             ["pow_parts"] = EngineApp.SolveParts(challenge.Pow),
-            ["interaction"] = EngineApp.PointerTrail(seed),
+            ["interaction"] = trail,
         };
         if (puzzle is not null)
         {
@@ -113,7 +117,7 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task The_register_form_shows_a_slider_whose_image_is_served_once_with_pixels_only_and_solving_it_gives_a_token()
     {
-        using var app = new EngineApp(settings: Roomy);
+        using var app = new EngineApp(timeProvider: _clock, settings: Roomy);
         PageInit page = await app.OpenPageAsync("/Register");
         PuzzleFlow flow = await OpenAsync(app, page);
         Assert.Equal("slider", flow.Kind);
@@ -150,7 +154,7 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task A_wrong_slider_climbs_to_connect_which_takes_three_wrong_answers_then_is_replaced_and_then_solved_on_the_same_proof_of_work()
     {
-        using var app = new EngineApp(settings: Roomy);
+        using var app = new EngineApp(timeProvider: _clock, settings: Roomy);
         PageInit page = await app.OpenPageAsync("/Register");
         PuzzleFlow flow = await OpenAsync(app, page);
         long number = EngineApp.Solve(flow.Challenge.Pow);
@@ -183,7 +187,7 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task A_flow_shows_at_most_four_puzzles_then_is_spent_and_new_puzzle_gives_a_fresh_image()
     {
-        using var app = new EngineApp(settings: Roomy);
+        using var app = new EngineApp(timeProvider: _clock, settings: Roomy);
         PuzzleFlow flow = await OpenAsync(app, await app.OpenPageAsync("/Register"));
         JsonObject view = await ActAsync(app, flow, "new", "puzzle");
         Assert.Equal("slider", (string)view["kind"]!);
@@ -210,7 +214,7 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task The_accessible_path_asks_twenty_times_the_proof_of_work_instead_of_the_picture()
     {
-        using var app = new EngineApp(settings: Roomy);
+        using var app = new EngineApp(timeProvider: _clock, settings: Roomy);
         PuzzleFlow flow = await OpenAsync(app, await app.OpenPageAsync("/Register"));
         JsonObject pow = await ActAsync(app, flow, "accessible", "pow");
         Assert.True((int)pow["maxnumber"]! >= 20 * (int)flow.Challenge.Pow["maxnumber"]! * 0.95, $"{pow["maxnumber"]} vs {flow.Challenge.Pow["maxnumber"]}");
@@ -225,7 +229,7 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
     [Fact]
     public async Task Guesses_a_constant_position_the_bare_checkbox_flag_and_replayed_answers_get_no_token_in_thousands_of_tries()
     {
-        using var app = new EngineApp(settings: Roomy, services: s => s.Configure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(o => o.OptionsEndpointPermitsPerMinute = 100_000));
+        using var app = new EngineApp(timeProvider: _clock, settings: Roomy, services: s => s.Configure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(o => o.OptionsEndpointPermitsPerMinute = 100_000));
         PageInit page = await app.OpenPageAsync("/Register");
 
         // One puzzle solved honestly first: its answer is what the replays send.
@@ -253,7 +257,7 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
                     2 => ((JsonObject?)null, true),
                     _ => (kind == "slider" ? (JsonObject)solvedAnswer.DeepClone() : (JsonObject)connectAnswer.DeepClone(), false),
                 };
-                HttpResponseMessage response = await AnswerAsync(app, flow.Challenge, number, answer, seed: attempt + 1, bareCheckbox: bare, wait: attempt == 0);
+                HttpResponseMessage response = await AnswerAsync(app, flow.Challenge, number, answer, seed: attempt + 1, bareCheckbox: bare);
                 tries++;
                 if (response.StatusCode == HttpStatusCode.OK)
                 {

@@ -11,7 +11,7 @@ window.CrafyCheckbox = function (host) {
   if (lang === "ar" || lang === "he") { document.documentElement.dir = "rtl"; }
 
   // The interaction trail (a bare "ticked" flag is refused): [code, ms since the step was shown, x, y] with codes
-  // 0 move, 1 pointer down, 2 pointer up, 3 key down, 4 key up.
+  // 0 move, 1 pointer down, 2 pointer up, 3 key down, 4 key up, 5 focus (a key reaches the box only after it).
   var shownAt = performance.now(), moves = [], presses = [], kind = "pointer", keyHeld = false, waitingForKeyUp = null;
   function stamp() { return Math.round((performance.now() - shownAt) * 10) / 10; }
   function at(code, e) { return [code, stamp(), Math.round(e.clientX * 10) / 10, Math.round(e.clientY * 10) / 10]; }
@@ -26,6 +26,7 @@ window.CrafyCheckbox = function (host) {
     presses.push(at(1, e));
   }, { passive: true });
   document.addEventListener("pointerup", function (e) { if (e.isTrusted) { presses.push(at(2, e)); } }, { passive: true });
+  check.addEventListener("focus", function (e) { if (e.isTrusted) { presses.push([5, stamp(), 0, 0]); } });
   check.addEventListener("keydown", function (e) {
     if (!e.isTrusted || (e.key !== " " && e.key !== "Enter") || keyHeld) { return; }
     keyHeld = true;

@@ -162,7 +162,7 @@
       // A drag ends where it was let go: the piece dropped, the line drawn to the next symbol.
       if (moved) { select(up); } else { draw(); }
     });
-    canvas.addEventListener("focus", draw);
+    canvas.addEventListener("focus", function (e) { if (e.isTrusted) { record(5, cursor.x, cursor.y); } draw(); });
     canvas.addEventListener("blur", draw);
     document.addEventListener("keydown", function (e) {
       if (!e.isTrusted || e.repeat && e.key !== "ArrowLeft" && e.key !== "ArrowRight" && e.key !== "ArrowUp" && e.key !== "ArrowDown") { return; }

@@ -283,7 +283,8 @@ internal sealed class FlowService(
             }
         }
 
-        if (flow.IsInteractive && InteractionEvidence.Judge(answer.Interaction) is { } implausible)
+        TimeSpan served = TimeSpan.FromMilliseconds(now.ToUnixTimeMilliseconds() - flow.IssuedAtUnixMilliseconds);
+        if (flow.IsInteractive && InteractionEvidence.Judge(answer.Interaction, served) is { } implausible)
         {
             Log.Refused(logger, "interaction evidence: " + implausible);
             return new FlowAnswerResult(ChallengeRefusal.InteractionRequired, null);

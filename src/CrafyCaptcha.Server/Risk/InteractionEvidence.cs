@@ -5,19 +5,24 @@ namespace CrafyCaptcha.Server.Risk;
 /// <summary>
 /// Judges the pointer or keyboard trail the iframe gathered while a person took an interactive step. The trail is
 /// <c>{"kind": "pointer"|"touch"|"keyboard", "events": [[code, ms, x, y], …]}</c> with times in milliseconds since the
-/// step was shown and codes 0 move, 1 pointer down, 2 pointer up, 3 key down, 4 key up (Space or Enter).
-/// A bare <c>"checkbox": true</c>, an empty trail, an activation sooner than a person can read the step, a pointer that
-/// never moved, moved on a ruler-straight line or at a metronome's intervals, or a press of no duration, is refused.
-/// This raises a script's cost; it does not stop one that replays a recorded human trail (see the README).
+/// step was shown and codes 0 move, 1 pointer down, 2 pointer up, 3 key down, 4 key up (Space or Enter), 5 focus (the
+/// control got the keyboard focus). A bare <c>"checkbox": true</c>, an empty trail, an activation sooner than a person
+/// can read the step, a pointer that never moved, moved on a ruler-straight line or at a metronome's intervals, a press
+/// of no duration, a key press on a control that never got the focus, or a trail longer than the server's own clock
+/// allows (from the page being served to the answer arriving) is refused. This raises a script's cost; it does not
+/// stop one that replays a recorded human trail at its real pace (see the README).
 /// </summary>
 internal static class InteractionEvidence
 {
     public const int MaxEvents = 300;
-    private const int Move = 0, Down = 1, Up = 2, KeyDown = 3, KeyUp = 4;
+    private const int Move = 0, Down = 1, Up = 2, KeyDown = 3, KeyUp = 4, Focus = 5;
     private static readonly TimeSpan MinimumReaction = TimeSpan.FromMilliseconds(250);
 
     /// <summary><see langword="null"/> when the trail is plausible, else the reason it is not (for logs and metrics).</summary>
-    public static string? Judge(JsonElement? trail)
+    /// <param name="trail">The trail the answer carries.</param>
+    /// <param name="serverElapsed">The server's own time from serving the challenge page to receiving the answer: the
+    /// trail, timed from when the step was shown (later than the page was served), cannot be longer.</param>
+    public static string? Judge(JsonElement? trail, TimeSpan serverElapsed)
     {
         if (trail is not { ValueKind: JsonValueKind.Object } t
             || !t.TryGetProperty("events", out JsonElement eventsJson) || eventsJson.ValueKind != JsonValueKind.Array)
@@ -37,7 +42,7 @@ internal static class InteractionEvidence
         foreach (JsonElement e in eventsJson.EnumerateArray())
         {
             if (e.ValueKind != JsonValueKind.Array || e.GetArrayLength() != 4
-                || !e[0].TryGetInt32(out int code) || code is < Move or > KeyUp
+                || !e[0].TryGetInt32(out int code) || code is < Move or > Focus
                 || !e[1].TryGetDouble(out double ms) || !e[2].TryGetDouble(out double x) || !e[3].TryGetDouble(out double y)
                 || ms < last || ms > 3_600_000 || !double.IsFinite(x) || !double.IsFinite(y))
             {
@@ -46,6 +51,11 @@ internal static class InteractionEvidence
 
             last = ms;
             events.Add((code, ms, x, y));
+        }
+
+        if (last > serverElapsed.TotalMilliseconds)
+        {
+            return "trail_outlasts_clock";
         }
 
         return kind switch
@@ -64,6 +74,13 @@ internal static class InteractionEvidence
         if (down < 0 || up < 0)
         {
             return "no_activation";
+        }
+
+        // A key reaches a control only once it has the focus: a real keyboard pass shows the focus arriving before its
+        // last key press (keys pressed earlier, such as the Tab that brought the focus, may come before it).
+        if (events.FindIndex(0, events.FindLastIndex(e => e.Code == KeyDown), e => e.Code == Focus) < 0)
+        {
+            return "no_focus";
         }
 
         return Reaction(events[down].Ms) ?? Press(events[up].Ms - events[down].Ms);
