@@ -53,7 +53,9 @@ ICrafyCaptchaBuilder captcha = builder.Services.AddCrafyCaptcha()
     .AddFlowPolicy("resend-confirmation", p => p.FailureMode = CrafyCaptchaFailureMode.ModelState)
     .AddFlowPolicy("newsletter", p => p.FailureMode = CrafyCaptchaFailureMode.ModelState)
     .AddFlowPolicy("contact", _ => { })
-    .AddFlowPolicy("feedback", _ => { });
+    // The feedback form's token is posted by an HttpClient (below), which on the server is not the browser that got
+    // the flow: this policy's tokens are not bound to the visitor, as for any API client without the browser's cookies.
+    .AddFlowPolicy("feedback", p => p.BindToVisitor = false);
 
 // The feedback form (a WebAssembly page and an Auto page) posts with HttpClient wherever it runs; on the server (an
 // Auto page before WebAssembly is loaded) that client calls this app.

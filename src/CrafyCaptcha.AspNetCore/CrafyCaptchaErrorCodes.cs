@@ -45,6 +45,9 @@ public static class CrafyCaptchaErrorCodes
     /// <summary>The token was issued for another policy (form).</summary>
     public const string WrongPolicy = "captcha_wrong_policy";
 
+    /// <summary>The token was completed in another browser than the one that posted it (<see cref="CrafyFlowPolicy.BindToVisitor"/>).</summary>
+    public const string WrongVisitor = "captcha_wrong_visitor";
+
     /// <summary>The token was already used, or its flow expired or was never created here.</summary>
     public const string Replayed = "captcha_replayed";
 
@@ -84,6 +87,7 @@ public static class CrafyCaptchaErrorCodes
         FlowFailure.NonceNotFound => Replayed,
         FlowFailure.StoreUnavailable => Unavailable,
         FlowFailure.RiskTooHigh => TooRisky,
+        FlowFailure.WrongVisitor => WrongVisitor,
         _ => Invalid,
     };
 
@@ -94,7 +98,7 @@ public static class CrafyCaptchaErrorCodes
     {
         FlowFailure.MissingToken => CrafyCaptchaFailureKind.Missing,
         FlowFailure.Expired => CrafyCaptchaFailureKind.Expired,
-        FlowFailure.NonceNotFound => CrafyCaptchaFailureKind.Replayed,
+        FlowFailure.NonceNotFound or FlowFailure.WrongVisitor => CrafyCaptchaFailureKind.Replayed,
         FlowFailure.ContextMismatch => CrafyCaptchaFailureKind.WrongPolicy,
         FlowFailure.StoreUnavailable => CrafyCaptchaFailureKind.Unavailable,
         FlowFailure.RiskTooHigh => CrafyCaptchaFailureKind.TooRisky,

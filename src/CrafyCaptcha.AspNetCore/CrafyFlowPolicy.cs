@@ -21,6 +21,15 @@ public sealed class CrafyFlowPolicy
     /// <summary>Tokens whose risk score is above this are rejected (default 1.0: the score is not checked).</summary>
     public double MaxRiskScore { get; set; } = 1.0;
 
+    /// <summary>
+    /// Whether the policy's tokens are bound to the browser that got the flow (default <see langword="true"/>): the
+    /// site records a keyed hash of a cookie of its own (<c>CrafyCAPTCHA.Visitor</c>) with the flow, and a token posted
+    /// by another browser is refused with <c>captcha_wrong_visitor</c>, so tokens solved elsewhere (a solving farm, a
+    /// stockpile) are worth nothing. It does not depend on the address. Turn it off for API clients that get their
+    /// flows and post their tokens without cookies.
+    /// </summary>
+    public bool BindToVisitor { get; set; } = true;
+
     /// <summary>Other keys passed to the challenge server (for example <c>lang</c>).</summary>
     public JsonObject AdditionalOptions { get; } = [];
 

@@ -53,4 +53,10 @@ public enum FlowFailure
 
     /// <summary>The token verified, but its risk score is above what the policy accepts (the nonce was consumed).</summary>
     RiskTooHigh = 16,
+
+    /// <summary>
+    /// The flow was bound to a visitor (<see cref="FlowOptions.Visitor"/>) and the token was posted by another one (or
+    /// by none): a token solved in one browser and used from another. The nonce was consumed.
+    /// </summary>
+    WrongVisitor = 17,
 }

@@ -25,6 +25,7 @@ public static class FlowFailureMessages
         FlowFailure.NonceNotFound => "The captcha token was already used or its flow has expired.",
         FlowFailure.StoreUnavailable => "The captcha could not be checked because the nonce store is unavailable.",
         FlowFailure.RiskTooHigh => "The captcha token's risk score is too high for this form.",
+        FlowFailure.WrongVisitor => "The captcha token was completed in another browser than the one that posted it.",
         _ => "The captcha token is not valid.",
     };
 }

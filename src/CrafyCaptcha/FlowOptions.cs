@@ -17,6 +17,15 @@ public sealed class FlowOptions
     /// </summary>
     public JsonObject? Context { get; set; }
 
+    /// <summary>
+    /// Binds the flow to one visitor: an opaque, secret identifier of the browser that will post the form (a random
+    /// cookie value of the site's own, never an IP address). Only a keyed hash of it is stored beside the nonce, never
+    /// sent to the browser; the token is then accepted only by <see cref="ICrafyCaptcha.VerifyFlowAsync"/>
+    /// with the same visitor (otherwise <see cref="FlowFailure.WrongVisitor"/>), so a token solved in one browser
+    /// cannot be posted by another. <see langword="null"/> (the default): the token is a bearer token.
+    /// </summary>
+    public string? Visitor { get; set; }
+
     /// <summary>Other keys passed through to the challenge server unchanged (for example <c>lang</c>).</summary>
     public JsonObject AdditionalOptions { get; } = [];
 }

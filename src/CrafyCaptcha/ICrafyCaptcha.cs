@@ -18,12 +18,17 @@ public interface ICrafyCaptcha
     ValueTask<string> CreateFlowAsync(FlowOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Verifies a captcha token: envelope, signature, payload, status, expiry, nonce, optional context, then consumes
-    /// the nonce so the token works once. Never throws for bad input.
+    /// Verifies a captcha token: envelope, signature, payload, status, expiry, nonce, optional context, the visitor of a
+    /// bound flow, then consumes the nonce so the token works once. Never throws for bad input.
     /// </summary>
     /// <param name="token">The token the form posted (field <c>CrafyCAPTCHA_token</c>).</param>
     /// <param name="expectedContext">Keys the flow's stored context must carry with equal values, or <see langword="null"/>.</param>
+    /// <param name="visitor">
+    /// The identifier of the visitor that posted the token (the value given to <see cref="FlowOptions.Visitor"/> when the
+    /// flow was created), or <see langword="null"/> when none is known. A flow created with a visitor is accepted only
+    /// for the same one (<see cref="FlowFailure.WrongVisitor"/> otherwise); a flow created without one ignores it.
+    /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The outcome, with the reason when invalid.</returns>
-    ValueTask<FlowVerification> VerifyFlowAsync(string? token, JsonObject? expectedContext = null, CancellationToken cancellationToken = default);
+    ValueTask<FlowVerification> VerifyFlowAsync(string? token, JsonObject? expectedContext = null, string? visitor = null, CancellationToken cancellationToken = default);
 }

@@ -56,12 +56,13 @@ public sealed class EngineTests
     {
         using var app = new EngineApp();
         PageInit page = await app.OpenPageAsync("/Comments");
-        string eo = await app.GetEoAsync(page, "comments");
+        ICrafyCaptcha sdk = app.Factory.Services.GetRequiredService<ICrafyCaptcha>();
+        // A flow made with the SDK itself (not bound to a browser: the site's own flows are, see VisitorBindingTests).
+        string eo = await sdk.CreateFlowAsync(new FlowOptions { Context = new JsonObject { ["policy"] = "comments" } });
         ChallengePage challenge = EngineApp.ReadChallenge(await (await app.LoadChallengeAsync(page.PublicToken, eo)).Content.ReadAsStringAsync());
         JsonObject complete = (await (await app.AnswerAsync(challenge.FlowToken, challenge.Pow, EngineApp.Solve(challenge.Pow))).Content.ReadFromJsonAsync<JsonObject>())!;
 
-        FlowVerification result = await app.Factory.Services.GetRequiredService<ICrafyCaptcha>()
-            .VerifyFlowAsync(EngineApp.TokenFrom(complete), new JsonObject { ["policy"] = "comments" });
+        FlowVerification result = await sdk.VerifyFlowAsync(EngineApp.TokenFrom(complete), new JsonObject { ["policy"] = "comments" });
 
         Assert.True(result.IsValid, result.ToString());
         Assert.Equal(challenge.FlowToken, result.FlowToken);

@@ -11,7 +11,10 @@ public sealed class MultiInstanceTests(RedisServer redis) : IClassFixture<RedisS
 {
     private readonly string _shared = Path.Combine(Path.GetTempPath(), "crafy-shared-" + Guid.NewGuid().ToString("N"));
 
-    private EngineApp Instance(string prefix, bool instrumentation = false, TimeProvider? clock = null, IDictionary<string, string?>? settings = null) => new(clock, sharedStateDirectory: _shared, instrumentation: instrumentation, settings: settings, services: s => s.AddCrafyCaptcha().AddRedisNonceStore(o =>
+    // One browser: instances behind a load balancer see the same cookies (the visitor binding's too).
+    private readonly System.Net.CookieContainer _browser = new();
+
+    private EngineApp Instance(string prefix, bool instrumentation = false, TimeProvider? clock = null, IDictionary<string, string?>? settings = null) => new(clock, sharedStateDirectory: _shared, instrumentation: instrumentation, settings: settings, cookies: _browser, services: s => s.AddCrafyCaptcha().AddRedisNonceStore(o =>
     {
         o.Configuration = redis.Configuration;
         o.KeyPrefix = prefix;

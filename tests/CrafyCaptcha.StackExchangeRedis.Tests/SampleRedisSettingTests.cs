@@ -9,7 +9,10 @@ public sealed class SampleRedisSettingTests(RedisServer redis) : IClassFixture<R
 {
     private readonly string _shared = Path.Combine(Path.GetTempPath(), "crafy-setting-" + Guid.NewGuid().ToString("N"));
 
-    private EngineApp Instance() => new(sharedStateDirectory: _shared, settings: new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redis.Configuration });
+    // One browser: instances behind a load balancer see the same cookies (the visitor binding's too).
+    private readonly System.Net.CookieContainer _browser = new();
+
+    private EngineApp Instance() => new(sharedStateDirectory: _shared, cookies: _browser, settings: new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redis.Configuration });
 
     [Fact]
     public async Task One_setting_moves_nonces_and_engine_state_to_redis_and_a_token_passes_once_across_instances()

@@ -14,12 +14,16 @@ public static class BoundClient
     private const int IpProtoIpv6 = 41; // IPPROTO_IPV6
     private const int Ipv6FreeBind = 78; // IPV6_FREEBIND (linux/in6.h)
 
-    /// <summary>A client (its own cookies) whose connections to <paramref name="baseAddress"/> come from <paramref name="source"/>.</summary>
-    public static HttpClient From(IPAddress source, Uri baseAddress)
+    /// <summary>
+    /// A client whose connections to <paramref name="baseAddress"/> come from <paramref name="source"/>, with its own
+    /// cookies or the given <paramref name="cookies"/> (one browser's cookies on another network).
+    /// </summary>
+    public static HttpClient From(IPAddress source, Uri baseAddress, CookieContainer? cookies = null)
     {
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
+            CookieContainer = cookies ?? new CookieContainer(),
             ConnectCallback = async (context, cancellationToken) =>
             {
                 var socket = new Socket(source.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

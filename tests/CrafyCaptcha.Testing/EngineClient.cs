@@ -24,7 +24,7 @@ public sealed class EngineApp : IDisposable
     private readonly string _state;
     private readonly bool _ownsState;
 
-    public EngineApp(TimeProvider? timeProvider = null, string? sharedStateDirectory = null, Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null, bool instrumentation = false, bool kestrel = false, IPAddress? listenOn = null)
+    public EngineApp(TimeProvider? timeProvider = null, string? sharedStateDirectory = null, Action<IServiceCollection>? services = null, IDictionary<string, string?>? settings = null, bool instrumentation = false, bool kestrel = false, IPAddress? listenOn = null, CookieContainer? cookies = null)
     {
         _ownsState = sharedStateDirectory is null;
         _state = sharedStateDirectory ?? Path.Combine(Path.GetTempPath(), "crafy-engine-" + Guid.NewGuid().ToString("N"));
@@ -69,7 +69,10 @@ public sealed class EngineApp : IDisposable
             Factory.StartServer();
         }
 
-        Client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = Factory.ClientOptions.BaseAddress });
+        // One browser's cookies across several instances (behind a load balancer) when the test shares a container.
+        Client = cookies is null
+            ? Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = Factory.ClientOptions.BaseAddress })
+            : Factory.CreateDefaultClient(Factory.ClientOptions.BaseAddress, new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(cookies));
     }
 
     /// <summary>The server's address (with <c>kestrel: true</c>, a real one on 127.0.0.1).</summary>
@@ -197,6 +200,7 @@ public sealed class EngineApp : IDisposable
         if (challenge.NeedsCheckbox)
         {
             body["interaction"] = PointerTrail();
+            await Task.Delay(TrailLength(body["interaction"]!.AsObject()));
         }
 
         using HttpResponseMessage answer = await engine.PostAsJsonAsync("/crafy/challenge/verify", body);
@@ -217,7 +221,9 @@ public sealed class EngineApp : IDisposable
     {
         if (wait)
         {
-            await Task.Delay(60);
+            // A browser's moment to run the page; with a trail, the trail's own length: the engine refuses a trail
+            // longer than its clock (from serving the page to this answer) allows, so a script waits it out too.
+            await Task.Delay(interaction is null ? 60 : TrailLength(interaction) + 20);
         }
 
         var body = new JsonObject
@@ -269,9 +275,16 @@ public sealed class EngineApp : IDisposable
         return new JsonObject { ["kind"] = "pointer", ["events"] = events };
     }
 
-    /// <summary>A keyboard activation: Space pressed for about 100 ms, a second after the step was shown.</summary>
+    /// <summary>A keyboard activation: the box gets the focus, then Space is pressed for about 100 ms, a second after the step was shown.</summary>
     public static JsonObject KeyboardTrail()
-        => new() { ["kind"] = "keyboard", ["events"] = new JsonArray(new JsonArray(3, 1100.4, 0, 0), new JsonArray(4, 1203.9, 0, 0)) };
+        => new() { ["kind"] = "keyboard", ["events"] = new JsonArray(new JsonArray(5, 640.2, 0, 0), new JsonArray(3, 1100.4, 0, 0), new JsonArray(4, 1203.9, 0, 0)) };
+
+    /// <summary>How long a trail claims to have taken (its last event's time), in whole milliseconds.</summary>
+    public static int TrailLength(JsonObject interaction)
+        => interaction["events"] is JsonArray { Count: > 0 } events && events[^1] is JsonArray { Count: > 1 } last
+            && double.TryParse(last[1]?.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double ms)
+            ? (int)Math.Ceiling(Math.Clamp(ms, 0, 10_000))
+            : 0;
 
     /// <summary>What the widget builds from CHALLENGE_COMPLETE.</summary>
     public static string TokenFrom(JsonObject complete)

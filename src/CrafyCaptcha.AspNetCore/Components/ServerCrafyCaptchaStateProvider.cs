@@ -62,6 +62,13 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         if (RenderingRequest() is { } httpContext)
         {
             FlowIssuer.KeepOutOfOutputCache(httpContext);
+
+            // The browser's visitor cookie before its circuit connects: an interactive form's token is verified on the
+            // circuit, whose connection then carries it.
+            if (policy.BindToVisitor)
+            {
+                VisitorCookie.GetOrCreate(httpContext);
+            }
         }
 
         var settings = new CrafyCaptchaWidgetSettings
@@ -122,7 +129,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
     public override async ValueTask<CrafyCaptchaVerificationResult> VerifyAsync(string? policyName, string? token, CancellationToken cancellationToken)
     {
         string name = policyName ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
-        FlowVerification verification = await _verifier.VerifyTokenAsync(token, name, cancellationToken).ConfigureAwait(false);
+        FlowVerification verification = await _verifier.VerifyTokenAsync(token, name, VisitorCookie.Read(_httpContextAccessor.HttpContext), cancellationToken).ConfigureAwait(false);
         return Result(name, verification);
     }
 

@@ -43,21 +43,21 @@ internal sealed class CrafyCaptchaRequestVerifier
         string name = policyName ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
         CrafyFlowPolicy policy = Policy(name);
         string? token = await ReadTokenAsync(httpContext, policy).ConfigureAwait(false);
-        FlowVerification verification = await VerifyTokenAsync(token, name, policy, httpContext.RequestAborted).ConfigureAwait(false);
+        FlowVerification verification = await VerifyTokenAsync(token, name, policy, VisitorCookie.Read(httpContext), httpContext.RequestAborted).ConfigureAwait(false);
         var feature = new CrafyCaptchaFeature(name, verification);
         httpContext.Features.Set<ICrafyCaptchaFeature>(feature);
         return feature;
     }
 
     /// <summary>
-    /// Verifies a token given directly (an interactive-Server Blazor form, which has no request of its own): the same
-    /// verdict, metrics and logs as a request's token. Consumes the token.
+    /// Verifies a token given directly (an interactive-Server Blazor form, which has no request of its own; its visitor
+    /// is the one of the circuit's connection): the same verdict, metrics and logs as a request's token. Consumes the token.
     /// </summary>
     /// <exception cref="InvalidOperationException">The policy was never added.</exception>
-    public ValueTask<FlowVerification> VerifyTokenAsync(string? token, string? policyName, CancellationToken cancellationToken)
+    public ValueTask<FlowVerification> VerifyTokenAsync(string? token, string? policyName, string? visitor, CancellationToken cancellationToken)
     {
         string name = policyName ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
-        return VerifyTokenAsync(token, name, Policy(name), cancellationToken);
+        return VerifyTokenAsync(token, name, Policy(name), visitor, cancellationToken);
     }
 
     private CrafyFlowPolicy Policy(string name)
@@ -71,9 +71,9 @@ internal sealed class CrafyCaptchaRequestVerifier
         return policy;
     }
 
-    private async ValueTask<FlowVerification> VerifyTokenAsync(string? token, string name, CrafyFlowPolicy policy, CancellationToken cancellationToken)
+    private async ValueTask<FlowVerification> VerifyTokenAsync(string? token, string name, CrafyFlowPolicy policy, string? visitor, CancellationToken cancellationToken)
     {
-        FlowVerification verification = await _verdict.VerifyAsync(token, name, policy, cancellationToken).ConfigureAwait(false);
+        FlowVerification verification = await _verdict.VerifyAsync(token, name, policy, visitor, cancellationToken).ConfigureAwait(false);
         _metrics.Verified(name, verification);
         if (verification.IsValid)
         {

@@ -22,11 +22,20 @@ internal sealed class FlowIssuer(
     /// <summary>Spends one flow of <paramref name="client"/>'s budget; <see langword="false"/> when it is spent for this minute.</summary>
     public bool TryTake(IPAddress? client) => _budget.TryTake(client);
 
-    /// <summary>A new flow for <paramref name="policy"/>.</summary>
+    /// <summary>
+    /// A new flow for <paramref name="policy"/>, for the browser of <paramref name="httpContext"/>: bound to its
+    /// visitor cookie (set now when it has none) unless the policy opts out.
+    /// </summary>
     /// <exception cref="NonceStoreUnavailableException">The nonce store did not answer.</exception>
-    public async ValueTask<string> CreateAsync(CrafyFlowPolicy policy, string policyName, CancellationToken cancellationToken)
+    public async ValueTask<string> CreateAsync(HttpContext httpContext, CrafyFlowPolicy policy, string policyName)
     {
-        string eo = await captcha.CreateFlowAsync(flowOptions.For(policy, policyName), cancellationToken).ConfigureAwait(false);
+        FlowOptions options = flowOptions.For(policy, policyName);
+        if (policy.BindToVisitor)
+        {
+            options.Visitor = VisitorCookie.GetOrCreate(httpContext);
+        }
+
+        string eo = await captcha.CreateFlowAsync(options, httpContext.RequestAborted).ConfigureAwait(false);
         metrics.FlowCreated(policyName);
         return eo;
     }
@@ -47,7 +56,7 @@ internal sealed class FlowIssuer(
         string eo;
         try
         {
-            eo = await CreateAsync(policy, policyName, httpContext.RequestAborted).ConfigureAwait(false);
+            eo = await CreateAsync(httpContext, policy, policyName).ConfigureAwait(false);
         }
         catch (NonceStoreUnavailableException ex)
         {

@@ -8,16 +8,16 @@ namespace CrafyCaptcha.AspNetCore.Internal;
 /// </summary>
 internal interface IFlowVerdict
 {
-    ValueTask<FlowVerification> VerifyAsync(string? token, string policyName, CrafyFlowPolicy policy, CancellationToken cancellationToken);
+    ValueTask<FlowVerification> VerifyAsync(string? token, string policyName, CrafyFlowPolicy policy, string? visitor, CancellationToken cancellationToken);
 }
 
-/// <summary>The real verdict: the SDK verifies the token against the policy's context, then the policy's risk ceiling applies.</summary>
+/// <summary>The real verdict: the SDK verifies the token against the policy's context and the visitor, then the policy's risk ceiling applies.</summary>
 internal sealed class SdkFlowVerdict(ICrafyCaptcha captcha) : IFlowVerdict
 {
-    public async ValueTask<FlowVerification> VerifyAsync(string? token, string policyName, CrafyFlowPolicy policy, CancellationToken cancellationToken)
+    public async ValueTask<FlowVerification> VerifyAsync(string? token, string policyName, CrafyFlowPolicy policy, string? visitor, CancellationToken cancellationToken)
     {
         var expected = new JsonObject { [CrafyCaptchaHttpOptions.PolicyContextKey] = policyName };
-        FlowVerification verification = await captcha.VerifyFlowAsync(token, expected, cancellationToken).ConfigureAwait(false);
+        FlowVerification verification = await captcha.VerifyFlowAsync(token, expected, visitor, cancellationToken).ConfigureAwait(false);
         return verification.IsValid && verification.RiskScore > policy.MaxRiskScore
             ? FlowVerification.Failed(FlowFailure.RiskTooHigh, verification.RiskScore, verification.FlowToken, verification.ExpiresAt, verification.PayloadJson)
             : verification;
@@ -40,7 +40,7 @@ internal sealed class TestCredentialFlowVerdict : IFlowVerdict
         _ => null,
     };
 
-    public ValueTask<FlowVerification> VerifyAsync(string? token, string policyName, CrafyFlowPolicy policy, CancellationToken cancellationToken)
+    public ValueTask<FlowVerification> VerifyAsync(string? token, string policyName, CrafyFlowPolicy policy, string? visitor, CancellationToken cancellationToken)
         => ValueTask.FromResult(
             string.IsNullOrEmpty(token) ? FlowVerification.Failed(FlowFailure.MissingToken)
             : _verdict == FlowFailure.None ? FlowVerification.Success(0, null, DateTimeOffset.MaxValue, "{}")

@@ -89,7 +89,7 @@ internal sealed class OptionsEndpoint
         string eo;
         try
         {
-            eo = await _flows.CreateAsync(policy, policyName, httpContext.RequestAborted).ConfigureAwait(false);
+            eo = await _flows.CreateAsync(httpContext, policy, policyName).ConfigureAwait(false);
         }
         catch (NonceStoreUnavailableException ex)
         {

@@ -17,6 +17,7 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly SecretBox _secretBox;
+    private readonly VisitorBinding _visitors;
 
     public CrafyCaptchaService(IOptions<CrafyCaptchaOptions> options, INonceStore store, TimeProvider timeProvider, ILogger<CrafyCaptchaService> logger)
     {
@@ -25,6 +26,7 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
         _timeProvider = timeProvider;
         _logger = logger;
         _secretBox = new SecretBox(_options.SecretKey ?? throw new InvalidOperationException(CrafyCaptchaOptionsValidator.MissingSecretKeyMessage));
+        _visitors = new VisitorBinding(_options.SecretKey);
     }
 
     public async ValueTask<string> CreateFlowAsync(FlowOptions? options = null, CancellationToken cancellationToken = default)
@@ -32,7 +34,7 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
         options ??= new FlowOptions();
         JsonObject json = FlowOptionsWriter.ToJsonObject(options);
         string nonce = NonceHex.New();
-        string? contextJson = options.Context?.ToJsonString();
+        string? contextJson = StoredContext(options)?.ToJsonString();
         await _store.StoreAsync(nonce, contextJson, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
 
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -42,7 +44,7 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
         return eo;
     }
 
-    public ValueTask<FlowVerification> VerifyFlowAsync(string? token, JsonObject? expectedContext = null, CancellationToken cancellationToken = default)
+    public ValueTask<FlowVerification> VerifyFlowAsync(string? token, JsonObject? expectedContext = null, string? visitor = null, CancellationToken cancellationToken = default)
     {
         TokenCheck check = CaptchaTokenReader.Check(token, _secretBox, _timeProvider.GetUtcNow(), _options.MaxTokenLength);
         if (check.Failure != FlowFailure.None)
@@ -69,11 +71,11 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
 #pragma warning restore CA1031
 
         return consume.IsCompletedSuccessfully
-            ? ValueTask.FromResult(Consumed(check, consume.Result, expectedContext))
-            : ConsumeAsync(check, consume, expectedContext);
+            ? ValueTask.FromResult(Consumed(check, consume.Result, expectedContext, visitor))
+            : ConsumeAsync(check, consume, expectedContext, visitor);
     }
 
-    private async ValueTask<FlowVerification> ConsumeAsync(TokenCheck check, ValueTask<NonceConsumption> consume, JsonObject? expectedContext)
+    private async ValueTask<FlowVerification> ConsumeAsync(TokenCheck check, ValueTask<NonceConsumption> consume, JsonObject? expectedContext, string? visitor)
     {
         NonceConsumption consumption;
         try
@@ -85,7 +87,7 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
             return StoreUnavailable(check, ex);
         }
 
-        return Consumed(check, consumption, expectedContext);
+        return Consumed(check, consumption, expectedContext, visitor);
     }
 
     private FlowVerification StoreUnavailable(TokenCheck check, NonceStoreUnavailableException exception)
@@ -94,10 +96,11 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
         return FlowVerification.FromCheck(FlowFailure.StoreUnavailable, check);
     }
 
-    private FlowVerification Consumed(TokenCheck check, NonceConsumption consumption, JsonObject? expectedContext)
+    private FlowVerification Consumed(TokenCheck check, NonceConsumption consumption, JsonObject? expectedContext, string? visitor)
     {
         FlowFailure failure = !consumption.Consumed ? FlowFailure.NonceNotFound
             : expectedContext is not null && !ContextMatches(consumption.ContextJson, expectedContext) ? FlowFailure.ContextMismatch
+            : !_visitors.Matches(consumption.ContextJson, visitor) ? FlowFailure.WrongVisitor
             : FlowFailure.None;
         if (failure != FlowFailure.None)
         {
@@ -141,6 +144,24 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>The context stored beside the nonce: the caller's, plus the visitor's keyed hash when the flow is bound.</summary>
+    private JsonObject? StoredContext(FlowOptions options)
+    {
+        if (options.Context?.ContainsKey(VisitorBinding.ContextKey) == true)
+        {
+            throw new ArgumentException($"The context key '{VisitorBinding.ContextKey}' is reserved for FlowOptions.Visitor.", nameof(options));
+        }
+
+        if (options.Visitor is null)
+        {
+            return options.Context;
+        }
+
+        JsonObject stored = options.Context is null ? [] : (JsonObject)options.Context.DeepClone();
+        stored[VisitorBinding.ContextKey] = _visitors.Hash(options.Visitor);
+        return stored;
     }
 
     public void Dispose() => _secretBox.Dispose();
