@@ -32,6 +32,12 @@ internal readonly record struct ClientAddress(IPAddress Address, IPNetwork Host,
     /// <summary>The key of the network in counters.</summary>
     public string NetworkKey => Network.ToString();
 
+    /// <summary>
+    /// The key of the site whose distinct hosts are counted: the /24 for IPv4, the /56 for IPv6 (one customer's
+    /// allocation; a carrier's /48 holds many customers, who must not share one rotation count).
+    /// </summary>
+    public string SiteKey => Host.PrefixLength == 32 ? NetworkKey : new IPNetwork(Mask(Address, 56), 56).ToString();
+
     private static IPAddress Mask(IPAddress address, int prefix)
     {
         byte[] bytes = address.GetAddressBytes();

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace CrafyCaptcha.AspNetCore.Components.Tests;
 
@@ -10,6 +11,26 @@ namespace CrafyCaptcha.AspNetCore.Components.Tests;
 /// </summary>
 public sealed class IdentityFormTests(BlazorIdentityApp app) : IClassFixture<BlazorIdentityApp>
 {
+    [Fact]
+    public async Task A_Blazor_page_without_a_widget_gives_the_browser_its_visitor_cookie_before_any_circuit_connects()
+    {
+        // An interactive Server form's token is verified on the circuit, which carries the cookies the browser had when
+        // it connected: a first visit that lands on a page without a widget must already get the cookie.
+        using HttpClient client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        HttpResponseMessage home = await client.GetAsync("/");
+
+        string cookie = Assert.Single(home.Headers.GetValues("Set-Cookie"), c => c.StartsWith("CrafyCAPTCHA.Visitor=", StringComparison.Ordinal));
+        Assert.Matches("^CrafyCAPTCHA.Visitor=[A-Za-z0-9_-]{22};", cookie);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+
+        // A browser that has it keeps it: no second value, which would unbind its open forms.
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/contact");
+        again.Headers.Add("Cookie", cookie.Split(';')[0]);
+        HttpResponseMessage contact = await client.SendAsync(again);
+        Assert.DoesNotContain(contact.Headers.TryGetValues("Set-Cookie", out IEnumerable<string>? set) ? set : [], c => c.StartsWith("CrafyCAPTCHA.Visitor=", StringComparison.Ordinal));
+    }
+
     private const string Missing = "Please complete the captcha before sending the form.";
     private const string WrongPolicy = "This verification was made for another form — please verify again on this form.";
     private const string Replayed = "This verification was already used or is no longer valid — please verify again.";

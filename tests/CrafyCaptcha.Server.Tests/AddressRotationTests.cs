@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace CrafyCaptcha.Server.Tests;
@@ -53,6 +54,43 @@ public sealed class AddressRotationTests(ITestOutputHelper output)
         output.WriteLine(string.Join(" ", outcomes));
         Assert.All(outcomes.Take(8), o => Assert.Equal("T", o));
         Assert.Contains(outcomes.Skip(8), o => o == "I");
+    }
+
+    [Fact]
+    public async Task An_office_of_eight_machines_that_comes_back_in_the_next_window_is_counted_once_and_stays_invisible()
+    {
+        // The velocity window's figure is this window's count and the previous one's weighted share: a host seen in
+        // both must count once, or eight machines loading on each side of a window boundary look like fifteen.
+        TimeSpan window = TimeSpan.FromMinutes(10);
+        long now = DateTimeOffset.UtcNow.UtcTicks;
+        var clock = new FakeTimeProvider(new DateTimeOffset(now - (now % window.Ticks) + (long)(window.Ticks * 0.9), TimeSpan.Zero));
+        using var app = new EngineApp(timeProvider: clock, listenOn: IPAddress.Loopback);
+        IPAddress[] office = [.. Enumerable.Range(1, 8).Select(i => IPAddress.Parse($"127.0.79.{i}"))];
+
+        var steps = new List<string>();
+        foreach (IPAddress machine in office)
+        {
+            steps.Add(await StepAsync(app, machine));
+        }
+
+        clock.Advance(window * 0.15); // into the next window, most of the previous one still counted
+        foreach (IPAddress machine in office)
+        {
+            steps.Add(await StepAsync(app, machine));
+        }
+
+        output.WriteLine(string.Join(" ", steps));
+        Assert.All(steps, s => Assert.Equal("invisible", s));
+    }
+
+    /// <summary>The step a challenge load from <paramref name="source"/> gets (nothing answered).</summary>
+    private static async Task<string> StepAsync(EngineApp app, IPAddress source)
+    {
+        using HttpClient client = BoundClient.From(source, app.BaseAddress);
+        PageInit page = await EngineApp.OpenPageAsync(client, "/Comments");
+        string eo = await EngineApp.GetEoAsync(client, page, "comments");
+        ChallengePage challenge = await EngineApp.LoadChallengeAsync(client, page.PublicToken, eo, app.BaseAddress.GetLeftPart(UriPartial.Authority));
+        return challenge.Interactive ? "interactive" : "invisible";
     }
 
     private async Task AssertRotationClimbsTheLadderAsync(EngineApp app, IPAddress[] sources)

@@ -10,6 +10,8 @@ namespace CrafyCaptcha.AspNetCore.Internal;
 /// <c>&lt;CrafyCaptcha&gt;</c> component turns it into an <c>EditContext</c> validation message (the form keeps its
 /// input and <c>OnValidSubmit</c> does not run). Any other failure is the policy's rejection (400/503 ProblemDetails,
 /// or the <c>OnRejected</c> hook). MVC actions and Razor Pages are left to the MVC filter, which knows their ModelState.
+/// A Razor component page read with GET gets the browser's visitor cookie (<see cref="CrafyFlowPolicy.BindToVisitor"/>)
+/// before its circuit connects.
 /// </summary>
 internal sealed class CrafyCaptchaMiddleware(RequestDelegate next, CrafyCaptchaGate gate)
 {
@@ -23,6 +25,13 @@ internal sealed class CrafyCaptchaMiddleware(RequestDelegate next, CrafyCaptchaG
         if (endpoint is not null && endpoint.Metadata.GetMetadata<ActionDescriptor>() is null)
         {
             bool component = endpoint.Metadata.GetMetadata<ComponentTypeMetadata>() is not null;
+            if (component && (HttpMethods.IsGet(httpContext.Request.Method) || HttpMethods.IsHead(httpContext.Request.Method)))
+            {
+                // A Blazor page's interactive forms are verified on its circuit, whose connection carries the cookies the
+                // browser had when it connected: the visitor cookie must exist before that, whatever the page shows.
+                VisitorCookie.GetOrCreate(httpContext);
+            }
+
             CrafyCaptchaOutcome outcome = await gate.CheckAsync(httpContext, endpoint.Metadata.GetMetadata<ICrafyCaptchaMetadata>(), modelStateAvailable: component).ConfigureAwait(false);
             if (outcome.Rejection is { } rejection)
             {

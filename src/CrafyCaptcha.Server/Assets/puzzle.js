@@ -57,7 +57,7 @@
     var g = canvas.getContext("2d");
 
     var image = null, pending = false, points = [], cursor = { x: W / 2, y: H / 2 }, pointer = null, down = null, busy = false, done = false, accessible = null;
-    var shownAt = performance.now(), events = [], kind = "pointer";
+    var shownAt = performance.now(), events = [], kind = "pointer", lastFocus = null;
     function stamp() { return Math.round((performance.now() - shownAt) * 10) / 10; }
     function record(code, x, y) { events.push([code, stamp(), Math.round(x * 10) / 10, Math.round(y * 10) / 10]); if (events.length > 400) { events.splice(0, events.length - 400); } }
     function need() { return view.kind === "slider" ? 2 : view.prompt.length; }
@@ -162,7 +162,7 @@
       // A drag ends where it was let go: the piece dropped, the line drawn to the next symbol.
       if (moved) { select(up); } else { draw(); }
     });
-    canvas.addEventListener("focus", function (e) { if (e.isTrusted) { record(5, cursor.x, cursor.y); } draw(); });
+    canvas.addEventListener("focus", function (e) { if (e.isTrusted) { record(5, cursor.x, cursor.y); lastFocus = events[events.length - 1]; } draw(); });
     canvas.addEventListener("blur", draw);
     document.addEventListener("keydown", function (e) {
       if (!e.isTrusted || e.repeat && e.key !== "ArrowLeft" && e.key !== "ArrowRight" && e.key !== "ArrowUp" && e.key !== "ArrowDown") { return; }
@@ -225,7 +225,12 @@
     load();
     return {
       answer: function () { return accessible ? undefined : { points: points.map(function (p) { return [p.x, p.y]; }) }; },
-      trail: function () { return { kind: kind, events: events.slice(-200) }; },
+      trail: function () {
+        // The last 200 events, and the focus that let the keys in even when a long keyboard session pushed it out.
+        var sent = events.slice(-200);
+        if (lastFocus && sent.indexOf(lastFocus) < 0) { sent = [lastFocus].concat(sent.slice(1)); }
+        return { kind: kind, events: sent };
+      },
       solution: function () { return accessible; },
       refused: function (json) {
         var code = json && json.error;

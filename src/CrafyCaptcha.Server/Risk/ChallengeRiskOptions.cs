@@ -56,7 +56,7 @@ public sealed class ChallengeRiskOptions
     public int NetworkLoadsToFullWeight { get; set; } = 40;
 
     /// <summary>
-    /// Distinct hosts (IPv4 addresses, IPv6 /64s) per network (/24, /48) and window that add nothing (default 8): a
+    /// Distinct hosts (IPv4 addresses, IPv6 /64s) per site (IPv4 /24, IPv6 /56) and window that add nothing (default 8): a
     /// household or small office. Past it <c>network_rotation</c> grows as <c>velocity_ip</c> does for one address.
     /// </summary>
     public int NetworkFreeAddresses { get; set; } = 8;

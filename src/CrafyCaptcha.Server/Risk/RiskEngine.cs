@@ -223,15 +223,25 @@ internal sealed partial class RiskEngine : IDisposable
     /// it still overlaps the sliding window. Every instance sharing the state store agrees.
     /// </summary>
     /// <summary>
-    /// How many distinct hosts of the client's network loaded challenges in the sliding window: the first load of a host
-    /// in a fixed window adds it (a one-use mark per host and window), later ones only read the count.
+    /// How many distinct hosts of the client's site (IPv4 /24, IPv6 /56) loaded challenges in the sliding window: the
+    /// first load of a host in a fixed window adds it (a one-use mark per host and window), later ones only read the
+    /// count. A host seen in both windows is one host, so the window's figure is the larger of this window's count and
+    /// the previous one's weighted share, never their sum.
     /// </summary>
     private async ValueTask<long> CountHostsAsync(ClientAddress client, CancellationToken cancellationToken)
     {
-        long index = _time.GetUtcNow().UtcTicks / _options.VelocityWindow.Ticks;
-        string seen = string.Create(CultureInfo.InvariantCulture, $"seen:{client.NetworkKey}:{client.AddressKey}:{index}");
+        long windowTicks = _options.VelocityWindow.Ticks;
+        long now = _time.GetUtcNow().UtcTicks;
+        long index = now / windowTicks;
+        string site = client.SiteKey;
+        string seen = string.Create(CultureInfo.InvariantCulture, $"seen:{site}:{client.AddressKey}:{index}");
         bool first = await _counters.TryAddAsync(seen, SeenMark, _options.VelocityWindow * 2, cancellationToken).ConfigureAwait(false);
-        return await CountAsync("hosts-net:" + client.NetworkKey, add: first, cancellationToken).ConfigureAwait(false);
+        string current = string.Create(CultureInfo.InvariantCulture, $"v:hosts:{site}:{index}");
+        long here = first
+            ? await _counters.IncrementAsync(current, _options.VelocityWindow * 2, cancellationToken).ConfigureAwait(false)
+            : await _counters.GetCountAsync(current, cancellationToken).ConfigureAwait(false);
+        long before = await _counters.GetCountAsync(string.Create(CultureInfo.InvariantCulture, $"v:hosts:{site}:{index - 1}"), cancellationToken).ConfigureAwait(false);
+        return Math.Max(here, (long)Math.Floor(before * (1 - ((now % windowTicks) / (double)windowTicks))));
     }
 
     private async ValueTask<long> CountAsync(string key, bool add, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ public static class RiskReasons
     public const string VelocityNetwork = "velocity_network";
 
     /// <summary>
-    /// Many distinct hosts (IPv4 addresses, IPv6 /64s) of this network (/24, /48) loaded challenges within the velocity
+    /// Many distinct hosts (IPv4 addresses, IPv6 /64s) of this site (IPv4 /24, IPv6 /56) loaded challenges within the velocity
     /// window: a client rotating its address inside one network, which then climbs the ladder as one address does.
     /// </summary>
     public const string NetworkRotation = "network_rotation";
