@@ -5,8 +5,9 @@ namespace CrafyCaptcha.Server.Tests;
 /// <summary>
 /// The tests' eyes (<see cref="PuzzleEyes"/>) read freshly rendered puzzles right, so browser tests that rely on them
 /// fail only for real reasons. They are a pixel heuristic over the lossy WebP a browser gets: measured on 2026-11-27
-/// they misread about one connect puzzle in 600 and one slider in 150–600, so each test allows one misread in its
-/// sample (two or more in 40 or 15 puzzles would happen well under 1 % of runs at those rates) and names every one.
+/// they misread about one connect puzzle in 600 and one slider in 150–600. The connect test allows one misread in 40
+/// puzzles; the slider test allows two in 15 (at one in 150, two or more happen in ~0.5 % of runs, which a parallel
+/// run on 2026-12-07 hit; three or more in ~0.013 %), and both name every misread. Broken eyes misread most puzzles.
 /// </summary>
 public sealed class PuzzleEyesTests
 {
@@ -49,6 +50,6 @@ public sealed class PuzzleEyesTests
             }
         }
 
-        Assert.True(misreads.Count <= 1, string.Join(Environment.NewLine, misreads));
+        Assert.True(misreads.Count <= 2, string.Join(Environment.NewLine, misreads));
     }
 }
