@@ -27,7 +27,7 @@ public class DefenceBenchmarks
     private RiskEngine _risk = null!;
     private DummyMeterFactory _meters = null!;
     private VisitorBinding _visitors = null!;
-    private string _boundContext = null!;
+    private System.Text.Json.Nodes.JsonObject _boundContext = null!;
     private JsonElement _trail;
     private int _next;
 
@@ -39,7 +39,7 @@ public class DefenceBenchmarks
         _meters = new DummyMeterFactory();
         _risk = new RiskEngine(_state, new AddressLists(server, NullLogger<AddressLists>.Instance), server, TimeProvider.System, _meters, NullLogger<RiskEngine>.Instance);
         _visitors = new VisitorBinding(BenchmarkTokens.Secret);
-        _boundContext = $"{{\"policy\":\"comments\",\"crafy_visitor\":\"{_visitors.Hash("Jm9yZ2V0LW1lLW5vdC0xMjM")}\"}}";
+        _boundContext = new() { ["policy"] = "comments", ["crafy_visitor"] = _visitors.Hash("Jm9yZ2V0LW1lLW5vdC0xMjM") };
         var events = new List<double[]>();
         double t = 420;
         for (int i = 0; i < 40; i++)

@@ -99,8 +99,7 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
     private FlowVerification Consumed(TokenCheck check, NonceConsumption consumption, JsonObject? expectedContext, string? visitor)
     {
         FlowFailure failure = !consumption.Consumed ? FlowFailure.NonceNotFound
-            : expectedContext is not null && !ContextMatches(consumption.ContextJson, expectedContext) ? FlowFailure.ContextMismatch
-            : !_visitors.Matches(consumption.ContextJson, visitor) ? FlowFailure.WrongVisitor
+            : !CheckStoredContext(consumption.ContextJson, expectedContext, visitor, out FlowFailure contextFailure) ? contextFailure
             : FlowFailure.None;
         if (failure != FlowFailure.None)
         {
@@ -112,24 +111,34 @@ internal sealed class CrafyCaptchaService : ICrafyCaptcha, IDisposable
         return FlowVerification.FromCheck(FlowFailure.None, check);
     }
 
-    /// <summary>Every expected key must be in the stored context object with a JSON-equal value (types included).</summary>
-    internal static bool ContextMatches(string? storedJson, JsonObject expected)
+    /// <summary>
+    /// The stored context, parsed once for both of its checks: the expected keys, then a bound flow's visitor. A flow
+    /// without a context (or an unreadable one) fails an expected context and is not bound.
+    /// </summary>
+    private bool CheckStoredContext(string? storedJson, JsonObject? expected, string? visitor, out FlowFailure failure)
     {
-        if (storedJson is null)
+        JsonObject? stored = null;
+        if (storedJson is not null && (expected is not null || storedJson.Contains(VisitorBinding.ContextKey, StringComparison.Ordinal)))
         {
-            return false;
+            try
+            {
+                stored = JsonNode.Parse(storedJson) as JsonObject;
+            }
+            catch (JsonException)
+            {
+                stored = null;
+            }
         }
 
-        JsonObject? stored;
-        try
-        {
-            stored = JsonNode.Parse(storedJson) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
+        failure = expected is not null && !ContextMatches(stored, expected) ? FlowFailure.ContextMismatch
+            : !_visitors.Matches(stored, visitor) ? FlowFailure.WrongVisitor
+            : FlowFailure.None;
+        return failure == FlowFailure.None;
+    }
 
+    /// <summary>Every expected key must be in the stored context object with a JSON-equal value (types included).</summary>
+    private static bool ContextMatches(JsonObject? stored, JsonObject expected)
+    {
         if (stored is null)
         {
             return false;

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace CrafyCaptcha.Internal;
@@ -31,32 +30,19 @@ internal sealed class VisitorBinding
     }
 
     /// <summary>
-    /// Whether <paramref name="visitor"/> may post the flow whose stored context is <paramref name="storedContextJson"/>:
+    /// Whether <paramref name="visitor"/> may post the flow whose parsed stored context is <paramref name="stored"/>:
     /// always for a flow that is not bound, only the same visitor (compared in constant time) for a bound one.
     /// </summary>
-    public bool Matches(string? storedContextJson, string? visitor)
+    public bool Matches(JsonObject? stored, string? visitor)
     {
-        if (storedContextJson is null || !storedContextJson.Contains(ContextKey, StringComparison.Ordinal))
+        if (stored is null || !stored.TryGetPropertyValue(ContextKey, out JsonNode? node))
         {
             return true;
         }
 
-        string? stored;
-        try
-        {
-            stored = (JsonNode.Parse(storedContextJson) as JsonObject)?[ContextKey]?.GetValue<string>();
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
-        {
-            return false;
-        }
-
-        if (stored is null)
-        {
-            return true;
-        }
-
-        return visitor is not null
-            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(visitor)), Encoding.ASCII.GetBytes(stored));
+        return node is JsonValue value
+            && value.TryGetValue(out string? hash)
+            && visitor is not null
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(visitor)), Encoding.ASCII.GetBytes(hash));
     }
 }
