@@ -4,9 +4,10 @@ using CrafyCaptcha.Server.Risk;
 namespace CrafyCaptcha.Server.Instrumentation;
 
 /// <summary>
-/// Checks the <c>program</c> field of an answer, <c>{"v": [uint…], "l": [number…], "f": {…}}</c>, against the flow's
-/// <see cref="ProgramExpectation"/>: every integer exactly, every layout read within 2 px plus 3 % (page zoom and
-/// device-pixel snapping of borders move them by a fraction of a pixel), and the facts present.
+/// Checks the <c>program</c> field of an answer, <c>{"v": [uint…], "l": [number…], "f": {…}, "c": number}</c>, against
+/// the flow's <see cref="ProgramExpectation"/>: every integer exactly, every layout read within 2 px plus 1 % (page zoom
+/// and device-pixel snapping of borders move them by a fraction of a pixel), the facts present. The canvas hash is a
+/// fact: a wrong one (privacy tools add noise to canvas reads) or none (no 2D context) adds a reason, never refuses.
 /// </summary>
 internal static class ProgramCheck
 {
@@ -18,7 +19,8 @@ internal static class ProgramCheck
         if (result is not { ValueKind: JsonValueKind.Object } r
             || !r.TryGetProperty("v", out JsonElement v) || v.ValueKind != JsonValueKind.Array || v.GetArrayLength() != expected.Values.Length
             || !r.TryGetProperty("l", out JsonElement l) || l.ValueKind != JsonValueKind.Array || l.GetArrayLength() != expected.Layout.Length
-            || !r.TryGetProperty("f", out JsonElement f) || f.ValueKind != JsonValueKind.Object)
+            || !r.TryGetProperty("f", out JsonElement f) || f.ValueKind != JsonValueKind.Object
+            || !r.TryGetProperty("c", out JsonElement c) || c.ValueKind != JsonValueKind.Number || !c.TryGetDouble(out double canvas))
         {
             return false;
         }
@@ -36,7 +38,7 @@ internal static class ProgramCheck
         foreach (JsonElement value in l.EnumerateArray())
         {
             int want = expected.Layout[i++];
-            if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double got) || Math.Abs(got - want) > 2 + (0.03 * want))
+            if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double got) || Math.Abs(got - want) > 2 + (0.01 * Math.Abs(want)))
             {
                 return false;
             }
@@ -52,6 +54,15 @@ internal static class ProgramCheck
         }
 
         BrowserFacts.Judge(f, reasons);
+        if (canvas < 0)
+        {
+            reasons.Add(RiskReasons.CanvasMissing);
+        }
+        else if (canvas != expected.Canvas)
+        {
+            reasons.Add(RiskReasons.CanvasUnexpected);
+        }
+
         return true;
     }
 }

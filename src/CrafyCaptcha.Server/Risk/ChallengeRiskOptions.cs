@@ -37,6 +37,8 @@ public sealed class ChallengeRiskOptions
         [RiskReasons.NativeCodePatched] = 0.1,
         [RiskReasons.NoPlugins] = 0.05,
         [RiskReasons.NoLanguages] = 0.1,
+        [RiskReasons.CanvasMissing] = 0.3,
+        [RiskReasons.CanvasUnexpected] = 0.1,
         [RiskReasons.TurnstileUnavailable] = 0.45,
     };
 

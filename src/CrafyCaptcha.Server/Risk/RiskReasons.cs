@@ -69,6 +69,12 @@ public static class RiskReasons
     /// <summary>The program saw <c>navigator.languages</c> empty.</summary>
     public const string NoLanguages = "no_languages";
 
+    /// <summary>The program found no 2D canvas context (or the canvas threw): a DOM without a canvas, or a browser with canvas disabled.</summary>
+    public const string CanvasMissing = "canvas_missing";
+
+    /// <summary>The program's canvas read back other pixels than the ones it painted: privacy tools add such noise on purpose, so it weighs little.</summary>
+    public const string CanvasUnexpected = "canvas_unexpected";
+
     /// <summary>
     /// Cloudflare Turnstile's <c>siteverify</c> did not answer in time for this address's last invisible flow (or, in a
     /// token, for this interactive flow): the person got an interactive step instead of being locked out.
@@ -80,6 +86,6 @@ public static class RiskReasons
     [
         VelocityIp, VelocityNetwork, NetworkRotation, RecentFailures, Datacenter, Tor, HeaderMismatch, AutomationUserAgent, NoUserAgent,
         NoAcceptLanguage, FetchMetadata, Webdriver, TelemetryMissing, AutomationAnnounced, WebdriverHidden, WindowImplausible,
-        NativeCodePatched, NoPlugins, NoLanguages, TurnstileUnavailable,
+        NativeCodePatched, NoPlugins, NoLanguages, CanvasMissing, CanvasUnexpected, TurnstileUnavailable,
     ];
 }

@@ -1,0 +1,222 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace CrafyCaptcha.Server.Instrumentation;
+
+/// <summary>
+/// What a program's stages share while it is written: the script, its random draws and fresh names, the values and
+/// layout reads it will return, and the two 32-bit registers (<see cref="X"/>, <see cref="Y"/>) the integer chain runs in,
+/// in JavaScript and, exactly, in C# (<see cref="XValue"/>, <see cref="YValue"/>).
+/// </summary>
+internal sealed class ProgramWriter
+{
+    public ProgramWriter(ReadOnlySpan<byte> seed)
+    {
+        Draws = new ProgramDraws(seed);
+        Names = new ProgramNames(Draws);
+        Document = Names.Next();
+        Values = Names.Next();
+        LayoutReads = Names.Next();
+        X = Names.Next();
+        Y = Names.Next();
+        Relative = Names.Next();
+        XValue = (int)Draws.Next();
+        YValue = (int)Draws.Next();
+    }
+
+    public ProgramDraws Draws { get; }
+
+    public ProgramNames Names { get; }
+
+    public StringBuilder Js { get; } = new(6144);
+
+    /// <summary>The expected integers, in the order the program pushes them.</summary>
+    public List<uint> ExpectedValues { get; } = new(8);
+
+    /// <summary>The expected layout reads (CSS pixels), in the order the program pushes them.</summary>
+    public List<int> ExpectedLayout { get; } = new(48);
+
+    /// <summary>The program's name for <c>document</c>.</summary>
+    public string Document { get; }
+
+    /// <summary>The array of integers the program returns (<c>v</c>).</summary>
+    public string Values { get; }
+
+    /// <summary>The array of layout reads the program returns (<c>l</c>).</summary>
+    public string LayoutReads { get; }
+
+    public string X { get; }
+
+    public string Y { get; }
+
+    /// <summary>
+    /// A function of the program's, <c>(a, b, top)</c>: the rounded distance from <c>b</c>'s border box to <c>a</c>'s,
+    /// horizontally or (<c>top</c> true) vertically.
+    /// </summary>
+    public string Relative { get; }
+
+    public int XValue { get; set; }
+
+    public int YValue { get; set; }
+
+    public ProgramWriter Append(string text)
+    {
+        Js.Append(text);
+        return this;
+    }
+
+    public ProgramWriter Append(int value)
+    {
+        Js.Append(value.ToString(CultureInfo.InvariantCulture));
+        return this;
+    }
+
+    public ProgramWriter Append(char c)
+    {
+        Js.Append(c);
+        return this;
+    }
+
+    /// <summary>
+    /// Folds a JavaScript integer expression into <see cref="X"/>: <c>x = imul(x, k) + expression</c>, with
+    /// <paramref name="value"/> what the expression is in every browser.
+    /// </summary>
+    public void Fold(string expression, int value)
+    {
+        int k = (int)Draws.Next() | 1;
+        Append(X).Append("=(Math.imul(").Append(X).Append(',').Append(k).Append(")+(").Append(expression).Append("))|0;");
+        XValue = unchecked((XValue * k) + value);
+    }
+
+    /// <summary>A layout read: pushes the JavaScript expression's value to the layout reads and records what it must be.</summary>
+    public void Read(string expression, int expected)
+    {
+        Append(LayoutReads).Append(".push(").Append(expression).Append(");");
+        ExpectedLayout.Add(expected);
+    }
+
+    /// <summary>The JavaScript of <paramref name="element"/>'s rounded offset from <paramref name="host"/>'s border box.</summary>
+    public string Offset(string element, string host, bool top) => Relative + "(" + element + "," + host + (top ? ",1)" : ",0)");
+
+    /// <summary>
+    /// Creates a hidden host element (off screen, laid out, not painted), appended to the body, whose style is
+    /// <paramref name="css"/> after the positioning; returns its name.
+    /// </summary>
+    public string Host(string css)
+    {
+        string host = Names.Next();
+        Append("var ").Append(host).Append('=').Append(Document).Append(".createElement(\"div\");")
+            .Append(host).Append(".style.cssText=\"position:absolute;left:-10000px;top:0;visibility:hidden;margin:0;padding:0;border:0;").Append(css).Append("\";")
+            .Append(Document).Append(".body.appendChild(").Append(host).Append(");");
+        return host;
+    }
+
+    /// <summary>Creates an element of <paramref name="tag"/> with inline style <paramref name="css"/> inside <paramref name="parent"/>; returns its name.</summary>
+    public string Child(string parent, string tag, string css)
+    {
+        string child = Names.Next();
+        Append("var ").Append(child).Append('=').Append(Document).Append(".createElement(\"").Append(tag).Append("\");");
+        if (css.Length > 0)
+        {
+            Append(child).Append(".style.cssText=\"").Append(css).Append("\";");
+        }
+
+        Append(parent).Append(".appendChild(").Append(child).Append(");");
+        return child;
+    }
+
+    public void RemoveHost(string host) => Append(Document).Append(".body.removeChild(").Append(host).Append(");");
+
+    /// <summary>A fresh lower-case word of 1-9 letters.</summary>
+    public string Word()
+    {
+        Span<char> chars = stackalloc char[Draws.Between(1, 9)];
+        for (int i = 0; i < chars.Length; i++)
+        {
+            chars[i] = (char)('a' + Draws.Below(26));
+        }
+
+        return new string(chars);
+    }
+
+    public static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>A program's random numbers: SHA-256 of the seed and a block counter, 32 bytes at a time.</summary>
+internal sealed class ProgramDraws
+{
+    private readonly byte[] _input = new byte[ProgramGenerator.SeedSize + 4];
+    private readonly byte[] _buffer = new byte[32];
+    private uint _block;
+    private int _at = 32;
+
+    public ProgramDraws(ReadOnlySpan<byte> seed)
+    {
+        if (seed.Length != ProgramGenerator.SeedSize)
+        {
+            throw new ArgumentException($"A program's seed has {ProgramGenerator.SeedSize} bytes.", nameof(seed));
+        }
+
+        seed.CopyTo(_input);
+    }
+
+    public uint Next()
+    {
+        if (_at + 4 > _buffer.Length)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(_input.AsSpan(ProgramGenerator.SeedSize), _block++);
+            SHA256.HashData(_input, _buffer);
+            _at = 0;
+        }
+
+        uint value = BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(_at));
+        _at += 4;
+        return value;
+    }
+
+    public int Below(int n) => (int)(Next() % (uint)n);
+
+    public int Between(int low, int high) => low + Below(high - low + 1);
+
+    public bool Coin() => Below(2) == 0;
+
+    public T Pick<T>(IReadOnlyList<T> items) => items[Below(items.Count)];
+
+    public void Shuffle<T>(IList<T> items)
+    {
+        for (int i = items.Count - 1; i > 0; i--)
+        {
+            int j = Below(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+}
+
+/// <summary>Fresh identifiers for the program's variables (an underscore and four to six letters or digits: never a keyword).</summary>
+internal sealed class ProgramNames(ProgramDraws r)
+{
+    private const string Alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+
+    public string Next()
+    {
+        Span<char> buffer = stackalloc char[7];
+        while (true)
+        {
+            Span<char> chars = buffer[..(1 + r.Between(4, 6))];
+            chars[0] = '_';
+            for (int i = 1; i < chars.Length; i++)
+            {
+                chars[i] = Alphabet[r.Below(Alphabet.Length)];
+            }
+
+            string name = new(chars);
+            if (_used.Add(name))
+            {
+                return name;
+            }
+        }
+    }
+}
