@@ -156,8 +156,8 @@ public sealed class InstrumentationTests
             Assert.True(scripts.Add(program.Script));
             Assert.True(answers.Add(string.Join(',', program.Expected.Values)));
             Assert.Equal(4, program.Expected.Values.Length);
-            Assert.Equal(10, program.Expected.Layout.Length);
-            Assert.All(program.Expected.Layout, v => Assert.True(v >= 0));
+            Assert.InRange(program.Expected.Layout.Length, 10, 100); // four layout stages of 2-25 reads each
+            Assert.All(program.Expected.Layout, v => Assert.InRange(v, -40, 1000));
         }
 
         // The engine keeps a program's seed, not its text: the same seed writes the same program, another seed another.

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CrafyCaptcha.Server.Instrumentation;
@@ -41,5 +44,78 @@ public sealed class ToyDomTests
 
         Assert.Equal(Programs, shimValuesRight);
         Assert.Equal(jsdomAnswered, jsdomValuesRight);
+    }
+
+    /// <summary>Budgets and ladders out of the way: every refusal must come from the program check.</summary>
+    private static readonly Dictionary<string, string?> NoOtherLimits = new()
+    {
+        ["CrafyChallengeServer:Risk:IpFreeLoads"] = "1000000",
+        ["CrafyChallengeServer:Risk:IpLoadsRefused"] = "2000000",
+        ["CrafyChallengeServer:Risk:NetworkFreeLoads"] = "1000000",
+        ["CrafyChallengeServer:Risk:FreeFailures"] = "1000000",
+        ["CrafyChallengeServer:Risk:ChallengeLoadsPerMinute"] = "1000000",
+        ["CrafyChallengeServer:Risk:AnswersPerMinute"] = "1000000",
+        ["CrafyChallengeServer:Risk:MinimumSolveTime"] = "00:00:00",
+    };
+
+    private static readonly (string, string)[] BrowserHeaders =
+    [
+        ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"),
+        ("Accept-Language", "en-US,en;q=0.9"),
+        ("Sec-Fetch-Dest", "iframe"),
+        ("Sec-Fetch-Mode", "navigate"),
+    ];
+
+    /// <summary>
+    /// The attack of issue 22 from outside: a plain-HTTP client loads each challenge, fetches its program, runs it in a
+    /// toy DOM and answers with the proof-of-work solved natively and the toy DOM's result: 1,000 passes with jsdom and
+    /// 1,000 with the box-model shim get no token, every refusal <c>program_invalid</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("jsdom")]
+    [InlineData("shim")]
+    public async Task A_script_that_runs_each_flows_program_in_a_toy_DOM_gets_no_token(string mode)
+    {
+        const int Passes = 1000;
+        await using ToyDom dom = await ToyDom.StartAsync();
+        using var app = new EngineApp(settings: NoOtherLimits, instrumentation: true,
+            services: s => Microsoft.Extensions.DependencyInjection.OptionsServiceCollectionExtensions.Configure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(s, o => o.OptionsEndpointPermitsPerMinute = 1_000_000));
+        PageInit page = await app.OpenPageAsync("/Comments");
+        var errors = new ConcurrentDictionary<string, int>();
+        int tokens = 0, next = -1;
+
+        async Task Worker()
+        {
+            string? eo = null;
+            int loadsOfEo = 0;
+            while (Interlocked.Increment(ref next) < Passes)
+            {
+                if (eo is null || loadsOfEo == Flows.FlowService.MaxLoadsPerEo)
+                {
+                    eo = await app.GetEoAsync(page, "comments");
+                    loadsOfEo = 0;
+                }
+
+                loadsOfEo++;
+                using HttpResponseMessage load = await app.LoadChallengeAsync(page.PublicToken, eo, extraHeaders: BrowserHeaders);
+                ChallengePage challenge = EngineApp.ReadChallenge(await load.Content.ReadAsStringAsync());
+                string script = await app.Client.GetStringAsync(challenge.ProgramUrl);
+                JsonObject result = await dom.RunAsync(mode, script);
+                using HttpResponseMessage answer = await app.AnswerAsync(challenge.FlowToken, challenge.Pow, EngineApp.Solve(challenge.Pow), wait: false, program: result);
+                JsonObject body = (await answer.Content.ReadFromJsonAsync<JsonObject>())!;
+                if (answer.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref tokens);
+                }
+                else
+                {
+                    errors.AddOrUpdate((string)body["error"]!, 1, (_, n) => n + 1);
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(Worker)));
+        Assert.Equal(0, tokens);
+        Assert.Equal(Passes, Assert.Single(errors, e => e.Key == "program_invalid").Value);
     }
 }
