@@ -14,7 +14,7 @@ namespace CrafyCaptcha.Server.Tests;
 
 /// <summary>
 /// Issue 22, item 1, in another engine: Debian's <c>firefox-esr</c> (Gecko lays out in 1/60 px where Chromium uses
-/// 1/64 px) runs 200 generated programs and gives what the engine expects, canvas included. Firefox is not driven by
+/// 1/64 px) runs 200 generated programs and gives what the engine expects, canvas included, at three zooms. Firefox is not driven by
 /// Playwright here (its Firefox is a patched build): a headless <c>firefox-esr</c> opens a page of a Kestrel server on
 /// 127.0.0.1 that fetches each program, runs it as the challenge page does and posts the result back.
 /// </summary>
@@ -22,14 +22,19 @@ public sealed class FirefoxInstrumentationTests
 {
     private const int Programs = 200;
 
-    [Fact]
-    public async Task Generated_programs_give_in_firefox_what_the_engine_expects()
+    /// <summary>At Firefox's own device pixel ratio, and at 90 % and 150 % (<c>layout.css.devPixelsPerPx</c>, what zoom and high-density screens do).</summary>
+    [Theory]
+    [InlineData("-1.0")]
+    [InlineData("0.9")]
+    [InlineData("1.5")]
+    public async Task Generated_programs_give_in_firefox_what_the_engine_expects(string devicePixelsPerCssPixel)
     {
         string firefox = new[] { "/usr/bin/firefox-esr", "/usr/bin/firefox" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("firefox-esr is not installed: `sudo apt-get install -y firefox-esr` (test.sh installs it as root)");
         GeneratedProgram[] programs = [.. Enumerable.Range(0, Programs).Select(_ => ProgramGenerator.Generate())];
         var results = new ConcurrentDictionary<int, string>();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        string? ratio = null;
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -37,6 +42,12 @@ public sealed class FirefoxInstrumentationTests
         await using WebApplication app = builder.Build();
         app.MapGet("/", () => Results.Content(RunnerPage, "text/html; charset=utf-8"));
         app.MapGet("/program/{i:int}", (int i) => Results.Text(programs[i].Script, "text/javascript; charset=utf-8"));
+        app.MapPost("/ratio", async (HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body);
+            ratio = await reader.ReadToEndAsync();
+            return Results.NoContent();
+        });
         app.MapPost("/result/{i:int}", async (int i, HttpRequest request) =>
         {
             using var reader = new StreamReader(request.Body);
@@ -52,6 +63,7 @@ public sealed class FirefoxInstrumentationTests
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
 
         string profile = Directory.CreateTempSubdirectory("crafy-firefox-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(profile, "user.js"), $"user_pref(\"layout.css.devPixelsPerPx\", \"{devicePixelsPerCssPixel}\");\n");
         using Process browser = Process.Start(new ProcessStartInfo(firefox, ["--headless", "--no-remote", "--profile", profile, url + "/"])
         {
             RedirectStandardOutput = true,
@@ -69,12 +81,14 @@ public sealed class FirefoxInstrumentationTests
             Directory.Delete(profile, recursive: true);
         }
 
+        // The zoom took: the page saw the device pixel ratio the profile set (Gecko rounds it to 60 / whole app units: 0.9 is 60/67).
+        Assert.InRange(double.Parse(ratio!, System.Globalization.CultureInfo.InvariantCulture) - (devicePixelsPerCssPixel == "-1.0" ? 1.0 : double.Parse(devicePixelsPerCssPixel, System.Globalization.CultureInfo.InvariantCulture)), -0.01, 0.01);
         var markers = new List<string>();
         for (int i = 0; i < Programs; i++)
         {
             using JsonDocument result = JsonDocument.Parse(results[i]);
             Assert.True(ProgramCheck.Matches(programs[i].Expected, result.RootElement, markers),
-                $"program {i} answered {results[i]}, expected v=[{string.Join(',', programs[i].Expected.Values)}] l=[{string.Join(',', programs[i].Expected.Layout)}] c={programs[i].Expected.Canvas}");
+                $"at {devicePixelsPerCssPixel}: program {i} answered {results[i]}, expected v=[{string.Join(',', programs[i].Expected.Values)}] l=[{string.Join(',', programs[i].Expected.Layout)}] c={programs[i].Expected.Canvas}");
         }
 
         // Headless Firefox has no plugins to show and its window is its screen: only those facts may appear, never a canvas reason.
@@ -85,6 +99,7 @@ public sealed class FirefoxInstrumentationTests
     private const string RunnerPage = """
         <!DOCTYPE html><html><head><meta charset="utf-8"></head><body><p>runner</p><script>
         (async () => {
+          await fetch('/ratio', { method: 'POST', body: String(window.devicePixelRatio) });
           for (let i = 0; i < 200; i++) {
             const code = await (await fetch('/program/' + i)).text();
             const result = await new Promise(resolve => {

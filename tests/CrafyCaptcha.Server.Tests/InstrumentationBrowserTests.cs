@@ -29,32 +29,69 @@ public sealed class InstrumentationBrowserTests(InstrumentationBrowserFixture fi
     public async Task Generated_programs_give_in_chromium_what_the_engine_expects_and_a_person_shows_no_marker()
     {
         IPage page = await fixture.NewPageAsync();
-        await page.SetContentAsync("<!DOCTYPE html><html><head></head><body><p>host</p></body></html>");
         var runs = new List<double>();
         for (int i = 0; i < 300; i++)
         {
-            GeneratedProgram program = ProgramGenerator.Generate();
-            string json = await page.EvaluateAsync<string>(
-                @"code => new Promise(resolve => {
-                    let t0 = 0;
-                    document.addEventListener('crafy-program', e => resolve(JSON.stringify({ r: e.detail, ms: performance.now() - t0 })), { once: true });
-                    const s = document.createElement('script');
-                    s.textContent = code;
-                    t0 = performance.now();
-                    document.body.appendChild(s);
-                })", program.Script);
-            using JsonDocument run = JsonDocument.Parse(json);
+            (GeneratedProgram program, JsonElement result, double ms) = await RunAsync(page, i);
             var markers = new List<string>();
-            Assert.True(ProgramCheck.Matches(program.Expected, run.RootElement.GetProperty("r"), markers),
-                $"program {i} answered {run.RootElement.GetProperty("r")}, expected v=[{string.Join(',', program.Expected.Values)}] l=[{string.Join(',', program.Expected.Layout)}]");
+            Assert.True(ProgramCheck.Matches(program.Expected, result, markers), Mismatch(i, program, result));
             Assert.Empty(markers);
-            runs.Add(run.RootElement.GetProperty("ms").GetDouble());
+            runs.Add(ms);
         }
 
         runs.Sort();
         await File.AppendAllTextAsync(Path.Combine(BrowserFixture.ArtifactsDirectory, "timings.txt"), string.Create(CultureInfo.InvariantCulture,
             $"instrumentation program run (300 programs, chromium, main thread): median {runs[150]:F2} ms, p95 {runs[285]:F2} ms, max {runs[^1]:F2} ms{Environment.NewLine}"));
     }
+
+    /// <summary>
+    /// People zoom: at a device pixel ratio of 0.5-3 (browser zoom 50-300 %, or a high-density screen) a length is laid
+    /// out in device pixels, and the programs still give what the engine expects (borders, rounded down to whole device
+    /// pixels, are why the programs draw none).
+    /// </summary>
+    [Theory]
+    [InlineData(0.5f)]
+    [InlineData(0.67f)]
+    [InlineData(0.8f)]
+    [InlineData(0.9f)]
+    [InlineData(1.1f)]
+    [InlineData(1.25f)]
+    [InlineData(1.75f)]
+    [InlineData(3f)]
+    public async Task Generated_programs_give_what_the_engine_expects_at_every_zoom(float deviceScaleFactor)
+    {
+        await using IBrowserContext context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { DeviceScaleFactor = deviceScaleFactor });
+        IPage page = await context.NewPageAsync();
+        for (int i = 0; i < 100; i++)
+        {
+            (GeneratedProgram program, JsonElement result, _) = await RunAsync(page, i);
+            Assert.True(ProgramCheck.Matches(program.Expected, result, new List<string>()), $"at {deviceScaleFactor}: " + Mismatch(i, program, result));
+        }
+    }
+
+    private static async Task<(GeneratedProgram Program, JsonElement Result, double Ms)> RunAsync(IPage page, int i)
+    {
+        if (i == 0)
+        {
+            await page.SetContentAsync("<!DOCTYPE html><html><head></head><body><p>host</p></body></html>");
+        }
+
+        GeneratedProgram program = ProgramGenerator.Generate();
+        string json = await page.EvaluateAsync<string>(
+            @"code => new Promise(resolve => {
+                let t0 = 0;
+                document.addEventListener('crafy-program', e => resolve(JSON.stringify({ r: e.detail, ms: performance.now() - t0 })), { once: true });
+                const s = document.createElement('script');
+                s.textContent = code;
+                t0 = performance.now();
+                document.body.appendChild(s);
+            })", program.Script);
+        using JsonDocument run = JsonDocument.Parse(json);
+        return (program, run.RootElement.GetProperty("r").Clone(), run.RootElement.GetProperty("ms").GetDouble());
+    }
+
+    private static string Mismatch(int i, GeneratedProgram program, JsonElement result)
+        => $"program {i} answered {result}, expected v=[{string.Join(',', program.Expected.Values)}] l=[{string.Join(',', program.Expected.Layout)}]";
 
     [Fact]
     public async Task A_genuine_program_result_is_refused_for_another_flow_and_when_replayed_after_its_flow()
