@@ -22,12 +22,18 @@ public sealed class FirefoxInstrumentationTests
 {
     private const int Programs = 200;
 
-    /// <summary>At Firefox's own device pixel ratio, and at 90 % and 150 % (<c>layout.css.devPixelsPerPx</c>, what zoom and high-density screens do).</summary>
+    /// <summary>
+    /// At Firefox's own device pixel ratio, at 90 % and 150 % (<c>layout.css.devPixelsPerPx</c>, what zoom and
+    /// high-density screens do), and with the system's text scale at 150 % (<c>ui.textScaleFactor</c>) followed as a
+    /// text-only zoom (<c>browser.display.os-zoom-behavior</c> 2; Firefox's default, 1, zooms the whole page, the same
+    /// as the ratio above): there the reads a font size enters are left aside and the rest still match.
+    /// </summary>
     [Theory]
-    [InlineData("-1.0")]
-    [InlineData("0.9")]
-    [InlineData("1.5")]
-    public async Task Generated_programs_give_in_firefox_what_the_engine_expects(string devicePixelsPerCssPixel)
+    [InlineData("-1.0", 100)]
+    [InlineData("0.9", 100)]
+    [InlineData("1.5", 100)]
+    [InlineData("-1.0", 150)]
+    public async Task Generated_programs_give_in_firefox_what_the_engine_expects(string devicePixelsPerCssPixel, int textScalePercent)
     {
         string firefox = new[] { "/usr/bin/firefox-esr", "/usr/bin/firefox" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("firefox-esr is not installed: `sudo apt-get install -y firefox-esr` (test.sh installs it as root)");
@@ -63,7 +69,8 @@ public sealed class FirefoxInstrumentationTests
         string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
 
         string profile = Directory.CreateTempSubdirectory("crafy-firefox-").FullName;
-        await File.WriteAllTextAsync(Path.Combine(profile, "user.js"), $"user_pref(\"layout.css.devPixelsPerPx\", \"{devicePixelsPerCssPixel}\");\n");
+        await File.WriteAllTextAsync(Path.Combine(profile, "user.js"),
+            $"user_pref(\"layout.css.devPixelsPerPx\", \"{devicePixelsPerCssPixel}\");\nuser_pref(\"ui.textScaleFactor\", {textScalePercent});\nuser_pref(\"browser.display.os-zoom-behavior\", 2);\n");
         using Process browser = Process.Start(new ProcessStartInfo(firefox, ["--headless", "--no-remote", "--profile", profile, url + "/"])
         {
             RedirectStandardOutput = true,
@@ -94,6 +101,7 @@ public sealed class FirefoxInstrumentationTests
         // Headless Firefox has no plugins to show and its window is its screen: only those facts may appear, never a canvas reason.
         Assert.DoesNotContain(Risk.RiskReasons.CanvasUnexpected, markers);
         Assert.DoesNotContain(Risk.RiskReasons.CanvasMissing, markers);
+        Assert.Equal(textScalePercent == 100 ? 0 : Programs, markers.Count(m => m == Risk.RiskReasons.TextScaled));
     }
 
     private const string RunnerPage = """

@@ -37,17 +37,18 @@ internal static class FlowLayoutStages
                 _ => ("box-sizing:border-box;width:" + ProgramWriter.I(p) + "%;padding:0 " + ProgramWriter.I(a % 3) + "em", Math.Max(Percent(p), 2 * (a % 3) * font)),
             };
             string block = w.Child(host, "div", "display:block;height:2px;" + css);
-            w.Read(block + ".offsetWidth", expected);
+            bool em = form is 1 or 2 or 5 or 8;
+            w.Read(block + ".offsetWidth", expected, em);
             if (form <= 4 && r.Coin())
             {
                 // The resolved value of width is the used one: a browser has computed the expression, a shim has the text.
-                w.Read("Math.round(parseFloat(getComputedStyle(" + block + ").width))", expected);
+                w.Read("Math.round(parseFloat(getComputedStyle(" + block + ").width))", expected, em);
             }
             else if (form == 5)
             {
                 // The font size a child inherits is the computed one (1.5 × the box's), not the text "1.5em".
                 string inner = w.Child(block, "div", "");
-                w.Read("Math.round(parseFloat(getComputedStyle(" + inner + ").fontSize))", font * 3 / 2);
+                w.Read("Math.round(parseFloat(getComputedStyle(" + inner + ").fontSize))", font * 3 / 2, fontDependent: true);
             }
             else if (form == 6)
             {
@@ -74,11 +75,12 @@ internal static class FlowLayoutStages
         int rangeAt = r.Below(n);
         var pending = new List<int>();
         int y = 0;
-        var reads = new List<(string Expression, int Expected)>();
+        var reads = new List<(string Expression, int Expected, bool FontDependent)>();
+        bool em = false; // from the first default 1em margin on, every offset below depends on the font size
         void Top(string element, int top, bool throughRange)
             => reads.Add((throughRange
                 ? "(" + range + "=" + w.Document + ".createRange()," + range + ".selectNode(" + element + "),Math.round(" + range + ".getBoundingClientRect().top-" + host + ".getBoundingClientRect().top))"
-                : w.Offset(element, host, top: true), top));
+                : w.Offset(element, host, top: true), top, em));
 
         for (int i = 0; i < n; i++)
         {
@@ -101,6 +103,7 @@ internal static class FlowLayoutStages
                     break;
                 case 1:
                     string paragraph = w.Child(host, "p", "height:" + P(h));
+                    em = true;
                     pending.Add(font);
                     y += Collapse(pending);
                     Top(paragraph, y, i == rangeAt);
@@ -126,22 +129,23 @@ internal static class FlowLayoutStages
                 default:
                     string outer = w.Child(host, r.Pick(["ul", "blockquote", "figure"]), "");
                     string content = w.Child(outer, "div", "display:block;height:" + P(h));
+                    em = true;
                     pending.Add(font);
                     y += Collapse(pending);
                     Top(content, y, i == rangeAt);
-                    reads.Add((w.Offset(content, host, top: false), 40));
+                    reads.Add((w.Offset(content, host, top: false), 40, false));
                     y += h;
                     pending = [font];
                     break;
             }
         }
 
-        foreach ((string expression, int expected) in reads)
+        foreach ((string expression, int expected, bool fontDependent) in reads)
         {
-            w.Read(expression, expected);
+            w.Read(expression, expected, fontDependent);
         }
 
-        w.Read(host + ".offsetHeight", y + Collapse(pending));
+        w.Read(host + ".offsetHeight", y + Collapse(pending), em);
         w.RemoveHost(host);
     }
 

@@ -6,7 +6,8 @@ namespace CrafyCaptcha.Server.Instrumentation;
 /// <summary>
 /// Checks the <c>program</c> field of an answer, <c>{"v": [uint…], "l": [number…], "f": {…}, "c": number}</c>, against
 /// the flow's <see cref="ProgramExpectation"/>: every integer exactly, every layout read within 2 px plus 1 % (page zoom
-/// and device-pixel snapping of borders move them by a fraction of a pixel), the facts present. The canvas hash is a
+/// moves them by a fraction of a pixel), the facts present. Under a text-only zoom (<c>t</c>, a 100px probe's computed
+/// font size, is not 100) the reads a font size enters are left aside, a fact (<c>text_scaled</c>). The canvas hash is a
 /// fact: a wrong one (privacy tools add noise to canvas reads) or none (no 2D context) adds a reason, never refuses.
 /// </summary>
 internal static class ProgramCheck
@@ -20,7 +21,8 @@ internal static class ProgramCheck
             || !r.TryGetProperty("v", out JsonElement v) || v.ValueKind != JsonValueKind.Array || v.GetArrayLength() != expected.Values.Length
             || !r.TryGetProperty("l", out JsonElement l) || l.ValueKind != JsonValueKind.Array || l.GetArrayLength() != expected.Layout.Length
             || !r.TryGetProperty("f", out JsonElement f) || f.ValueKind != JsonValueKind.Object
-            || !r.TryGetProperty("c", out JsonElement c) || c.ValueKind != JsonValueKind.Number || !c.TryGetDouble(out double canvas))
+            || !r.TryGetProperty("c", out JsonElement c) || c.ValueKind != JsonValueKind.Number || !c.TryGetDouble(out double canvas)
+            || !r.TryGetProperty("t", out JsonElement t) || t.ValueKind != JsonValueKind.Number || !t.TryGetDouble(out double textScale))
         {
             return false;
         }
@@ -34,10 +36,20 @@ internal static class ProgramCheck
             }
         }
 
+        // A text-only zoom (the 100px probe reads otherwise) scales every font size: the reads a font size enters are
+        // then not predictable, and are left aside (a fact, text_scaled); every other read is still checked.
+        bool textScaled = Math.Abs(textScale - 100) > 0.5;
+        int[] fontDependent = expected.FontDependent ?? [];
         i = 0;
         foreach (JsonElement value in l.EnumerateArray())
         {
+            int index = i;
             int want = expected.Layout[i++];
+            if (textScaled && Array.IndexOf(fontDependent, index) >= 0)
+            {
+                continue;
+            }
+
             if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double got) || Math.Abs(got - want) > 2 + (0.01 * Math.Abs(want)))
             {
                 return false;
@@ -54,6 +66,11 @@ internal static class ProgramCheck
         }
 
         BrowserFacts.Judge(f, reasons);
+        if (textScaled)
+        {
+            reasons.Add(RiskReasons.TextScaled);
+        }
+
         if (canvas < 0)
         {
             reasons.Add(RiskReasons.CanvasMissing);

@@ -6,12 +6,14 @@ namespace CrafyCaptcha.Server.Instrumentation;
 
 /// <summary>
 /// What a flow's program must return, kept with the flow record only (never sent): the integer chain's values, exact;
-/// the layout reads in CSS pixels, within <see cref="ProgramCheck"/>'s tolerance; and the canvas hash (a fact).
+/// the layout reads in CSS pixels, within <see cref="ProgramCheck"/>'s tolerance (and which of them a font size enters);
+/// and the canvas hash (a fact).
 /// </summary>
 internal sealed record ProgramExpectation(
     [property: JsonPropertyName("v")] uint[] Values,
     [property: JsonPropertyName("l")] int[] Layout,
-    [property: JsonPropertyName("c")] uint Canvas = 0);
+    [property: JsonPropertyName("c")] uint Canvas = 0,
+    [property: JsonPropertyName("e")] int[]? FontDependent = null);
 
 /// <summary>A generated program: the script the iframe loads once, and what it must answer.</summary>
 internal sealed record GeneratedProgram(string Script, ProgramExpectation Expected);
@@ -60,7 +62,7 @@ internal static class ProgramGenerator
     {
         var w = new ProgramWriter(seed);
         ProgramDraws r = w.Draws;
-        string canvas = w.Names.Next(), calls = w.Names.Next(), facts = w.Names.Next(), error = w.Names.Next(), finish = w.Names.Next(), e = w.Names.Next();
+        string canvas = w.Names.Next(), calls = w.Names.Next(), facts = w.Names.Next(), error = w.Names.Next(), finish = w.Names.Next(), e = w.Names.Next(), text = w.Names.Next();
 
         // Two trees, one dispatch, one observer, one canvas, four of the five layout kinds and 6-10 arithmetic steps, in a random order.
         var layouts = LayoutStages.ToList();
@@ -79,6 +81,12 @@ internal static class ProgramGenerator
             .Append(w.Relative).Append("=function(a,b,t){var p=a.getBoundingClientRect(),q=b.getBoundingClientRect();return Math.round(t?p.top-q.top:p.left-q.left)};")
             .Append("function ").Append(error).Append('(').Append(e).Append("){").Append(w.Document).Append(".dispatchEvent(new CustomEvent(\"").Append(EventName)
             .Append("\",{detail:{error:String(").Append(e).Append("&&").Append(e).Append(".name)}}))}try{");
+
+        // Text-only zoom (Firefox's, and the system text scale it follows) scales font sizes and nothing else: a probe of
+        // 100px says by how much, and the check leaves the reads a font size enters aside when it is not 100.
+        string probe = w.Host("font-size:100px");
+        w.Append("var ").Append(text).Append("=Math.round(parseFloat(getComputedStyle(").Append(probe).Append(").fontSize));");
+        w.RemoveHost(probe);
         uint canvasHash = 0;
         foreach (Stage stage in stages)
         {
@@ -125,8 +133,8 @@ internal static class ProgramGenerator
         w.ExpectedValues.Add((uint)w.YValue);
         Facts(w, facts);
         w.Append(w.Document).Append(".dispatchEvent(new CustomEvent(\"").Append(EventName).Append("\",{detail:{v:").Append(w.Values).Append(",l:").Append(w.LayoutReads)
-            .Append(",f:").Append(facts).Append(",c:").Append(canvas).Append("}}))}catch(").Append(e).Append("){").Append(error).Append('(').Append(e).Append(")}}})();");
-        return new GeneratedProgram(w.Js.ToString(), new ProgramExpectation([.. w.ExpectedValues], [.. w.ExpectedLayout], canvasHash));
+            .Append(",f:").Append(facts).Append(",c:").Append(canvas).Append(",t:").Append(text).Append("}}))}catch(").Append(e).Append("){").Append(error).Append('(').Append(e).Append(")}}})();");
+        return new GeneratedProgram(w.Js.ToString(), new ProgramExpectation([.. w.ExpectedValues], [.. w.ExpectedLayout], canvasHash, [.. w.FontDependent]));
     }
 
     private static void Arithmetic(ProgramWriter w)

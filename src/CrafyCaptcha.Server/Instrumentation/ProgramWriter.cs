@@ -38,6 +38,9 @@ internal sealed class ProgramWriter
     /// <summary>The expected layout reads (CSS pixels), in the order the program pushes them.</summary>
     public List<int> ExpectedLayout { get; } = new(48);
 
+    /// <summary>The indexes of the layout reads that depend on a font size (<c>em</c>, default 1em margins).</summary>
+    public List<int> FontDependent { get; } = [];
+
     /// <summary>The program's name for <c>document</c>.</summary>
     public string Document { get; }
 
@@ -90,10 +93,18 @@ internal sealed class ProgramWriter
         XValue = unchecked((XValue * k) + value);
     }
 
-    /// <summary>A layout read: pushes the JavaScript expression's value to the layout reads and records what it must be.</summary>
-    public void Read(string expression, int expected)
+    /// <summary>
+    /// A layout read: pushes the JavaScript expression's value to the layout reads and records what it must be, and
+    /// whether a font size enters it (text-only zoom scales font sizes and nothing else: see <see cref="ProgramCheck"/>).
+    /// </summary>
+    public void Read(string expression, int expected, bool fontDependent = false)
     {
         Append(LayoutReads).Append(".push(").Append(expression).Append(");");
+        if (fontDependent)
+        {
+            FontDependent.Add(ExpectedLayout.Count);
+        }
+
         ExpectedLayout.Add(expected);
     }
 

@@ -39,6 +39,7 @@ public sealed class ChallengeRiskOptions
         [RiskReasons.NoLanguages] = 0.1,
         [RiskReasons.CanvasMissing] = 0.3,
         [RiskReasons.CanvasUnexpected] = 0.1,
+        [RiskReasons.TextScaled] = 0.05,
         [RiskReasons.TurnstileUnavailable] = 0.45,
     };
 

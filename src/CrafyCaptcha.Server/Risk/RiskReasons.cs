@@ -76,6 +76,12 @@ public static class RiskReasons
     public const string CanvasUnexpected = "canvas_unexpected";
 
     /// <summary>
+    /// The program saw font sizes scaled on their own (a text-only zoom: Firefox's, or the system's text scale it
+    /// follows), so its reads that depend on a font size were not checked. People who need larger text do this.
+    /// </summary>
+    public const string TextScaled = "text_scaled";
+
+    /// <summary>
     /// Cloudflare Turnstile's <c>siteverify</c> did not answer in time for this address's last invisible flow (or, in a
     /// token, for this interactive flow): the person got an interactive step instead of being locked out.
     /// </summary>
@@ -86,6 +92,6 @@ public static class RiskReasons
     [
         VelocityIp, VelocityNetwork, NetworkRotation, RecentFailures, Datacenter, Tor, HeaderMismatch, AutomationUserAgent, NoUserAgent,
         NoAcceptLanguage, FetchMetadata, Webdriver, TelemetryMissing, AutomationAnnounced, WebdriverHidden, WindowImplausible,
-        NativeCodePatched, NoPlugins, NoLanguages, CanvasMissing, CanvasUnexpected, TurnstileUnavailable,
+        NativeCodePatched, NoPlugins, NoLanguages, CanvasMissing, CanvasUnexpected, TextScaled, TurnstileUnavailable,
     ];
 }
