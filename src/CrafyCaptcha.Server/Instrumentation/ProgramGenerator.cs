@@ -82,6 +82,9 @@ internal static class ProgramGenerator
             .Append("function ").Append(error).Append('(').Append(e).Append("){").Append(w.Document).Append(".dispatchEvent(new CustomEvent(\"").Append(EventName)
             .Append("\",{detail:{error:String(").Append(e).Append("&&").Append(e).Append(".name)}}))}try{");
 
+        // The sheet the layout stages' rules go into (the page's CSP allows inline styles: style-src 'unsafe-inline').
+        w.Append("var ").Append(w.Sheet).Append('=').Append(w.Document).Append(".createElement(\"style\");").Append(w.Document).Append(".head.appendChild(").Append(w.Sheet).Append(");");
+
         // Text-only zoom (Firefox's, and the system text scale it follows) scales font sizes and nothing else: a probe of
         // 100px says by how much, and the check leaves the reads a font size enters aside when it is not 100.
         string probe = w.Host("font-size:100px");
@@ -132,6 +135,7 @@ internal static class ProgramGenerator
         w.ExpectedValues.Add((uint)w.XValue);
         w.ExpectedValues.Add((uint)w.YValue);
         Facts(w, facts);
+        w.Append(w.Document).Append(".head.removeChild(").Append(w.Sheet).Append(");");
         w.Append(w.Document).Append(".dispatchEvent(new CustomEvent(\"").Append(EventName).Append("\",{detail:{v:").Append(w.Values).Append(",l:").Append(w.LayoutReads)
             .Append(",f:").Append(facts).Append(",c:").Append(canvas).Append(",t:").Append(text).Append("}}))}catch(").Append(e).Append("){").Append(error).Append('(').Append(e).Append(")}}})();");
         return new GeneratedProgram(w.Js.ToString(), new ProgramExpectation([.. w.ExpectedValues], [.. w.ExpectedLayout], canvasHash, [.. w.FontDependent]));

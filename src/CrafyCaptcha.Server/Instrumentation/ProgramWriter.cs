@@ -12,6 +12,9 @@ namespace CrafyCaptcha.Server.Instrumentation;
 /// </summary>
 internal sealed class ProgramWriter
 {
+    private readonly Dictionary<string, string> _classOf = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _children = new(StringComparer.Ordinal);
+
     public ProgramWriter(ReadOnlySpan<byte> seed)
     {
         Draws = new ProgramDraws(seed);
@@ -22,6 +25,7 @@ internal sealed class ProgramWriter
         X = Names.Next();
         Y = Names.Next();
         Relative = Names.Next();
+        Sheet = Names.Next();
         XValue = (int)Draws.Next();
         YValue = (int)Draws.Next();
     }
@@ -111,31 +115,109 @@ internal sealed class ProgramWriter
     /// <summary>The JavaScript of <paramref name="element"/>'s rounded offset from <paramref name="host"/>'s border box.</summary>
     public string Offset(string element, string host, bool top) => Relative + "(" + element + "," + host + (top ? ",1)" : ",0)");
 
+    /// <summary>The program's style element, whose sheet holds the rules <see cref="Host"/> and <see cref="Child"/> write.</summary>
+    public string Sheet { get; }
+
     /// <summary>
-    /// Creates a hidden host element (off screen, laid out, not painted), appended to the body, whose style is
-    /// <paramref name="css"/> after the positioning; returns its name.
+    /// Creates a hidden host element (off screen, laid out, not painted), appended to the body, styled with
+    /// <paramref name="css"/> through the cascade (see <see cref="Style"/>); returns its name.
     /// </summary>
     public string Host(string css)
     {
-        string host = Names.Next();
-        Append("var ").Append(host).Append('=').Append(Document).Append(".createElement(\"div\");")
-            .Append(host).Append(".style.cssText=\"position:absolute;left:-10000px;top:0;visibility:hidden;margin:0;padding:0;border:0;").Append(css).Append("\";")
-            .Append(Document).Append(".body.appendChild(").Append(host).Append(");");
+        string host = Names.Next(), cls = Names.Next();
+        _classOf[host] = cls;
+        Append("var ").Append(host).Append('=').Append(Document).Append(".createElement(\"div\");").Append(host).Append(".className=\"").Append(cls).Append("\";");
+        Style(host, "div." + cls, "." + cls, "position:absolute;left:-10000px;top:0;visibility:hidden", css);
+        Append(Document).Append(".body.appendChild(").Append(host).Append(");");
         return host;
     }
 
-    /// <summary>Creates an element of <paramref name="tag"/> with inline style <paramref name="css"/> inside <paramref name="parent"/>; returns its name.</summary>
+    /// <summary>Creates an element of <paramref name="tag"/> inside <paramref name="parent"/>, styled with <paramref name="css"/> through the cascade; returns its name.</summary>
     public string Child(string parent, string tag, string css)
     {
-        string child = Names.Next();
-        Append("var ").Append(child).Append('=').Append(Document).Append(".createElement(\"").Append(tag).Append("\");");
-        if (css.Length > 0)
+        string child = Names.Next(), cls = Names.Next();
+        _classOf[child] = cls;
+        int index = _children[parent] = _children.GetValueOrDefault(parent) + 1;
+        Append("var ").Append(child).Append('=').Append(Document).Append(".createElement(\"").Append(tag).Append("\");").Append(child).Append(".className=\"").Append(cls).Append("\";")
+            .Append(parent).Append(".appendChild(").Append(child).Append(");");
+        if (css.Length == 0)
         {
-            Append(child).Append(".style.cssText=\"").Append(css).Append("\";");
+            return child;
         }
 
-        Append(parent).Append(".appendChild(").Append(child).Append(");");
+        // The rule's selector: the element's class, its place among its parent's children, or an attribute of its own
+        // (specificity 0,1,0 or more); a decoy matches it alone with less (its class under :where(), 0,0,0).
+        string selector;
+        switch (_classOf.TryGetValue(parent, out string? parentClass) ? Draws.Below(3) : Draws.Below(2))
+        {
+            case 0:
+                selector = "." + cls;
+                break;
+            case 1:
+                string attribute = "data-" + Word(), value = Word();
+                Append(child).Append(".setAttribute(\"").Append(attribute).Append("\",\"").Append(value).Append("\");");
+                selector = "[" + attribute + "=" + value + "]";
+                break;
+            default:
+                selector = "." + parentClass + ">" + tag + ":nth-child(" + ProgramWriter.I(index) + ")";
+                break;
+        }
+
+        Style(child, selector, ":where(." + cls + ")", "", css);
         return child;
+    }
+
+    /// <summary>
+    /// Styles <paramref name="element"/>: <paramref name="fixedCss"/> inline; each declaration of <paramref name="css"/>
+    /// either inline or in a rule of the program's sheet under <paramref name="selector"/>; of the latter, a length may
+    /// come with a decoy that the cascade overrides: a rule of lower specificity (<paramref name="weakerSelector"/>)
+    /// written after it, or an inline value that an <c>!important</c> in the sheet beats. What a browser lays out is the
+    /// cascade's result; what a script reads from the text alone is not.
+    /// </summary>
+    private void Style(string element, string selector, string weakerSelector, string fixedCss, string css)
+    {
+        var inline = new StringBuilder(fixedCss);
+        var rule = new StringBuilder();
+        var decoys = new StringBuilder();
+        foreach (string declaration in css.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (Draws.Below(5) < 2)
+            {
+                inline.Append(inline.Length > 0 ? ";" : "").Append(declaration);
+                continue;
+            }
+
+            int colon = declaration.IndexOf(':', StringComparison.Ordinal);
+            string name = declaration[..colon], value = declaration[(colon + 1)..];
+            bool length = value.EndsWith("px", StringComparison.Ordinal) && int.TryParse(value.AsSpan(0, value.Length - 2), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+            int decoy = length ? Draws.Below(3) : 0;
+            string wrong = length ? ProgramWriter.I(int.Parse(value.AsSpan(0, value.Length - 2), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) + Draws.Between(5, 40)) + "px" : "";
+            rule.Append(name).Append(':').Append(value).Append(decoy == 2 ? " !important;" : ";");
+            if (decoy == 1)
+            {
+                decoys.Append(name).Append(':').Append(wrong).Append(';');
+            }
+            else if (decoy == 2)
+            {
+                inline.Append(inline.Length > 0 ? ";" : "").Append(name).Append(':').Append(wrong);
+            }
+        }
+
+        if (inline.Length > 0)
+        {
+            Append(element).Append(".style.cssText=\"").Append(inline.ToString()).Append("\";");
+        }
+
+        InsertRule(selector, rule);
+        InsertRule(weakerSelector, decoys);
+    }
+
+    private void InsertRule(string selector, StringBuilder declarations)
+    {
+        if (declarations.Length > 0)
+        {
+            Append(Sheet).Append(".sheet.insertRule(\"").Append(selector).Append('{').Append(declarations.ToString()).Append("}\",").Append(Sheet).Append(".sheet.cssRules.length);");
+        }
     }
 
     public void RemoveHost(string host) => Append(Document).Append(".body.removeChild(").Append(host).Append(");");
