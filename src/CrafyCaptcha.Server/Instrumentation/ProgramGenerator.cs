@@ -22,11 +22,12 @@ internal sealed record GeneratedProgram(string Script, ProgramExpectation Expect
 /// Writes, per flow, a JavaScript program never sent before and computes what a browser answers to it. Its structure
 /// is drawn from a fresh 256-bit seed (expanded with SHA-256 in counter mode, so that the engine state keeps the
 /// 32-byte seed until the program is fetched, not the script): which layout stages it holds (four of box model, flex,
-/// grid, CSS sizing, normal flow), how each is built, the order of every stage, and every number and name. The stages:
+/// grid, CSS sizing, normal flow, absolute positioning, floats), how each is built, the order of every stage, and every number and name. The stages:
 /// integer chains in 32-bit arithmetic (<c>|0</c>, <c>&gt;&gt;&gt;</c>, <c>Math.imul</c>, so JavaScript and C# agree
 /// exactly) fed by DOM work (<see cref="DomStages"/>: trees, event dispatch, a <c>MutationObserver</c> and its
 /// microtask), layout reads of boxes whose every size the specifications fix to whole pixels
-/// (<see cref="BoxLayoutStages"/>, <see cref="FlowLayoutStages"/>), and a canvas hash (<see cref="CanvasStage"/>). At
+/// (<see cref="BoxLayoutStages"/>, <see cref="FlowLayoutStages"/>, <see cref="PositionedLayoutStages"/>), and a canvas
+/// hash (<see cref="CanvasStage"/>). At
 /// the end it gathers a few browser facts that the engine judges (<see cref="BrowserFacts"/>), and hands everything to
 /// the challenge page as the DOM event <c>crafy-program</c>.
 /// </summary>
@@ -50,9 +51,11 @@ internal static class ProgramGenerator
         Grid,
         Sizing,
         Flow,
+        Positioned,
+        Floats,
     }
 
-    private static readonly Stage[] LayoutStages = [Stage.Box, Stage.Flex, Stage.Grid, Stage.Sizing, Stage.Flow];
+    private static readonly Stage[] LayoutStages = [Stage.Box, Stage.Flex, Stage.Grid, Stage.Sizing, Stage.Flow, Stage.Positioned, Stage.Floats];
 
     /// <summary>A new program from fresh randomness.</summary>
     public static GeneratedProgram Generate() => Generate(RandomNumberGenerator.GetBytes(SeedSize));
@@ -64,7 +67,7 @@ internal static class ProgramGenerator
         ProgramDraws r = w.Draws;
         string canvas = w.Names.Next(), calls = w.Names.Next(), facts = w.Names.Next(), error = w.Names.Next(), finish = w.Names.Next(), e = w.Names.Next(), text = w.Names.Next();
 
-        // Two trees, one dispatch, one observer, one canvas, four of the five layout kinds and 6-10 arithmetic steps, in a random order.
+        // Two trees, one dispatch, one observer, one canvas, four of the seven layout kinds and 6-10 arithmetic steps, in a random order.
         var layouts = LayoutStages.ToList();
         r.Shuffle(layouts);
         var stages = new List<Stage> { Stage.Tree, Stage.Tree, Stage.Events, Stage.Mutations, Stage.Canvas };
@@ -121,6 +124,12 @@ internal static class ProgramGenerator
                     break;
                 case Stage.Sizing:
                     FlowLayoutStages.Sizing(w);
+                    break;
+                case Stage.Positioned:
+                    PositionedLayoutStages.Positioned(w);
+                    break;
+                case Stage.Floats:
+                    PositionedLayoutStages.Floats(w);
                     break;
                 default:
                     FlowLayoutStages.Flow(w);
