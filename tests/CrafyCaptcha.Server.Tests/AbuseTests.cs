@@ -129,7 +129,7 @@ public sealed class AbuseTests(Xunit.Abstractions.ITestOutputHelper output)
             ["CrafyChallengeServer:Risk:IpLoadsRefused"] = "20000",
         });
         PageInit page = await app.OpenPageAsync("/Account/Login");
-        async Task<HttpStatusCode> AnswerAsync(JsonObject trail, bool waitOutTrail)
+        async Task<HttpStatusCode> AnswerAsync(JsonObject trail, bool waitOutTrail, bool paysSurcharge = false)
         {
             string eo = await app.GetEoAsync(page, "login");
             HttpResponseMessage load = await app.LoadChallengeAsync(page.PublicToken, eo, extraHeaders: BrowserHeaders);
@@ -140,7 +140,7 @@ public sealed class AbuseTests(Xunit.Abstractions.ITestOutputHelper output)
                 await Task.Delay(120); // the script answers at once, whatever its trail claims
             }
 
-            return (await app.AnswerAsync(challenge.FlowToken, challenge.Pow, EngineApp.Solve(challenge.Pow), trail, wait: waitOutTrail)).StatusCode;
+            return (await app.AnswerAsync(challenge.FlowToken, challenge.Pow, EngineApp.Solve(challenge.Pow), trail, wait: waitOutTrail, surcharge: paysSurcharge ? challenge.Surcharge : null)).StatusCode;
         }
 
         // The two-event keyboard trail that passed every checkbox: a plausible press, but the box never got the focus.
@@ -169,9 +169,10 @@ public sealed class AbuseTests(Xunit.Abstractions.ITestOutputHelper output)
         output.WriteLine($"{refused} of 20 forged trails refused");
         Assert.Equal(20, refused);
 
-        // The same curve, posted after the time it claims, and a keyboard pass with its focus are a person's: accepted.
+        // The same curve, posted after the time it claims, and a keyboard pass with its focus (and the keyboard's extra
+        // proof-of-work) are a person's: accepted.
         Assert.Equal(HttpStatusCode.OK, await AnswerAsync((JsonObject)curve.DeepClone(), waitOutTrail: true));
-        Assert.Equal(HttpStatusCode.OK, await AnswerAsync(EngineApp.KeyboardTrail(), waitOutTrail: true));
+        Assert.Equal(HttpStatusCode.OK, await AnswerAsync(EngineApp.KeyboardTrail(), waitOutTrail: true, paysSurcharge: true));
     }
 
     [Fact]

@@ -331,6 +331,8 @@ public sealed class KeyboardCheckboxBrowserTests(AutomationBrowserFixture fixtur
         await using IBrowser browser = await fixture.LaunchAnnouncingBrowserAsync();
         IBrowserContext context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl.ToString(), Locale = "de-DE" });
         IPage page = await context.NewPageAsync();
+        var answers = new List<string>();
+        page.Request += (_, r) => { if (r.Url.EndsWith("/challenge/verify", StringComparison.Ordinal) && r.PostData is { } body) { lock (answers) { answers.Add(body); } } };
         await page.GotoAsync("/Account/Login");
         IFrameLocator frame = page.FrameLocator("#crafy-captcha-1 iframe");
         ILocator box = frame.Locator("#check:not([disabled])");
@@ -344,5 +346,47 @@ public sealed class KeyboardCheckboxBrowserTests(AutomationBrowserFixture fixtur
         JsonObject payload = JsonNode.Parse((string)JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)))!["payload"]!)!.AsObject();
         Assert.Equal("checkbox", (string?)payload["mode"]);
         Assert.True(await frame.Locator("#box").EvaluateAsync<bool>("b => b.querySelector('#check').disabled && b.classList.contains('done')"));
+
+        // The key press paid the checkbox rung's extra proof-of-work.
+        JsonObject answer;
+        lock (answers)
+        {
+            answer = JsonNode.Parse(answers[^1])!.AsObject();
+        }
+
+        Assert.Equal("keyboard", (string?)answer["interaction"]!["kind"]);
+        Assert.True((long)answer["pow_surcharge"]!["number"]! >= 0);
+    }
+
+    [Fact]
+    public async Task A_person_on_a_touch_screen_taps_the_checkbox_pays_the_extra_work_and_gets_a_token()
+    {
+        // A phone: a tap is a touch trail, which (as the keyboard's) pays the checkbox rung's extra proof-of-work.
+        await using IBrowser browser = await fixture.LaunchAnnouncingBrowserAsync();
+        IBrowserContext context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = fixture.BaseUrl.ToString(), HasTouch = true, IsMobile = true, ViewportSize = new() { Width = 390, Height = 800 } });
+        IPage page = await context.NewPageAsync();
+        var answers = new List<string>();
+        page.Request += (_, r) => { if (r.Url.EndsWith("/challenge/verify", StringComparison.Ordinal) && r.PostData is { } body) { lock (answers) { answers.Add(body); } } };
+        await page.GotoAsync("/Account/Login");
+        ILocator box = page.FrameLocator("#crafy-captcha-1 iframe").Locator("#check:not([disabled])");
+        await box.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+        await page.WaitForTimeoutAsync(800); // reading the box
+        // A finger's press lasts a while (Playwright's TapAsync has none, which the engine refuses as no person's):
+        // touch start and end 90 ms apart at the box's centre, through the browser's own input.
+        LocatorBoundingBoxResult where = (await box.BoundingBoxAsync())!;
+        ICDPSession input = await context.NewCDPSessionAsync(page);
+        var point = new Dictionary<string, object> { ["x"] = where.X + (where.Width / 2), ["y"] = where.Y + (where.Height / 2) };
+        await input.SendAsync("Input.dispatchTouchEvent", new Dictionary<string, object> { ["type"] = "touchStart", ["touchPoints"] = new[] { point } });
+        await page.WaitForTimeoutAsync(90);
+        await input.SendAsync("Input.dispatchTouchEvent", new Dictionary<string, object> { ["type"] = "touchEnd", ["touchPoints"] = Array.Empty<object>() });
+        await page.WaitForFunctionAsync("() => { const i = document.querySelector('input[name=\"CrafyCAPTCHA_token\"]'); return !!i && i.value.length > 100; }", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        JsonObject answer;
+        lock (answers)
+        {
+            answer = JsonNode.Parse(answers[^1])!.AsObject(); // the checkbox's (an invisible flow may come first and be lifted)
+        }
+
+        Assert.Equal("touch", (string?)answer["interaction"]!["kind"]);
+        Assert.True((long)answer["pow_surcharge"]!["number"]! >= 0);
     }
 }

@@ -143,7 +143,9 @@ public sealed class EngineApp : IDisposable
     {
         string Attr(string name) => WebUtility.HtmlDecode(Regex.Match(html, $"{name}=\"([^\"]*)\"").Groups[1].Value);
         JsonObject pow = JsonNode.Parse(Attr("data-pow"))!.AsObject();
-        return new ChallengePage(Attr("data-flow-token"), pow, Attr("data-checkbox") == "true", Attr("data-handshake-payload"), Attr("data-handshake-signature"), Attr("data-program-url"), html.Contains(" data-puzzle=\"", StringComparison.Ordinal));
+        string surcharge = Attr("data-pow-surcharge");
+        return new ChallengePage(Attr("data-flow-token"), pow, Attr("data-checkbox") == "true", Attr("data-handshake-payload"), Attr("data-handshake-signature"), Attr("data-program-url"), html.Contains(" data-puzzle=\"", StringComparison.Ordinal),
+            surcharge.Length > 0 ? JsonNode.Parse(surcharge)!.AsObject() : null);
     }
 
     public static long Solve(JsonObject pow)
@@ -217,7 +219,7 @@ public sealed class EngineApp : IDisposable
     /// (for example <see cref="PointerTrail"/>). Waits a little first, as a browser needs time to run the page (the engine
     /// refuses answers that come sooner). <paramref name="bareCheckbox"/> sends the old <c>"checkbox": true</c> flag alone.
     /// </summary>
-    public async Task<HttpResponseMessage> AnswerAsync(string flowToken, JsonObject pow, long number, JsonObject? interaction = null, bool bareCheckbox = false, bool wait = true, JsonNode? program = null, string? turnstile = null)
+    public async Task<HttpResponseMessage> AnswerAsync(string flowToken, JsonObject pow, long number, JsonObject? interaction = null, bool bareCheckbox = false, bool wait = true, JsonNode? program = null, string? turnstile = null, JsonObject? surcharge = null)
     {
         if (wait)
         {
@@ -250,6 +252,12 @@ public sealed class EngineApp : IDisposable
         if (turnstile is not null)
         {
             body["turnstile"] = turnstile;
+        }
+
+        if (surcharge is not null)
+        {
+            // The checkbox rung's extra proof-of-work, which a keyboard or touch pass pays.
+            body["pow_surcharge"] = new JsonObject { ["algorithm"] = (string)surcharge["algorithm"]!, ["challenge"] = (string)surcharge["challenge"]!, ["number"] = Solve(surcharge), ["salt"] = (string)surcharge["salt"]!, ["signature"] = (string)surcharge["signature"]! };
         }
 
         return await Client.PostAsJsonAsync("/crafy/challenge/verify", body);
@@ -303,7 +311,7 @@ public sealed class EngineApp : IDisposable
 
 public sealed record PageInit(string PublicKey, string PublicToken, string SigningPublicKey, string Antiforgery);
 
-public sealed record ChallengePage(string FlowToken, JsonObject Pow, bool NeedsCheckbox, string HandshakePayload, string HandshakeSignature, string ProgramUrl = "", bool NeedsPuzzle = false)
+public sealed record ChallengePage(string FlowToken, JsonObject Pow, bool NeedsCheckbox, string HandshakePayload, string HandshakeSignature, string ProgramUrl = "", bool NeedsPuzzle = false, JsonObject? Surcharge = null)
 {
     /// <summary>The flow asks a person for something (the checkbox or a puzzle): not the invisible step.</summary>
     public bool Interactive => NeedsCheckbox || NeedsPuzzle;

@@ -10,7 +10,8 @@ internal sealed record VerifyRequest(
     [property: JsonPropertyName("program")] System.Text.Json.JsonElement? Program = null,
     [property: JsonPropertyName("puzzle")] System.Text.Json.JsonElement? Puzzle = null,
     [property: JsonPropertyName("turnstile")] string? Turnstile = null,
-    [property: JsonPropertyName("pow_parts")] IReadOnlyList<PowSolution>? PowParts = null);
+    [property: JsonPropertyName("pow_parts")] IReadOnlyList<PowSolution>? PowParts = null,
+    [property: JsonPropertyName("pow_surcharge")] PowSolution? PowSurcharge = null);
 
 internal sealed record CompleteResponse(
     [property: JsonPropertyName("payload")] string Payload,

@@ -35,7 +35,7 @@ internal sealed class VerifyEndpoint(FlowService flowService)
             return Error(ChallengeRefusal.BadRequest);
         }
 
-        FlowAnswerResult result = await flowService.AnswerAsync(new FlowAnswer(flowToken, solution, request.Interaction, http.Connection.RemoteIpAddress, request.Program, request.Puzzle, request.Turnstile, request.PowParts), http.RequestAborted).ConfigureAwait(false);
+        FlowAnswerResult result = await flowService.AnswerAsync(new FlowAnswer(flowToken, solution, request.Interaction, http.Connection.RemoteIpAddress, request.Program, request.Puzzle, request.Turnstile, request.PowParts, request.PowSurcharge), http.RequestAborted).ConfigureAwait(false);
         return result.Complete is { } complete
             ? TypedResults.Json(new CompleteResponse(complete.Payload, complete.Signature, complete.ServerSign!), ChallengeJson.Default.CompleteResponse)
             : Error(result.Error ?? ChallengeRefusal.BadRequest, result.Puzzle);

@@ -24,6 +24,9 @@
   // Turnstile (only for a credential with it): the widget runs it in the embedding page; this page polls
   // REQUEST_TURNSTILE_STATUS until a TURNSTILE_SOLVED arrives (a later one replaces it) and sends the token with the answer.
   var turnstile = data.turnstile === "true" ? { token: null } : null;
+  // The checkbox rung's extra proof-of-work (when the engine sent one): a pass by keyboard or touch, the cheapest trails
+  // to forge, pays it after the key press or tap; a pointer's pass does not.
+  var surcharge = data.powSurcharge ? JSON.parse(data.powSurcharge) : null, extra = null, extraStarted = false;
 
   function post(message) { window.parent.postMessage(message, parentOrigin); }
   function handshake() { post({ action: "HANDSHAKE", payload: data.handshakePayload, signature: data.handshakeSignature }); }
@@ -44,6 +47,8 @@
   function submit() {
     var alt = step && step.solution && step.solution(), p = alt ? alt.pow : pow, number = alt ? alt.number : solution && solution.number;
     if (sent || !solution || !clicked || (programUrl && !program) || (turnstile && !turnstile.token)) { return; }
+    var trail = step ? step.trail() : undefined;
+    if (surcharge && extra === null && trail && trail.kind !== "pointer") { payExtra(); return; }
     sent = true;
     say((step && step.checking) || "");
     busy(true);
@@ -56,7 +61,8 @@
         pow_parts: alt ? undefined : parts.slice(1).map(function (q, i) {
           return { algorithm: q.algorithm, challenge: q.challenge, number: solution.parts[i], salt: q.salt, signature: q.signature };
         }),
-        interaction: step ? step.trail() : undefined,
+        pow_surcharge: extra === null ? undefined : { algorithm: surcharge.algorithm, challenge: surcharge.challenge, number: extra, salt: surcharge.salt, signature: surcharge.signature },
+        interaction: trail,
         program: program || undefined,
         puzzle: step && step.answer ? step.answer() : undefined,
         turnstile: turnstile ? turnstile.token : undefined
@@ -89,7 +95,7 @@
   // tries k, k + W, …, the first to find it wins). It fails when a part was searched in full without an answer, or a
   // worker fails to load.
   var parts = [pow].concat(pow.parts || []), numbers = [], misses = [], left = parts.length, tasks = [], next = 0;
-  var workers = [], count = Math.max(1, Math.min(4, (navigator.hardwareConcurrency | 0 || 2) - 1)), k;
+  var workers = [], count = Math.max(1, Math.min(4, (navigator.hardwareConcurrency | 0 || 2) - 1)), cores = count, k;
   if (parts.length === 1) {
     for (k = 0; k < count; k++) { tasks.push({ part: 0, start: k, step: count }); }
   } else {
@@ -103,6 +109,28 @@
     var task = tasks[next++], p = parts[task.part];
     worker.part = task.part;
     worker.postMessage({ challenge: p.challenge, salt: p.salt, maxnumber: p.maxnumber, start: task.start, step: task.step });
+  }
+  // The extra challenge, split between the cores as a single one is; then the answer goes.
+  function payExtra() {
+    if (extraStarted) { return; }
+    extraStarted = true;
+    say((step && step.checking) || "");
+    var pool = [], misses = 0, i;
+    function stop() { for (var j = 0; j < pool.length; j++) { pool[j].terminate(); } pool = []; }
+    function done(m) {
+      if (extra !== null || !pool.length) { return; }
+      if (m.error) { stop(); fail(); return; }
+      if (m.number >= 0) { stop(); extra = m.number; submit(); return; }
+      if (++misses === cores) { stop(); fail(); }
+    }
+    for (i = 0; i < cores; i++) {
+      (function (worker, start) {
+        worker.onmessage = function (e) { done(e.data || {}); };
+        worker.onerror = function () { done({ error: "worker" }); };
+        pool.push(worker);
+        worker.postMessage({ challenge: surcharge.challenge, salt: surcharge.salt, maxnumber: surcharge.maxnumber, start: start, step: cores });
+      })(new Worker(workerUrl), i);
+    }
   }
   function fail() { stopWorkers(); say("Could not solve the challenge."); post({ action: "REQUEST_RELOAD" }); }
   function found(worker, m) {

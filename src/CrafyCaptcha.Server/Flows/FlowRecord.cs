@@ -14,7 +14,8 @@ internal sealed record FlowRecord(
     [property: JsonPropertyName("origin")] string ParentOrigin,
     [property: JsonPropertyName("host")] string Hostname,
     [property: JsonPropertyName("program")] CrafyCaptcha.Server.Instrumentation.ProgramExpectation? Program = null,
-    [property: JsonPropertyName("puzzle")] Puzzles.PuzzleState? Puzzle = null)
+    [property: JsonPropertyName("puzzle")] Puzzles.PuzzleState? Puzzle = null,
+    [property: JsonPropertyName("surcharge")] string? Surcharge = null)
 {
     /// <summary>Whether the flow asks an interactive step (the checkbox or a puzzle).</summary>
     [JsonIgnore]

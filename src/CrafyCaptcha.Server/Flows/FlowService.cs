@@ -48,7 +48,7 @@ internal enum FlowOpenError
 internal sealed record FlowOpenRequest(string? PublicToken, string? Cdweo, string ParentOrigin, RiskSignals Signals, IReadOnlyList<string>? Puzzles = null);
 
 /// <summary>A flow the engine opened: what the challenge page runs.</summary>
-internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool Interactive, SignedMessage Handshake, string? ProgramId = null, Puzzles.PuzzleView? Puzzle = null, bool Turnstile = false);
+internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool Interactive, SignedMessage Handshake, string? ProgramId = null, Puzzles.PuzzleView? Puzzle = null, bool Turnstile = false, PowChallenge? Surcharge = null);
 
 /// <summary>The outcome of <see cref="FlowService.OpenAsync"/>: <see cref="Flow"/> when opened, else <see cref="Error"/>.</summary>
 internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFlow? Flow, Refusal? Refusal = null);
@@ -57,7 +57,7 @@ internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFl
 /// The answer the challenge page posts back: its flow, its proof-of-work solution, and for an interactive step the
 /// pointer or keyboard trail (see <see cref="InteractionEvidence"/>); the client's address counts refusals against it.
 /// </summary>
-internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonElement? Interaction, System.Net.IPAddress? RemoteAddress, JsonElement? Program = null, JsonElement? Puzzle = null, string? Turnstile = null, IReadOnlyList<PowSolution>? SolutionParts = null);
+internal sealed record FlowAnswer(string FlowToken, PowSolution Solution, JsonElement? Interaction, System.Net.IPAddress? RemoteAddress, JsonElement? Program = null, JsonElement? Puzzle = null, string? Turnstile = null, IReadOnlyList<PowSolution>? SolutionParts = null, PowSolution? Surcharge = null);
 
 /// <summary>
 /// The outcome of <see cref="FlowService.AnswerAsync"/>: the signed CHALLENGE_COMPLETE message, or an error code
@@ -187,6 +187,17 @@ internal sealed class FlowService(
             }
 
             PowChallenge pow = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, assessment.PowMaxNumber, now + _options.PowLifetime, _options.PowParts);
+
+            // The checkbox rung: a pass by keyboard or touch (the cheapest trails to forge) pays an extra proof-of-work.
+            PowChallenge? surcharge = null;
+            if (assessment.Step == ChallengeStep.Checkbox && _options.Risk.KeyboardOrTouchWorkFactor > 0)
+            {
+                int maxNumber = (int)Math.Clamp(assessment.PowMaxNumber * _options.Risk.KeyboardOrTouchWorkFactor, 1, int.MaxValue);
+                surcharge = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, maxNumber, now + _options.PowLifetime);
+                record = record with { Surcharge = surcharge.Challenge };
+                await flows.SavePowAsync(surcharge.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
+            }
+
             await flows.SaveAsync(flowToken, record, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
             await flows.SavePowAsync(pow.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
             Log.FlowStarted(logger, mode, assessment.Score, step);
@@ -196,7 +207,7 @@ internal sealed class FlowService(
                 Count(credential, ChallengeUsage.Escalation);
             }
 
-            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now, _options.Turnstile.ScriptUrl), programId, puzzle is null ? null : Puzzles.PuzzleView.Of(puzzle), credential.TurnstileSiteKey is not null));
+            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now, _options.Turnstile.ScriptUrl), programId, puzzle is null ? null : Puzzles.PuzzleView.Of(puzzle), credential.TurnstileSiteKey is not null, surcharge));
         }
         catch (ChallengeStateUnavailableException)
         {
@@ -250,6 +261,12 @@ internal sealed class FlowService(
             return new FlowAnswerResult(ChallengeRefusal.FlowUnknownOrSpent, null);
         }
 
+        if (flow.Surcharge is { } extra && (answer.Solution.Challenge == extra || answer.SolutionParts?.Any(p => p?.Challenge == extra) == true))
+        {
+            // The keyboard's extra challenge is no stand-in for the flow's own proof-of-work.
+            return new FlowAnswerResult(ChallengeRefusal.PowInvalid, null);
+        }
+
         // A browser needs time to load the page's scripts and start a worker; an answer sooner than that was computed
         // before the page ran. (It costs a patient script wall-clock time, not CPU: see the README's limits.)
         if (now.ToUnixTimeMilliseconds() - flow.IssuedAtUnixMilliseconds < _options.Risk.MinimumSolveTime.TotalMilliseconds)
@@ -288,6 +305,14 @@ internal sealed class FlowService(
         {
             Log.Refused(logger, "interaction evidence: " + implausible);
             return new FlowAnswerResult(ChallengeRefusal.InteractionRequired, null);
+        }
+
+        if (flow.Surcharge is { } surcharge && InteractionEvidence.KindOf(answer.Interaction) is "keyboard" or "touch"
+            && (answer.Surcharge is not { } paid || paid.Challenge != surcharge || PowVerifier.Check(credential, paid, answer.FlowToken, now) is not null
+                || !await flows.UsePowAsync(surcharge, cancellationToken).ConfigureAwait(false)))
+        {
+            Log.Refused(logger, "a keyboard or touch pass without its extra proof-of-work");
+            return new FlowAnswerResult(ChallengeRefusal.PowIncomplete, null);
         }
 
         if (flow.Puzzle is { } puzzle)

@@ -23,7 +23,8 @@ internal sealed record ChallengePageModel(
     string? Border,
     string? ProgramUrl = null,
     Puzzles.PuzzleView? Puzzle = null,
-    bool Turnstile = false);
+    bool Turnstile = false,
+    string? SurchargeJson = null);
 
 /// <summary>
 /// The engine's HTML: the challenge page (markup, inline CSS, colours) and the refusal page, with the security headers
@@ -113,7 +114,7 @@ internal static class ChallengePageRenderer
             <style>{{PageCss}}{{(checkbox || model.Puzzle is not null ? InteractiveCss : string.Empty)}}</style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
              data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(model.PowJson)}}"
-             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}>
+             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}{{(model.SurchargeJson is { } surcharge ? $" data-pow-surcharge=\"{Attr(surcharge)}\"" : string.Empty)}}>
             {{(checkbox ? CheckboxMarkup : string.Empty)}}<span class="sr" id="status" role="status" aria-live="polite"></span>
             {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(EngineAssets.Url(basePath, "puzzle.js"))}\"></script>")}}<script type="text/plain" id="pow-worker">{{InlineWorkerScript}}</script>{{(checkbox ? $"<script>{InlineCheckboxScript}</script>" : string.Empty)}}<script>{{InlineChallengeScript}}</script></body></html>
             """;

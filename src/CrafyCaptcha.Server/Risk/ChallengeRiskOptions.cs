@@ -108,6 +108,14 @@ public sealed class ChallengeRiskOptions
     /// </summary>
     public double PowGrowth { get; set; } = 100;
 
+    /// <summary>
+    /// The extra proof-of-work a checkbox pass made with the keyboard or by touch costs, as a share of the flow's own
+    /// (default 1: as much again; 0 turns it off). A key press or a tap is the cheapest trail to forge (a pointer's path
+    /// is not), so on the checkbox rung, which only an elevated score reaches, those passes pay in work instead; the
+    /// page carries the extra challenge and solves it after the key press or tap.
+    /// </summary>
+    public double KeyboardOrTouchWorkFactor { get; set; } = 1;
+
     /// <summary>An answer that arrives sooner than this after the challenge page was served is refused as scripted (default 40 ms).</summary>
     public TimeSpan MinimumSolveTime { get; set; } = TimeSpan.FromMilliseconds(40);
 

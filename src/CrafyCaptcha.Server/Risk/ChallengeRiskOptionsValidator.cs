@@ -63,6 +63,11 @@ internal sealed class ChallengeRiskOptionsValidator : IValidateOptions<Challenge
             failures.Add($"{S}:PowGrowth must be between 1 and 10000.");
         }
 
+        if (options.KeyboardOrTouchWorkFactor is < 0 or > 10 || double.IsNaN(options.KeyboardOrTouchWorkFactor))
+        {
+            failures.Add($"{S}:KeyboardOrTouchWorkFactor must be between 0 and 10.");
+        }
+
         if (options.MinimumSolveTime < TimeSpan.Zero || options.MinimumSolveTime > TimeSpan.FromSeconds(10))
         {
             failures.Add($"{S}:MinimumSolveTime must be between 0 and 10 seconds.");

@@ -18,6 +18,10 @@ internal static class InteractionEvidence
     private const int Move = 0, Down = 1, Up = 2, KeyDown = 3, KeyUp = 4, Focus = 5;
     private static readonly TimeSpan MinimumReaction = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>The trail's kind as the answer gives it (<c>pointer</c>, <c>touch</c>, <c>keyboard</c>), or empty.</summary>
+    public static string KindOf(JsonElement? trail)
+        => trail is { ValueKind: JsonValueKind.Object } t && t.TryGetProperty("kind", out JsonElement k) && k.ValueKind == JsonValueKind.String ? k.GetString()! : "";
+
     /// <summary><see langword="null"/> when the trail is plausible, else the reason it is not (for logs and metrics).</summary>
     /// <param name="trail">The trail the answer carries.</param>
     /// <param name="serverElapsed">The server's own time from serving the challenge page to receiving the answer: the
