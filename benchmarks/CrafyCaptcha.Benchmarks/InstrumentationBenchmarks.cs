@@ -26,8 +26,13 @@ public class InstrumentationBenchmarks
             ["v"] = new JsonArray([.. _expected.Values.Select(v => JsonValue.Create(v))]),
             ["l"] = new JsonArray([.. _expected.Layout.Select(v => JsonValue.Create(v + 0.4))]),
             ["f"] = new JsonObject { ["wd"] = 0, ["ua"] = 0, ["sw"] = 1920, ["sh"] = 1080, ["ow"] = 1280, ["oh"] = 800, ["pl"] = 5, ["mt"] = 2, ["lg"] = 2, ["nt"] = 0 },
+            ["c"] = _expected.Canvas, // without it the check stops at its first test (a result without a canvas hash is malformed)
         };
         _result = JsonDocument.Parse(result.ToJsonString()).RootElement;
+        if (!Check())
+        {
+            throw new InvalidOperationException("the benchmark's result does not match its program: the check would measure an early refusal");
+        }
     }
 
     [Benchmark(Description = "Generate a flow's program (script and expected result)")]

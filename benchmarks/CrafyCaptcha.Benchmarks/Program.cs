@@ -5,5 +5,10 @@ if (args is ["pass-latency", ..])
     return await CrafyCaptcha.Benchmarks.PassLatency.RunAsync(args);
 }
 
+if (args is ["pass-cpu", ..])
+{
+    return await CrafyCaptcha.Benchmarks.PassCpu.RunAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(CrafyCaptcha.Benchmarks.PassLatency).Assembly).Run(args);
 return 0;
