@@ -14,6 +14,7 @@ namespace CrafyCaptcha.Benchmarks;
 [IterationCount(10)]
 public class InstrumentationBenchmarks
 {
+    private static readonly byte[] Seed = System.Security.Cryptography.RandomNumberGenerator.GetBytes(ProgramGenerator.SeedSize);
     private ProgramExpectation _expected = null!;
     private JsonElement _result;
 
@@ -27,6 +28,7 @@ public class InstrumentationBenchmarks
             ["l"] = new JsonArray([.. _expected.Layout.Select(v => JsonValue.Create(v + 0.4))]),
             ["f"] = new JsonObject { ["wd"] = 0, ["ua"] = 0, ["sw"] = 1920, ["sh"] = 1080, ["ow"] = 1280, ["oh"] = 800, ["pl"] = 5, ["mt"] = 2, ["lg"] = 2, ["nt"] = 0 },
             ["c"] = _expected.Canvas, // without it the check stops at its first test (a result without a canvas hash is malformed)
+            ["t"] = 100, // the text-scale probe: no text-only zoom
         };
         _result = JsonDocument.Parse(result.ToJsonString()).RootElement;
         if (!Check())
@@ -37,6 +39,9 @@ public class InstrumentationBenchmarks
 
     [Benchmark(Description = "Generate a flow's program (script and expected result)")]
     public object Generate() => ProgramGenerator.Generate();
+
+    [Benchmark(Description = "Compute a flow's expected result only (the flow's opening)")]
+    public object Expect() => ProgramGenerator.Expect(Seed);
 
     [Benchmark(Description = "Check a program result and judge its browser facts")]
     public bool Check() => ProgramCheck.Matches(_expected, _result, new List<string>(2));

@@ -165,6 +165,18 @@ public sealed class InstrumentationTests
         GeneratedProgram once = ProgramGenerator.Generate(seed), again = ProgramGenerator.Generate(seed);
         Assert.Equal(once.Script, again.Script);
         Assert.Equal(once.Expected.Values, again.Expected.Values);
+
+        // The flow's opening computes the expectation without the script: the same, for every seed.
+        for (int i = 0; i < 500; i++)
+        {
+            byte[] s = System.Security.Cryptography.RandomNumberGenerator.GetBytes(ProgramGenerator.SeedSize);
+            ProgramExpectation full = ProgramGenerator.Generate(s).Expected, quick = ProgramGenerator.Expect(s);
+            Assert.Equal(full.Values, quick.Values);
+            Assert.Equal(full.Layout, quick.Layout);
+            Assert.Equal(full.Canvas, quick.Canvas);
+            Assert.Equal(full.FontDependent, quick.FontDependent);
+        }
+
         seed[0] ^= 1;
         Assert.NotEqual(once.Script, ProgramGenerator.Generate(seed).Script);
     }

@@ -182,7 +182,7 @@ internal sealed class FlowService(
                 // The flow keeps the expected result; the state keeps the seed (32 bytes, not the script) until fetched.
                 byte[] seed = System.Security.Cryptography.RandomNumberGenerator.GetBytes(ProgramGenerator.SeedSize);
                 programId = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
-                record = record with { Program = ProgramGenerator.Generate(seed).Expected };
+                record = record with { Program = ProgramGenerator.Expect(seed) };
                 await flows.SaveProgramAsync(programId, seed, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
             }
 

@@ -20,7 +20,7 @@ internal sealed record GeneratedProgram(string Script, ProgramExpectation Expect
 
 /// <summary>
 /// Writes, per flow, a JavaScript program never sent before and computes what a browser answers to it. Its structure
-/// is drawn from a fresh 256-bit seed (expanded with SHA-256 in counter mode, so that the engine state keeps the
+/// is drawn from a fresh 256-bit seed (expanded with AES-256 in counter mode, so that the engine state keeps the
 /// 32-byte seed until the program is fetched, not the script): which layout stages it holds (four of box model, flex,
 /// grid, CSS sizing, normal flow, absolute positioning, floats), how each is built, the order of every stage, and every number and name. The stages:
 /// integer chains in 32-bit arithmetic (<c>|0</c>, <c>&gt;&gt;&gt;</c>, <c>Math.imul</c>, so JavaScript and C# agree
@@ -61,9 +61,17 @@ internal static class ProgramGenerator
     public static GeneratedProgram Generate() => Generate(RandomNumberGenerator.GetBytes(SeedSize));
 
     /// <summary>The program of <paramref name="seed"/>: the same seed always writes the same program.</summary>
-    public static GeneratedProgram Generate(ReadOnlySpan<byte> seed)
+    public static GeneratedProgram Generate(ReadOnlySpan<byte> seed) => Write(seed, writesText: true);
+
+    /// <summary>
+    /// What the program of <paramref name="seed"/> returns, without writing its script (about half the work): the
+    /// flow's opening needs only this; the script is written when the iframe fetches it.
+    /// </summary>
+    public static ProgramExpectation Expect(ReadOnlySpan<byte> seed) => Write(seed, writesText: false).Expected;
+
+    private static GeneratedProgram Write(ReadOnlySpan<byte> seed, bool writesText)
     {
-        var w = new ProgramWriter(seed);
+        using var w = new ProgramWriter(seed, writesText);
         ProgramDraws r = w.Draws;
         string canvas = w.Names.Next(), calls = w.Names.Next(), facts = w.Names.Next(), error = w.Names.Next(), finish = w.Names.Next(), e = w.Names.Next(), text = w.Names.Next();
 
