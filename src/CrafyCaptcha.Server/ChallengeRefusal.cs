@@ -54,6 +54,9 @@ internal enum ChallengeRefusal
     /// <summary>The flow showed all the puzzles it may.</summary>
     PuzzleExhausted,
 
+    /// <summary>The accessible path was taken too often from this address or network in its window: try the picture, or wait.</summary>
+    AccessiblePathLimited,
+
     /// <summary>The client sent too many answers.</summary>
     RateLimited,
 

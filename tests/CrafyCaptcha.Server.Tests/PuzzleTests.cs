@@ -227,6 +227,45 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Twenty_scripted_registrations_through_the_accessible_path_from_one_address_get_three_tokens_that_name_it()
+    {
+        using var app = new EngineApp(timeProvider: _clock, settings: Roomy, services: s => s.Configure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(o => o.OptionsEndpointPermitsPerMinute = 100_000));
+        PageInit page = await app.OpenPageAsync("/Register");
+        int tokens = 0, limited = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            PuzzleFlow flow = await OpenAsync(app, page);
+            HttpResponseMessage act = await app.Client.PostAsJsonAsync("/crafy/challenge/puzzle", new { flow_token = flow.Challenge.FlowToken, action = "accessible" });
+            if (act.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal("accessible_path_limited", await ErrorAsync(act));
+                limited++;
+
+                // The flow is kept: the picture is still there for a person who can try it.
+                Assert.Contains(await ErrorAsync(await AnswerAsync(app, flow.Challenge, EngineApp.Solve(flow.Challenge.Pow), Points((1, 1), (2, 2)), seed: i)), new[] { "puzzle_wrong", "puzzle_new" });
+                continue;
+            }
+
+            Assert.Equal(HttpStatusCode.OK, act.StatusCode);
+            JsonObject pow = (await act.Content.ReadFromJsonAsync<JsonObject>())!["pow"]!.AsObject();
+            HttpResponseMessage verified = await AnswerAsync(app, flow.Challenge with { Pow = pow }, EngineApp.Solve(pow), null, seed: i);
+            Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+            JsonObject payload = JsonNode.Parse((string)(await verified.Content.ReadFromJsonAsync<JsonObject>())!["payload"]!)!.AsObject();
+            Assert.Contains("accessible_path", payload.ToJsonString(), StringComparison.Ordinal);
+            tokens++;
+        }
+
+        output.WriteLine($"accessible path from one address: {tokens} tokens, {limited} limited of 20");
+        Assert.Equal(3, tokens);
+        Assert.Equal(17, limited);
+
+        // An hour later the window has passed: the path is open again.
+        _clock.Advance(TimeSpan.FromMinutes(121));
+        PuzzleFlow later = await OpenAsync(app, page);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.PostAsJsonAsync("/crafy/challenge/puzzle", new { flow_token = later.Challenge.FlowToken, action = "accessible" })).StatusCode);
+    }
+
+    [Fact]
     public async Task Guesses_a_constant_position_the_bare_checkbox_flag_and_replayed_answers_get_no_token_in_thousands_of_tries()
     {
         using var app = new EngineApp(timeProvider: _clock, settings: Roomy, services: s => s.Configure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(o => o.OptionsEndpointPermitsPerMinute = 100_000));

@@ -51,7 +51,7 @@ internal sealed class PuzzleEndpoints(PuzzleService puzzles, FlowService flows)
 
         try
         {
-            PuzzleActionResult result = await flows.PuzzleActionAsync(flowToken, request.Action == "accessible", http.RequestAborted).ConfigureAwait(false);
+            PuzzleActionResult result = await flows.PuzzleActionAsync(flowToken, request.Action == "accessible", http.Connection.RemoteIpAddress, http.RequestAborted).ConfigureAwait(false);
             return result.Error is { } error
                 ? VerifyEndpoint.Error(error)
                 : TypedResults.Json(new PuzzleActionResponse(result.Puzzle, result.Pow), ChallengeJson.Default.PuzzleActionResponse);

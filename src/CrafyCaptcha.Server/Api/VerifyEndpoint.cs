@@ -48,7 +48,7 @@ internal sealed class VerifyEndpoint(FlowService flowService)
         {
             ChallengeRefusal.TooLarge => StatusCodes.Status413PayloadTooLarge,
             ChallengeRefusal.PowReplayed => StatusCodes.Status409Conflict,
-            ChallengeRefusal.RateLimited => StatusCodes.Status429TooManyRequests,
+            ChallengeRefusal.RateLimited or ChallengeRefusal.AccessiblePathLimited => StatusCodes.Status429TooManyRequests,
             ChallengeRefusal.FlowUnknownOrSpent or ChallengeRefusal.PuzzleExhausted => StatusCodes.Status410Gone,
             ChallengeRefusal.Unavailable or ChallengeRefusal.TurnstileUnavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,
@@ -75,6 +75,7 @@ internal sealed class VerifyEndpoint(FlowService flowService)
         ChallengeRefusal.PuzzleWrong => "puzzle_wrong",
         ChallengeRefusal.PuzzleNew => "puzzle_new",
         ChallengeRefusal.PuzzleExhausted => "puzzle_exhausted",
+        ChallengeRefusal.AccessiblePathLimited => "accessible_path_limited",
         ChallengeRefusal.RateLimited => "rate_limited",
         ChallengeRefusal.Unavailable => "unavailable",
         ChallengeRefusal.TurnstileMissing => "turnstile_missing",

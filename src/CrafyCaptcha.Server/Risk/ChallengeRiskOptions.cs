@@ -40,6 +40,7 @@ public sealed class ChallengeRiskOptions
         [RiskReasons.CanvasMissing] = 0.3,
         [RiskReasons.CanvasUnexpected] = 0.1,
         [RiskReasons.TextScaled] = 0.05,
+        [RiskReasons.AccessiblePath] = 0.2,
         [RiskReasons.TurnstileUnavailable] = 0.45,
     };
 
@@ -115,6 +116,18 @@ public sealed class ChallengeRiskOptions
     /// page carries the extra challenge and solves it after the key press or tap.
     /// </summary>
     public double KeyboardOrTouchWorkFactor { get; set; } = 1;
+
+    /// <summary>
+    /// How many times one address (an IPv6 /64) may take the puzzles' accessible path in <see cref="AccessiblePathWindow"/>
+    /// (default 3); past it the person is asked to try the picture or come back later (<c>accessible_path_limited</c>).
+    /// </summary>
+    public int AccessiblePathsPerAddress { get; set; } = 3;
+
+    /// <summary>The same for a network (/24, /48) (default 10): a script rotating its address inside one network.</summary>
+    public int AccessiblePathsPerNetwork { get; set; } = 10;
+
+    /// <summary>The sliding window the accessible path is counted over (default 1 hour).</summary>
+    public TimeSpan AccessiblePathWindow { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>An answer that arrives sooner than this after the challenge page was served is refused as scripted (default 40 ms).</summary>
     public TimeSpan MinimumSolveTime { get; set; } = TimeSpan.FromMilliseconds(40);

@@ -68,6 +68,16 @@ internal sealed class ChallengeRiskOptionsValidator : IValidateOptions<Challenge
             failures.Add($"{S}:KeyboardOrTouchWorkFactor must be between 0 and 10.");
         }
 
+        if (options.AccessiblePathsPerAddress < 0 || options.AccessiblePathsPerNetwork < options.AccessiblePathsPerAddress)
+        {
+            failures.Add($"{S}:AccessiblePathsPerAddress must be at least 0 and AccessiblePathsPerNetwork at least as large.");
+        }
+
+        if (options.AccessiblePathWindow < TimeSpan.FromMinutes(1) || options.AccessiblePathWindow > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{S}:AccessiblePathWindow must be between 1 minute and 1 day.");
+        }
+
         if (options.MinimumSolveTime < TimeSpan.Zero || options.MinimumSolveTime > TimeSpan.FromSeconds(10))
         {
             failures.Add($"{S}:MinimumSolveTime must be between 0 and 10 seconds.");

@@ -138,6 +138,20 @@ internal sealed partial class RiskEngine : IDisposable
     }
 
     /// <summary>
+    /// Counts one use of the puzzles' accessible path for the client's address and network (over
+    /// <see cref="ChallengeRiskOptions.AccessiblePathWindow"/>): whether it is within
+    /// <see cref="ChallengeRiskOptions.AccessiblePathsPerAddress"/> and <see cref="ChallengeRiskOptions.AccessiblePathsPerNetwork"/>.
+    /// Refused tries count too, so asking again does not help.
+    /// </summary>
+    public async ValueTask<bool> TryTakeAccessiblePathAsync(IPAddress? remoteAddress, CancellationToken cancellationToken)
+    {
+        ClientAddress client = ClientAddress.From(remoteAddress);
+        long address = await CountAsync("access-ip:" + client.AddressKey, add: true, cancellationToken, _options.AccessiblePathWindow).ConfigureAwait(false);
+        long network = await CountAsync("access-net:" + client.NetworkKey, add: true, cancellationToken, _options.AccessiblePathWindow).ConfigureAwait(false);
+        return address <= _options.AccessiblePathsPerAddress && network <= _options.AccessiblePathsPerNetwork;
+    }
+
+    /// <summary>
     /// Remembers the automation markers an answer's instrumentation program showed for this address (for
     /// <see cref="ChallengeRiskOptions.VelocityWindow"/>): the client's next challenge loads are assessed with them, so an
     /// invisible flow refused for them comes back on an interactive rung, and its token names them. Added to the markers
@@ -244,15 +258,16 @@ internal sealed partial class RiskEngine : IDisposable
         return Math.Max(here, (long)Math.Floor(before * (1 - ((now % windowTicks) / (double)windowTicks))));
     }
 
-    private async ValueTask<long> CountAsync(string key, bool add, CancellationToken cancellationToken)
+    private async ValueTask<long> CountAsync(string key, bool add, CancellationToken cancellationToken, TimeSpan? window = null)
     {
-        long windowTicks = _options.VelocityWindow.Ticks;
+        TimeSpan span = window ?? _options.VelocityWindow;
+        long windowTicks = span.Ticks;
         long now = _time.GetUtcNow().UtcTicks;
         long index = now / windowTicks;
         double elapsed = (now % windowTicks) / (double)windowTicks;
         string current = string.Create(CultureInfo.InvariantCulture, $"v:{key}:{index}");
         string previous = string.Create(CultureInfo.InvariantCulture, $"v:{key}:{index - 1}");
-        TimeSpan keep = _options.VelocityWindow * 2;
+        TimeSpan keep = span * 2;
         long here = add
             ? await _counters.IncrementAsync(current, keep, cancellationToken).ConfigureAwait(false)
             : await _counters.GetCountAsync(current, cancellationToken).ConfigureAwait(false);

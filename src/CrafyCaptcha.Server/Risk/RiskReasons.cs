@@ -82,6 +82,12 @@ public static class RiskReasons
     public const string TextScaled = "text_scaled";
 
     /// <summary>
+    /// The flow was passed by the puzzles' accessible path (a longer proof-of-work instead of the picture): people who
+    /// cannot see it take it, and so does a script that cannot read it, so it is limited and carried in the token.
+    /// </summary>
+    public const string AccessiblePath = "accessible_path";
+
+    /// <summary>
     /// Cloudflare Turnstile's <c>siteverify</c> did not answer in time for this address's last invisible flow (or, in a
     /// token, for this interactive flow): the person got an interactive step instead of being locked out.
     /// </summary>
@@ -92,6 +98,6 @@ public static class RiskReasons
     [
         VelocityIp, VelocityNetwork, NetworkRotation, RecentFailures, Datacenter, Tor, HeaderMismatch, AutomationUserAgent, NoUserAgent,
         NoAcceptLanguage, FetchMetadata, Webdriver, TelemetryMissing, AutomationAnnounced, WebdriverHidden, WindowImplausible,
-        NativeCodePatched, NoPlugins, NoLanguages, CanvasMissing, CanvasUnexpected, TextScaled, TurnstileUnavailable,
+        NativeCodePatched, NoPlugins, NoLanguages, CanvasMissing, CanvasUnexpected, TextScaled, AccessiblePath, TurnstileUnavailable,
     ];
 }
