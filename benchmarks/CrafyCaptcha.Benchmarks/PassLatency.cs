@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Playwright;
 
 namespace CrafyCaptcha.Benchmarks;
@@ -19,22 +17,18 @@ internal static class PassLatency
     public static async Task<int> RunAsync(string[] args)
     {
         int visits = args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out int v) ? v : 30;
-        string root = RepositoryRoot();
-        int port = FreePort();
+        string root = SampleSite.RepositoryRoot();
+        int port = SampleSite.FreePort();
         string state = Directory.CreateTempSubdirectory("crafy-pass-latency").FullName;
-        using Process sample = StartSample(root, port, state);
+        // One address makes every visit: an office behind one IP, not a flood (the velocity rungs are not measured here).
+        using Process sample = SampleSite.Start(root, port, state, oneAddressIsAnOffice: true);
         try
         {
             var baseUrl = new Uri($"http://127.0.0.1:{port}/");
-            await WaitUntilUpAsync(baseUrl, sample);
+            await SampleSite.WaitUntilUpAsync(baseUrl, sample);
             using IPlaywright playwright = await Playwright.CreateAsync();
-            await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = "/usr/bin/chromium",
-                Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-blink-features=AutomationControlled"],
-            });
-            string userAgent = await PersonUserAgentAsync(browser);
+            await using IBrowser browser = await SampleSite.LaunchChromiumAsync(playwright);
+            string userAgent = await SampleSite.PersonUserAgentAsync(browser);
 
             // Warm-up visits, not counted: the browser's first worker, and the site's and the engine's JIT. .NET's tiered
             // compilation recompiles a method after 30 calls, in the background, on the same two cores as the browser: with
@@ -99,15 +93,7 @@ internal static class PassLatency
         }
         finally
         {
-            try
-            {
-                sample.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-
-            Directory.Delete(state, recursive: true);
+            SampleSite.Stop(sample, state);
         }
     }
 
@@ -155,17 +141,7 @@ internal static class PassLatency
             }
         };
 
-        // The moment the token lands in the hidden input, on the page's own clock (navigation start = 0).
-        await context.AddInitScriptAsync("""
-            if (window.top === window) {
-              const poll = () => {
-                const input = document.querySelector('input[name=CrafyCAPTCHA_token]');
-                if (input && input.value) { window.__crafyTokenAt = performance.now(); return; }
-                setTimeout(poll, 2);
-              };
-              poll();
-            }
-            """);
+        await context.AddInitScriptAsync(SampleSite.TokenClock); // the moment the token lands in the hidden input
         IPage page = await context.NewPageAsync();
         await page.GotoAsync("/Comments");
         await page.WaitForFunctionAsync("() => window.__crafyTokenAt !== undefined", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
@@ -257,13 +233,6 @@ internal static class PassLatency
         return new Visit(at, maxNumber, number, bytes, widgetBytes, string.Join(", ", sizes), phases);
     }
 
-    private static async Task<string> PersonUserAgentAsync(IBrowser browser)
-    {
-        await using IBrowserContext probe = await browser.NewContextAsync();
-        IPage page = await probe.NewPageAsync();
-        return (await page.EvaluateAsync<string>("navigator.userAgent")).Replace("HeadlessChrome", "Chrome", StringComparison.Ordinal);
-    }
-
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     private static T Median<T>(List<T> values) => values.Order().ElementAt(values.Count / 2);
@@ -274,85 +243,5 @@ internal static class PassLatency
         {
             Console.Error.WriteLine($"pass-latency: {what}");
         }
-    }
-
-
-    private static Process StartSample(string root, int port, string state)
-    {
-        var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", "--no-launch-profile", "--project", Path.Combine(root, "samples", "CrafyCaptcha.Sample"), "--", "--urls", $"http://127.0.0.1:{port}"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = root,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        foreach (string setting in Environment.GetEnvironmentVariable("CRAFY_PASS_LATENCY_SETTINGS")?.Split(';', StringSplitOptions.RemoveEmptyEntries) ?? [])
-        {
-            string[] pair = setting.Split('=', 2);
-            start.Environment[pair[0]] = pair.Length > 1 ? pair[1] : string.Empty; // e.g. CrafyChallengeServer__Instrumentation__Enabled=false
-        }
-
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["CrafyChallengeServer__DevelopmentCredentialPath"] = Path.Combine(state, "dev-credential.json");
-        // One address makes every visit: an office behind one IP, not a flood (the velocity rungs are not measured here).
-        start.Environment["CrafyChallengeServer__Risk__IpFreeLoads"] = "100000";
-        start.Environment["CrafyChallengeServer__Risk__IpLoadsRefused"] = "1000000";
-        start.Environment["CrafyChallengeServer__Risk__NetworkFreeLoads"] = "100000";
-        Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start the sample");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine("sample: " + e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitUntilUpAsync(Uri baseUrl, Process sample)
-    {
-        using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(2) };
-        for (int i = 0; i < 600; i++)
-        {
-            if (sample.HasExited)
-            {
-                throw new InvalidOperationException("the sample exited with " + sample.ExitCode);
-            }
-
-            try
-            {
-                if ((await http.GetAsync("/Comments")).StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(500);
-        }
-
-        throw new TimeoutException("the sample did not start within 5 minutes");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "CrafyCaptcha.AspNetCore.sln")))
-            {
-                return d.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("run from inside the repository");
     }
 }
