@@ -5,5 +5,10 @@ if (args is ["pass-latency", ..])
     return await CrafyCaptcha.Benchmarks.PassLatency.RunAsync(args);
 }
 
+if (args is ["bot-cost", ..])
+{
+    return await CrafyCaptcha.Benchmarks.BotCost.RunAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(CrafyCaptcha.Benchmarks.PassLatency).Assembly).Run(args);
 return 0;
