@@ -31,13 +31,15 @@ internal static class BotCost
           const sum = all.reduce((s, q) => s + q, 0);
           return { pow: all.every(q => q === all[0]) ? all.length + ' x ' + all[0] + ' = ' + sum : all.join('+') + ' = ' + sum,
                    surcharge: d.powSurcharge ? JSON.parse(d.powSurcharge).maxnumber : 0,
-                   puzzle: d.puzzle || '', checkbox: d.checkbox === 'true', ready: !!box && !box.disabled && box.offsetWidth > 0 };
+                   puzzle: d.puzzle ? (JSON.parse(d.puzzle).kind || 'puzzle') : '', checkbox: d.checkbox === 'true', ready: !!box && !box.disabled && box.offsetWidth > 0 };
         }
         """;
 
     public static async Task<int> RunAsync(string[] args)
     {
         int passes = args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out int n) ? n : 120;
+        // Optional: the seconds from one pass's start to the next (a bot pacing itself under the velocity budgets); 0, as fast as it can.
+        double pace = args.Length > 2 && double.TryParse(args[2], CultureInfo.InvariantCulture, out double s) ? s : 0;
         string root = SampleSite.RepositoryRoot();
         int port = SampleSite.FreePort();
         string state = Directory.CreateTempSubdirectory("crafy-bot-cost").FullName;
@@ -56,16 +58,24 @@ internal static class BotCost
             var all = new List<Pass>(passes);
             for (int i = 0; i < passes; i++)
             {
+                TimeSpan due = TimeSpan.FromSeconds(pace * i);
+                if (wall.Elapsed < due)
+                {
+                    await Task.Delay(due - wall.Elapsed);
+                }
+
+                Ticks passBefore = Ticks.Now(sample.Id);
                 Pass pass = await PassAsync(browser, userAgent, baseUrl, seed: i, wall);
+                pass = pass with { ChromiumSeconds = Ticks.Now(sample.Id).Minus(passBefore).Chromium };
                 all.Add(pass);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  pass {i + 1,3} at {pass.StartedAt,6:F1} s: {pass.Outcome,-15} pow {pass.Pow}{(pass.Surcharge > 0 ? $" + surcharge {pass.Surcharge}" : string.Empty)}{(pass.TokenMs > 0 ? $", token at {pass.TokenMs:F0} ms" : string.Empty)}, pass {pass.Milliseconds:F0} ms{(pass.Note.Length > 0 ? ", " + pass.Note : string.Empty)}"));
+                    $"  pass {i + 1,3} at {pass.StartedAt,6:F1} s: {pass.Outcome,-15} pow {pass.Pow}{(pass.Surcharge > 0 ? $" + surcharge {pass.Surcharge}" : string.Empty)}{(pass.TokenMs > 0 ? $", token at {pass.TokenMs:F0} ms" : string.Empty)}, pass {pass.Milliseconds:F0} ms, chromium {pass.ChromiumSeconds:F2} CPU-s{(pass.Note.Length > 0 ? ", " + pass.Note : string.Empty)}"));
             }
 
             wall.Stop();
             Ticks after = Ticks.Now(sample.Id);
             string loadAfter = File.ReadAllText("/proc/loadavg").Trim();
-            Report(all, wall.Elapsed, after.Minus(before), loadBefore, loadAfter);
+            Report(all, pace, wall.Elapsed, after.Minus(before), loadBefore, loadAfter);
             return 0;
         }
         finally
@@ -76,7 +86,10 @@ internal static class BotCost
 
     private static string Rung(Pass pass) => pass.Outcome == Puzzle ? "puzzle (" + pass.Note + ")" : pass.Outcome;
 
-    private sealed record Pass(string Outcome, string Pow, long Surcharge, double TokenMs, double Milliseconds, double StartedAt, string Note);
+    private sealed record Pass(string Outcome, string Pow, long Surcharge, double TokenMs, double Milliseconds, double StartedAt, string Note)
+    {
+        public double ChromiumSeconds { get; init; }
+    }
 
     private static async Task<Pass> PassAsync(IBrowser browser, string userAgent, Uri baseUrl, int seed, Stopwatch clock)
     {
@@ -220,12 +233,12 @@ internal static class BotCost
         }
     }
 
-    private static void Report(List<Pass> all, TimeSpan wall, Ticks used, string loadBefore, string loadAfter)
+    private static void Report(List<Pass> all, double pace, TimeSpan wall, Ticks used, string loadBefore, string loadAfter)
     {
         int tokens = all.Count(p => p.Outcome is Invisible or Checkbox);
         double minutes = wall.TotalMinutes;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"bot-cost: {all.Count} passes of /Comments from 127.0.0.1, default risk settings, fresh context each, {wall.TotalSeconds:F1} s wall"));
+            $"bot-cost: {all.Count} passes of /Comments from 127.0.0.1, default risk settings, fresh context each, {(pace > 0 ? $"one every {pace} s" : "as fast as it can")}, {wall.TotalSeconds:F1} s wall"));
         foreach (IGrouping<string, Pass> outcome in all.GroupBy(p => p.Outcome).OrderByDescending(g => g.Count()))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {outcome.Key}: {outcome.Count()}"));
@@ -236,8 +249,20 @@ internal static class BotCost
             $"  CPU over the run: chromium {used.Chromium:F1} s, the Playwright driver and this harness {used.Driver:F1} s, the sample (server) {used.Server:F1} s"));
         if (tokens > 0)
         {
+            double onTokens = all.Where(p => p.Outcome is Invisible or Checkbox).Sum(p => p.ChromiumSeconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  chromium CPU per token {used.Chromium / tokens:F2} s = {used.Chromium / tokens * 1000 / 3600:F2} CPU-hours per 1,000 tokens; with the driver {(used.Chromium + used.Driver) / tokens:F2} s; server CPU per token {used.Server / tokens * 1000:F0} ms"));
+                $"  chromium CPU on the passes that gave a token (measured per pass): {onTokens:F1} s, {onTokens / tokens:F2} s per token = {onTokens / tokens * 1000:F0} CPU-s ({onTokens / tokens * 1000 / 3600:F2} CPU-hours) per 1,000 tokens; on the passes that gave none: {all.Where(p => p.Outcome is not (Invisible or Checkbox)).Sum(p => p.ChromiumSeconds):F1} s"));
+            foreach (string outcome in new[] { Invisible, Checkbox })
+            {
+                List<Pass> these = all.Where(p => p.Outcome == outcome).ToList();
+                if (these.Count > 0)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {outcome}: {these.Average(p => p.ChromiumSeconds):F2} chromium CPU-s per pass (mean of {these.Count})"));
+                }
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  chromium CPU over the whole run per token {used.Chromium / tokens:F2} s = {used.Chromium / tokens * 1000 / 3600:F2} CPU-hours per 1,000 tokens; with the driver {(used.Chromium + used.Driver) / tokens:F2} s; server CPU per token {used.Server / tokens * 1000:F0} ms"));
         }
 
         Console.WriteLine("  the run in stretches (the rung, and the proof-of-work search space asked: its maxnumbers summed over the parts, first to last):");
