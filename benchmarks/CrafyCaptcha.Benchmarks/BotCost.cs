@@ -40,17 +40,9 @@ internal static class BotCost
         int passes = args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out int n) ? n : 120;
         // Optional: the seconds from one pass's start to the next (a bot pacing itself under the velocity budgets); 0, as fast as it can.
         double pace = args.Length > 2 && double.TryParse(args[2], CultureInfo.InvariantCulture, out double s) ? s : 0;
-        string root = SampleSite.RepositoryRoot();
-        int port = SampleSite.FreePort();
-        string state = Directory.CreateTempSubdirectory("crafy-bot-cost").FullName;
-        using Process sample = SampleSite.Start(root, port, state, oneAddressIsAnOffice: false);
-        try
+        // The sample as it ships: every velocity budget and risk limit at its default.
+        return await SampleSite.RunAsync("crafy-bot-cost", oneAddressIsAnOffice: false, async (baseUrl, browser, userAgent, sample) =>
         {
-            var baseUrl = new Uri($"http://127.0.0.1:{port}/");
-            await SampleSite.WaitUntilUpAsync(baseUrl, sample);
-            using IPlaywright playwright = await Playwright.CreateAsync();
-            await using IBrowser browser = await SampleSite.LaunchChromiumAsync(playwright);
-            string userAgent = await SampleSite.PersonUserAgentAsync(browser);
 
             string loadBefore = File.ReadAllText("/proc/loadavg").Trim();
             Ticks before = Ticks.Now(sample.Id);
@@ -77,11 +69,7 @@ internal static class BotCost
             string loadAfter = File.ReadAllText("/proc/loadavg").Trim();
             Report(all, pace, wall.Elapsed, after.Minus(before), loadBefore, loadAfter);
             return 0;
-        }
-        finally
-        {
-            SampleSite.Stop(sample, state);
-        }
+        });
     }
 
     private static string Rung(Pass pass) => pass.Outcome == Puzzle ? "puzzle (" + pass.Note + ")" : pass.Outcome;

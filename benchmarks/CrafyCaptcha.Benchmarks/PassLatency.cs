@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Playwright;
 
@@ -17,18 +16,9 @@ internal static class PassLatency
     public static async Task<int> RunAsync(string[] args)
     {
         int visits = args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out int v) ? v : 30;
-        string root = SampleSite.RepositoryRoot();
-        int port = SampleSite.FreePort();
-        string state = Directory.CreateTempSubdirectory("crafy-pass-latency").FullName;
         // One address makes every visit: an office behind one IP, not a flood (the velocity rungs are not measured here).
-        using Process sample = SampleSite.Start(root, port, state, oneAddressIsAnOffice: true);
-        try
+        return await SampleSite.RunAsync("crafy-pass-latency", oneAddressIsAnOffice: true, async (baseUrl, browser, userAgent, _) =>
         {
-            var baseUrl = new Uri($"http://127.0.0.1:{port}/");
-            await SampleSite.WaitUntilUpAsync(baseUrl, sample);
-            using IPlaywright playwright = await Playwright.CreateAsync();
-            await using IBrowser browser = await SampleSite.LaunchChromiumAsync(playwright);
-            string userAgent = await SampleSite.PersonUserAgentAsync(browser);
 
             // Warm-up visits, not counted: the browser's first worker, and the site's and the engine's JIT. .NET's tiered
             // compilation recompiles a method after 30 calls, in the background, on the same two cores as the browser: with
@@ -90,11 +80,7 @@ internal static class PassLatency
             }
 
             return 0;
-        }
-        finally
-        {
-            SampleSite.Stop(sample, state);
-        }
+        });
     }
 
     private sealed record Visit(double Milliseconds, long MaxNumber, long Number, long ScriptBytes, long WidgetBytes, string Scripts, IReadOnlyList<(string Phase, double Ms)> Phases);

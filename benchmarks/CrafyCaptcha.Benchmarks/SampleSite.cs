@@ -32,7 +32,7 @@ internal static class SampleSite
     /// are lifted (every visit comes from 127.0.0.1: an office behind one address, not a flood); without it the sample
     /// keeps its default risk settings.
     /// </summary>
-    public static Process Start(string root, int port, string state, bool oneAddressIsAnOffice)
+    private static Process Start(string root, int port, string state, bool oneAddressIsAnOffice)
     {
         var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", "--no-launch-profile", "--project", Path.Combine(root, "samples", "CrafyCaptcha.Sample"), "--", "--urls", $"http://127.0.0.1:{port}"])
         {
@@ -64,8 +64,32 @@ internal static class SampleSite
         return process;
     }
 
+    /// <summary>
+    /// Starts the sample (see <see cref="Start"/>), waits until it is up, launches the person-like chromium, runs
+    /// <paramref name="body"/> with the site's address, the browser, its User-Agent and the sample's process, and stops the sample.
+    /// </summary>
+    public static async Task<int> RunAsync(string name, bool oneAddressIsAnOffice, Func<Uri, IBrowser, string, Process, Task<int>> body)
+    {
+        string root = RepositoryRoot();
+        int port = FreePort();
+        string state = Directory.CreateTempSubdirectory(name).FullName;
+        using Process sample = Start(root, port, state, oneAddressIsAnOffice);
+        try
+        {
+            var baseUrl = new Uri($"http://127.0.0.1:{port}/");
+            await WaitUntilUpAsync(baseUrl, sample);
+            using IPlaywright playwright = await Playwright.CreateAsync();
+            await using IBrowser browser = await LaunchChromiumAsync(playwright);
+            return await body(baseUrl, browser, await PersonUserAgentAsync(browser), sample);
+        }
+        finally
+        {
+            Stop(sample, state);
+        }
+    }
+
     /// <summary>Stops the sample (its whole process tree) and deletes its state directory.</summary>
-    public static void Stop(Process sample, string state)
+    private static void Stop(Process sample, string state)
     {
         try
         {
@@ -79,7 +103,7 @@ internal static class SampleSite
     }
 
     /// <summary>Waits until the sample answers <c>GET /Comments</c> (a page view: no challenge load is counted).</summary>
-    public static async Task WaitUntilUpAsync(Uri baseUrl, Process sample)
+    private static async Task WaitUntilUpAsync(Uri baseUrl, Process sample)
     {
         using var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(2) };
         for (int i = 0; i < 600; i++)
@@ -110,7 +134,7 @@ internal static class SampleSite
     }
 
     /// <summary>Debian's chromium, headless, not announcing automation.</summary>
-    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    private static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
     {
         ExecutablePath = "/usr/bin/chromium",
         Headless = true,
@@ -118,21 +142,21 @@ internal static class SampleSite
     });
 
     /// <summary>The browser's own User-Agent with <c>HeadlessChrome</c> said as <c>Chrome</c>.</summary>
-    public static async Task<string> PersonUserAgentAsync(IBrowser browser)
+    private static async Task<string> PersonUserAgentAsync(IBrowser browser)
     {
         await using IBrowserContext probe = await browser.NewContextAsync();
         IPage page = await probe.NewPageAsync();
         return (await page.EvaluateAsync<string>("navigator.userAgent")).Replace("HeadlessChrome", "Chrome", StringComparison.Ordinal);
     }
 
-    public static int FreePort()
+    private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static string RepositoryRoot()
+    private static string RepositoryRoot()
     {
         for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
