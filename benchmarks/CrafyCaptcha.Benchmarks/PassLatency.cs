@@ -26,13 +26,8 @@ internal static class PassLatency
             var baseUrl = new Uri($"http://127.0.0.1:{port}/");
             await SampleSite.WaitUntilUpAsync(baseUrl, sample);
             using IPlaywright playwright = await Playwright.CreateAsync();
-            await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = "/usr/bin/chromium",
-                Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-blink-features=AutomationControlled"],
-            });
-            string userAgent = await PersonUserAgentAsync(browser);
+            await using IBrowser browser = await SampleSite.LaunchChromiumAsync(playwright);
+            string userAgent = await SampleSite.PersonUserAgentAsync(browser);
 
             // Warm-up visits, not counted: the browser's first worker, and the site's and the engine's JIT. .NET's tiered
             // compilation recompiles a method after 30 calls, in the background, on the same two cores as the browser: with
@@ -246,13 +241,6 @@ internal static class PassLatency
         }
 
         return new Visit(at, maxNumber, number, bytes, widgetBytes, string.Join(", ", sizes), phases);
-    }
-
-    private static async Task<string> PersonUserAgentAsync(IBrowser browser)
-    {
-        await using IBrowserContext probe = await browser.NewContextAsync();
-        IPage page = await probe.NewPageAsync();
-        return (await page.EvaluateAsync<string>("navigator.userAgent")).Replace("HeadlessChrome", "Chrome", StringComparison.Ordinal);
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];

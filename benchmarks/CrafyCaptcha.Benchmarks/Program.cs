@@ -10,5 +10,10 @@ if (args is ["pass-cpu", ..])
     return await CrafyCaptcha.Benchmarks.PassCpu.RunAsync(args);
 }
 
+if (args is ["bot-cost", ..])
+{
+    return await CrafyCaptcha.Benchmarks.BotCost.RunAsync(args);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(CrafyCaptcha.Benchmarks.PassLatency).Assembly).Run(args);
 return 0;

@@ -2,12 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Playwright;
 
 namespace CrafyCaptcha.Benchmarks;
 
 /// <summary>
 /// The sample site (<c>samples/CrafyCaptcha.Sample</c>, Release, embedded engine) as a separate process on a free port of
-/// 127.0.0.1, for the end-to-end modes (<c>pass-latency</c>, <c>pass-cpu</c>).
+/// 127.0.0.1, for the end-to-end modes (<c>pass-latency</c>, <c>pass-cpu</c>, <c>bot-cost</c>), and Debian's chromium
+/// driven by Playwright as a person's browser (<c>--disable-blink-features=AutomationControlled</c>, a User-Agent
+/// without <c>HeadlessChrome</c>).
 /// </summary>
 internal static class SampleSite
 {
@@ -16,7 +19,7 @@ internal static class SampleSite
     /// velocity rungs are not measured here), so its free loads are raised; <paramref name="settings"/> (environment
     /// variables, e.g. <c>CrafyChallengeServer__Instrumentation__Enabled=false</c>) come on top.
     /// </summary>
-    public static Process Start(string root, int port, string state, IEnumerable<KeyValuePair<string, string>> settings)
+    public static Process Start(string root, int port, string state, IEnumerable<KeyValuePair<string, string>> settings, bool oneAddressIsAnOffice = true)
     {
         var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", "--no-launch-profile", "--project", Path.Combine(root, "samples", "CrafyCaptcha.Sample"), "--", "--urls", $"http://127.0.0.1:{port}"])
         {
@@ -27,9 +30,13 @@ internal static class SampleSite
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["CrafyChallengeServer__DevelopmentCredentialPath"] = Path.Combine(state, "dev-credential.json");
-        start.Environment["CrafyChallengeServer__Risk__IpFreeLoads"] = "100000";
-        start.Environment["CrafyChallengeServer__Risk__IpLoadsRefused"] = "1000000";
-        start.Environment["CrafyChallengeServer__Risk__NetworkFreeLoads"] = "100000";
+        if (oneAddressIsAnOffice)
+        {
+            start.Environment["CrafyChallengeServer__Risk__IpFreeLoads"] = "100000";
+            start.Environment["CrafyChallengeServer__Risk__IpLoadsRefused"] = "1000000";
+            start.Environment["CrafyChallengeServer__Risk__NetworkFreeLoads"] = "100000";
+        }
+
         foreach ((string key, string value) in settings)
         {
             start.Environment[key] = value;
@@ -128,5 +135,62 @@ internal static class SampleSite
         }
 
         throw new InvalidOperationException("run from inside the repository");
+    }
+
+    /// <summary>
+    /// Records, on the page's own clock (navigation start = 0), the moment the token lands in the comment form's hidden
+    /// input as <c>window.__crafyTokenAt</c>.
+    /// </summary>
+    public const string TokenClock = """
+        if (window.top === window) {
+          const poll = () => {
+            const input = document.querySelector('input[name=CrafyCAPTCHA_token]');
+            if (input && input.value) { window.__crafyTokenAt = performance.now(); return; }
+            setTimeout(poll, 2);
+          };
+          poll();
+        }
+        """;
+
+    /// <summary>
+    /// Starts the sample (with its default risk settings unless <paramref name="oneAddressIsAnOffice"/>), waits until it
+    /// is up, launches the person-like chromium, runs <paramref name="body"/> with the site's address, the browser, its
+    /// User-Agent and the sample's process, and stops the sample.
+    /// </summary>
+    public static async Task<int> RunAsync(string name, bool oneAddressIsAnOffice, Func<Uri, IBrowser, string, Process, Task<int>> body)
+    {
+        string root = RepositoryRoot();
+        int port = FreePort();
+        string state = Directory.CreateTempSubdirectory(name).FullName;
+        using Process sample = Start(root, port, state, SettingsFromEnvironment(), oneAddressIsAnOffice);
+        try
+        {
+            var baseUrl = new Uri($"http://127.0.0.1:{port}/");
+            await WaitUntilUpAsync(baseUrl, sample);
+            using IPlaywright playwright = await Playwright.CreateAsync();
+            await using IBrowser browser = await LaunchChromiumAsync(playwright);
+            return await body(baseUrl, browser, await PersonUserAgentAsync(browser), sample);
+        }
+        finally
+        {
+            Stop(sample);
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    /// <summary>Debian's chromium, headless, not announcing automation.</summary>
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = "/usr/bin/chromium",
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-blink-features=AutomationControlled"],
+    });
+
+    /// <summary>The browser's own User-Agent with <c>HeadlessChrome</c> said as <c>Chrome</c>.</summary>
+    public static async Task<string> PersonUserAgentAsync(IBrowser browser)
+    {
+        await using IBrowserContext probe = await browser.NewContextAsync();
+        IPage page = await probe.NewPageAsync();
+        return (await page.EvaluateAsync<string>("navigator.userAgent")).Replace("HeadlessChrome", "Chrome", StringComparison.Ordinal);
     }
 }
