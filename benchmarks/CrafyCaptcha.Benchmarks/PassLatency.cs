@@ -142,16 +142,7 @@ internal static class PassLatency
         };
 
         // The moment the token lands in the hidden input, on the page's own clock (navigation start = 0).
-        await context.AddInitScriptAsync("""
-            if (window.top === window) {
-              const poll = () => {
-                const input = document.querySelector('input[name=CrafyCAPTCHA_token]');
-                if (input && input.value) { window.__crafyTokenAt = performance.now(); return; }
-                setTimeout(poll, 2);
-              };
-              poll();
-            }
-            """);
+        await context.AddInitScriptAsync(SampleSite.TokenClock);
         IPage page = await context.NewPageAsync();
         await page.GotoAsync("/Comments");
         await page.WaitForFunctionAsync("() => window.__crafyTokenAt !== undefined", null, new PageWaitForFunctionOptions { Timeout = 30_000 });

@@ -14,7 +14,7 @@ namespace CrafyCaptcha.Server.Tests;
 public sealed class InstrumentationTests
 {
     /// <summary>Budgets and ladders out of the way: every refusal must come from the program check.</summary>
-    private static readonly Dictionary<string, string?> NoOtherLimits = new()
+    internal static readonly Dictionary<string, string?> NoOtherLimits = new()
     {
         ["CrafyChallengeServer:Risk:IpFreeLoads"] = "1000000",
         ["CrafyChallengeServer:Risk:IpLoadsRefused"] = "2000000",
@@ -28,7 +28,8 @@ public sealed class InstrumentationTests
     private static void ManyOptions(Microsoft.Extensions.DependencyInjection.IServiceCollection services)
         => Microsoft.Extensions.DependencyInjection.OptionsServiceCollectionExtensions.Configure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(services, o => o.OptionsEndpointPermitsPerMinute = 1_000_000);
 
-    private static readonly (string, string)[] BrowserHeaders =
+    /// <summary>The headers a browser's iframe navigation sends (shared by the tests that load challenges from outside).</summary>
+    internal static readonly (string, string)[] BrowserHeaders =
     [
         ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"),
         ("Accept-Language", "en-US,en;q=0.9"),

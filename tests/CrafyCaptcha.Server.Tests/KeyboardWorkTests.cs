@@ -21,13 +21,7 @@ public sealed class KeyboardWorkTests
         ["CrafyChallengeServer:Risk:FreeFailures"] = "10000",
     };
 
-    private static readonly (string, string)[] BrowserHeaders =
-    [
-        ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"),
-        ("Accept-Language", "en-US,en;q=0.9"),
-        ("Sec-Fetch-Dest", "iframe"),
-        ("Sec-Fetch-Mode", "navigate"),
-    ];
+    private static readonly (string, string)[] BrowserHeaders = InstrumentationTests.BrowserHeaders;
 
     private static JsonObject TouchTrail()
         => new() { ["kind"] = "touch", ["events"] = new JsonArray(new JsonArray(1, 820.5, 40.2, 21.7), new JsonArray(2, 911.3, 40.6, 21.9)) };

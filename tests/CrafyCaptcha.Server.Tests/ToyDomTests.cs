@@ -46,25 +46,8 @@ public sealed class ToyDomTests
         Assert.Equal(jsdomAnswered, jsdomValuesRight);
     }
 
-    /// <summary>Budgets and ladders out of the way: every refusal must come from the program check.</summary>
-    private static readonly Dictionary<string, string?> NoOtherLimits = new()
-    {
-        ["CrafyChallengeServer:Risk:IpFreeLoads"] = "1000000",
-        ["CrafyChallengeServer:Risk:IpLoadsRefused"] = "2000000",
-        ["CrafyChallengeServer:Risk:NetworkFreeLoads"] = "1000000",
-        ["CrafyChallengeServer:Risk:FreeFailures"] = "1000000",
-        ["CrafyChallengeServer:Risk:ChallengeLoadsPerMinute"] = "1000000",
-        ["CrafyChallengeServer:Risk:AnswersPerMinute"] = "1000000",
-        ["CrafyChallengeServer:Risk:MinimumSolveTime"] = "00:00:00",
-    };
-
-    private static readonly (string, string)[] BrowserHeaders =
-    [
-        ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36"),
-        ("Accept-Language", "en-US,en;q=0.9"),
-        ("Sec-Fetch-Dest", "iframe"),
-        ("Sec-Fetch-Mode", "navigate"),
-    ];
+    private static readonly Dictionary<string, string?> NoOtherLimits = InstrumentationTests.NoOtherLimits;
+    private static readonly (string, string)[] BrowserHeaders = InstrumentationTests.BrowserHeaders;
 
     /// <summary>
     /// The attack of issue 22 from outside: a plain-HTTP client loads each challenge, fetches its program, runs it in a

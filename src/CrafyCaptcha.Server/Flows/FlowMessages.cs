@@ -1,15 +1,7 @@
-using System.Text;
 using System.Text.Json;
-using CrafyCaptcha.Cryptography;
-using CrafyCaptcha.Server.Credentials;
-using CrafyCaptcha.Server.Instrumentation;
-using CrafyCaptcha.Server.Internal;
 using CrafyCaptcha.Server.Pow;
 using CrafyCaptcha.Server.Protocol;
 using CrafyCaptcha.Server.Risk;
-using CrafyCaptcha.Shared;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace CrafyCaptcha.Server.Flows;
 
