@@ -104,11 +104,11 @@ public sealed class FirefoxInstrumentationTests
         Assert.Equal(textScalePercent == 100 ? 0 : Programs, markers.Count(m => m == Risk.RiskReasons.TextScaled));
     }
 
-    private const string RunnerPage = """
+    private static readonly string RunnerPage = $$"""
         <!DOCTYPE html><html><head><meta charset="utf-8"></head><body><p>runner</p><script>
         (async () => {
           await fetch('/ratio', { method: 'POST', body: String(window.devicePixelRatio) });
-          for (let i = 0; i < 200; i++) {
+          for (let i = 0; i < {{Programs}}; i++) {
             const code = await (await fetch('/program/' + i)).text();
             const result = await new Promise(resolve => {
               document.addEventListener('crafy-program', e => resolve(e.detail), { once: true });

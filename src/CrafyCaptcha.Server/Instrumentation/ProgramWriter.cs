@@ -23,6 +23,7 @@ internal sealed class ProgramWriter : IDisposable
     public ProgramWriter(ReadOnlySpan<byte> seed, bool writesText = true)
     {
         _writesText = writesText;
+        Js = new StringBuilder(writesText ? 12_288 : 0); // the opening's expectation-only pass writes no script
         Draws = new ProgramDraws(seed);
         Names = new ProgramNames(Draws);
         Document = Names.Next();
@@ -40,7 +41,7 @@ internal sealed class ProgramWriter : IDisposable
 
     public ProgramNames Names { get; }
 
-    public StringBuilder Js { get; } = new(6144);
+    public StringBuilder Js { get; }
 
     /// <summary>The expected integers, in the order the program pushes them.</summary>
     public List<uint> ExpectedValues { get; } = new(8);
@@ -207,9 +208,10 @@ internal sealed class ProgramWriter : IDisposable
 
             int colon = declaration.IndexOf(':', StringComparison.Ordinal);
             string name = declaration[..colon], value = declaration[(colon + 1)..];
-            bool length = value.EndsWith("px", StringComparison.Ordinal) && int.TryParse(value.AsSpan(0, value.Length - 2), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+            int pixels = 0;
+            bool length = value.EndsWith("px", StringComparison.Ordinal) && int.TryParse(value.AsSpan(0, value.Length - 2), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out pixels);
             int decoy = length ? Draws.Below(3) : 0;
-            string wrong = length ? ProgramWriter.I(int.Parse(value.AsSpan(0, value.Length - 2), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) + Draws.Between(5, 40)) + "px" : "";
+            string wrong = length ? ProgramWriter.I(pixels + Draws.Between(5, 40)) + "px" : "";
             rule.Append(name).Append(':').Append(value).Append(decoy == 2 ? " !important;" : ";");
             if (decoy == 1)
             {
