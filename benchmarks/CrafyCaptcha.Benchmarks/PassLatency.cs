@@ -73,7 +73,7 @@ internal static class PassLatency
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  widget bytes (the parent page's widget script), gzip -9: {widgetBytes} bytes; budget 8,192 ({(widgetBytes is > 0 and <= 8192 ? "within" : "OVER")})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  scripts loaded for the pass (parent widget + the challenge page, which carries the iframe scripts inline, + program), gzip -9 each: {bytes} bytes ({loaded})"));
+                $"  scripts loaded for the pass (parent widget + the challenge page, which carries the iframe scripts and the program inline), gzip -9 each: {bytes} bytes ({loaded})"));
             Console.WriteLine("  where the time goes (median ms after navigation start, resource timing of the page and the iframe):");
             foreach ((string phase, List<double> values) in phases.OrderBy(p => Median(p.Value)))
             {
@@ -175,7 +175,6 @@ internal static class PassLatency
                 foreach (System.Text.Json.JsonElement entry in timeline[1].EnumerateArray())
                 {
                     string path = new Uri(entry[0].GetString()!).AbsolutePath;
-                    path = path.Contains("/program/", StringComparison.Ordinal) ? "/crafy/challenge/program/{id}.js" : path;
                     double start = entry[1].GetDouble() + frameOrigin - origin, end = entry[2].GetDouble() + frameOrigin - origin;
                     if (path.EndsWith("/verify", StringComparison.Ordinal))
                     {
@@ -192,7 +191,7 @@ internal static class PassLatency
 
         long bytes = 0, widgetBytes = 0;
         var sizes = new List<string>();
-        // The bodies as the browser received them (the instrumentation program is served once: it cannot be fetched again).
+        // The bodies as the browser received them (the challenge page is made once per flow: it cannot be fetched again).
         // A worker the iframe terminated (the search is split between several) no longer has its body: the same URL's
         // other responses do, or a plain GET of a static asset.
         using var http = new HttpClient { BaseAddress = baseUrl };
@@ -228,7 +227,7 @@ internal static class PassLatency
                 widgetBytes = gz.Length;
             }
 
-            sizes.Add(string.Create(CultureInfo.InvariantCulture, $"{(path.Contains("/program/", StringComparison.Ordinal) ? "/crafy/challenge/program/{id}.js" : path)} {gz.Length}"));
+            sizes.Add(string.Create(CultureInfo.InvariantCulture, $"{path} {gz.Length}"));
         }
 
         return new Visit(at, maxNumber, number, bytes, widgetBytes, string.Join(", ", sizes), phases);

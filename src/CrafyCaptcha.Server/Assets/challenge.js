@@ -18,9 +18,9 @@
   };
   var step = data.puzzle && window.CrafyPuzzle ? window.CrafyPuzzle(data, host) : data.checkbox === "true" && window.CrafyCheckbox ? window.CrafyCheckbox(host) : null;
   clicked = !step;
-  // The flow's one-time instrumentation program (if the engine sent one): loaded beside the proof-of-work worker, it
-  // hands its result over as the "crafy-program" event; the answer waits for both.
-  var programUrl = data.programUrl, program = null;
+  // The flow's one-time instrumentation program (if the engine sent one): inline after this script, it runs once the
+  // proof-of-work workers have started and hands its result over as the "crafy-program" event; the answer waits for both.
+  var programSent = data.program === "true", program = null;
   // Turnstile (only for a credential with it): the widget runs it in the embedding page; this page polls
   // REQUEST_TURNSTILE_STATUS until a TURNSTILE_SOLVED arrives (a later one replaces it) and sends the token with the answer.
   var turnstile = data.turnstile === "true" ? { token: null } : null;
@@ -46,7 +46,7 @@
 
   function submit() {
     var alt = step && step.solution && step.solution(), p = alt ? alt.pow : pow, number = alt ? alt.number : solution && solution.number;
-    if (sent || !solution || !clicked || (programUrl && !program) || (turnstile && !turnstile.token)) { return; }
+    if (sent || !solution || !clicked || (programSent && !program) || (turnstile && !turnstile.token)) { return; }
     var trail = step ? step.trail() : undefined;
     if (surcharge && extra === null && trail && trail.kind !== "pointer") { payExtra(); return; }
     sent = true;
@@ -156,12 +156,11 @@
       give(worker);
     })(new Worker(workerUrl));
   }
-  if (programUrl) {
+  if (programSent) {
     document.addEventListener("crafy-program", function (e) { program = e.detail || {}; submit(); }, { once: true });
-    var script = document.createElement("script");
-    script.src = programUrl;
-    script.onerror = function () { program = {}; submit(); }; // the engine refuses the answer; the widget reloads
-    document.body.appendChild(script);
+    // A program that did not run (blocked) has answered nothing by the page's load: the engine refuses the answer and
+    // the widget reloads, instead of waiting for ever.
+    window.addEventListener("load", function () { if (!program) { program = {}; submit(); } });
   }
   handshake();
   if (turnstile) {

@@ -59,7 +59,6 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         services.TryAddSingleton<PuzzleEndpoints>();
         services.TryAddSingleton<ChallengePageEndpoint>();
         services.TryAddSingleton<VerifyEndpoint>();
-        services.TryAddSingleton<ProgramEndpoint>();
         services.TryAddSingleton<SiteKeyEndpoint>();
         services.TryAddSingleton<AuthenticateEndpoint>();
         services.TryAddSingleton<ApiBearer>();

@@ -21,7 +21,7 @@ internal sealed record ChallengePageModel(
     string? Text,
     string? Primary,
     string? Border,
-    string? ProgramUrl = null,
+    string? ProgramScript = null,
     Puzzles.PuzzleView? Puzzle = null,
     bool Turnstile = false,
     string? SurchargeJson = null);
@@ -72,8 +72,8 @@ internal static class ChallengePageRenderer
     /// The Content-Security-Policy of every engine page. <paramref name="frameAncestor"/> must be a normalised ASCII
     /// origin (see <see cref="OriginNormaliser"/>) or <see langword="null"/> (no embedding).
     /// </summary>
-    public static string ContentSecurityPolicy(string? frameAncestor)
-        => $"default-src 'none'; script-src 'self' {InlineScriptHashes}; connect-src 'self'; worker-src 'self' blob:; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+    public static string ContentSecurityPolicy(string? frameAncestor, string? scriptNonce = null)
+        => $"default-src 'none'; script-src 'self' {InlineScriptHashes}{(scriptNonce is null ? string.Empty : $" 'nonce-{scriptNonce}'")}; connect-src 'self'; worker-src 'self' blob:; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
             + $"frame-ancestors {(frameAncestor is not null && OriginNormaliser.IsHeaderSafe(frameAncestor) ? frameAncestor : "'none'")}";
 
     public static IResult ErrorPage(HttpContext http, HttpStatusCode status, string message, string? frameAncestor)
@@ -95,7 +95,8 @@ internal static class ChallengePageRenderer
 
     public static IResult ChallengePage(HttpContext http, ChallengePageModel model)
     {
-        SecurityHeaders(http, model.ParentOrigin);
+        string? programNonce = model.ProgramScript is null ? null : Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        SecurityHeaders(http, model.ParentOrigin, programNonce);
         string Attr(string value) => HtmlEncoder.Default.Encode(value);
         string Colour(string? value, string fallback) => value is { } c && System.Text.RegularExpressions.Regex.IsMatch(c, "^#[0-9a-fA-F]{3,8}$") ? c : fallback;
         bool dark = model.Theme == "dark";
@@ -117,11 +118,14 @@ internal static class ChallengePageRenderer
             </style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
              data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(model.PowJson)}}"
-             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}{{(model.SurchargeJson is { } surcharge ? $" data-pow-surcharge=\"{Attr(surcharge)}\"" : string.Empty)}}>
+             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramScript is null ? string.Empty : " data-program=\"true\"")}}{{(model.SurchargeJson is { } surcharge ? $" data-pow-surcharge=\"{Attr(surcharge)}\"" : string.Empty)}}>
             {{(checkbox ? CheckboxMarkup : string.Empty)}}<span class="sr" id="status" role="status" aria-live="polite"></span>
             {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(EngineAssets.Url(basePath, "puzzle.js"))}\"></script>")}}
             """;
-        return Compressed(http, [GzipPage.Piece.Own(head), checkbox || model.Puzzle is not null ? InteractiveStyle : PlainStyle, GzipPage.Piece.Own(body), checkbox ? CheckboxScripts : Scripts]);
+        // The flow's instrumentation program runs inline after challenge.js (which listens for its result), allowed by
+        // this response's own CSP nonce.
+        string end = programNonce is null ? "</body></html>" : $"<script nonce=\"{programNonce}\" id=\"crafy-program\">{InlineSafe(model.ProgramScript!)}</script></body></html>";
+        return Compressed(http, [GzipPage.Piece.Own(head), checkbox || model.Puzzle is not null ? InteractiveStyle : PlainStyle, GzipPage.Piece.Own(body), checkbox ? CheckboxScripts : Scripts, GzipPage.Piece.Own(end)]);
     }
 
     // The fixed pieces of the challenge page, deflated once (see GzipPage): its two style sheets and its two script tails.
@@ -131,7 +135,7 @@ internal static class ChallengePageRenderer
     private static readonly GzipPage.Piece CheckboxScripts = GzipPage.Piece.Fixed(ScriptTail(checkbox: true));
 
     private static string ScriptTail(bool checkbox)
-        => $"<script type=\"text/plain\" id=\"pow-worker\">{InlineWorkerScript}</script>{(checkbox ? $"<script>{InlineCheckboxScript}</script>" : string.Empty)}<script>{InlineChallengeScript}</script></body></html>";
+        => $"<script type=\"text/plain\" id=\"pow-worker\">{InlineWorkerScript}</script>{(checkbox ? $"<script>{InlineCheckboxScript}</script>" : string.Empty)}<script>{InlineChallengeScript}</script>";
 
     private const string CheckboxMarkup =
         "<div class=\"box\" id=\"box\"><button type=\"button\" id=\"check\" aria-describedby=\"status\"><span class=\"tick\" aria-hidden=\"true\"></span><span class=\"spin\" id=\"spin\" aria-hidden=\"true\"></span><span id=\"label\">I am human</span></button></div>";
@@ -158,9 +162,9 @@ internal static class ChallengePageRenderer
         => model.Puzzle is not { } puzzle ? string.Empty
             : $" data-puzzle=\"{HtmlEncoder.Default.Encode(JsonSerializer.Serialize(puzzle, Puzzles.PuzzleJson.Default.PuzzleView))}\" data-puzzle-url=\"{HtmlEncoder.Default.Encode(model.BasePath + "/puzzle")}\"";
 
-    private static void SecurityHeaders(HttpContext http, string? frameAncestor)
+    private static void SecurityHeaders(HttpContext http, string? frameAncestor, string? scriptNonce = null)
     {
-        http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy(frameAncestor);
+        http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy(frameAncestor, scriptNonce);
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Headers.XContentTypeOptions = "nosniff";
         http.Response.Headers["Referrer-Policy"] = "no-referrer";
