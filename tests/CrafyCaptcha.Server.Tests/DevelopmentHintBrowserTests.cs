@@ -20,7 +20,7 @@ public sealed class DevelopmentHintBrowserTests
         List<string> console = await ReloadThreeTimesAsync(Environments.Development);
 
         Assert.Contains(console, m => m.StartsWith("warning [CrafyCAPTCHA engine] escalated to checkbox", StringComparison.Ordinal)
-            && m.Contains("1 loads from 127.0.0.1 in 10 minutes (free: 0, see CrafyChallengeServer:Risk:IpFreeLoads)", StringComparison.Ordinal));
+            && m.Contains("1 load from 127.0.0.1 in 10 minutes (free: 0, see CrafyChallengeServer:Risk:IpFreeLoads)", StringComparison.Ordinal));
         Assert.Contains(console, m => m == "warning [CrafyCAPTCHA engine] refused (429): 3 loads from 127.0.0.1 in 10 minutes (over CrafyChallengeServer:Risk:IpLoadsRefused = 2)");
         Assert.Contains(console, m => m.StartsWith("warning [CrafyCAPTCHA] error: Too many challenges from this address", StringComparison.Ordinal));
     }

@@ -23,7 +23,7 @@ internal static class RiskHint
         {
             text.Append(CultureInfo.InvariantCulture, $"refused ({refusal.Status}): ");
             text.Append(assessment.Reasons.Contains(RiskReasons.VelocityIp) && assessment.Counts is { } c
-                ? string.Create(CultureInfo.InvariantCulture, $"{c.IpLoads} loads from {from} in {Window(options.VelocityWindow)} (over {Section}IpLoadsRefused = {options.IpLoadsRefused})")
+                ? string.Create(CultureInfo.InvariantCulture, $"{Count(c.IpLoads, "load")} from {from} in {Window(options.VelocityWindow)} (over {Section}IpLoadsRefused = {options.IpLoadsRefused})")
                 : $"{from} is in the deny list ({Section}DenyListPath)");
             return text.ToString();
         }
@@ -57,13 +57,16 @@ internal static class RiskHint
         string window = Window(options.VelocityWindow);
         return (reason, counts) switch
         {
-            (RiskReasons.VelocityIp, { } c) => string.Create(CultureInfo.InvariantCulture, $"{c.IpLoads} loads from {from} in {window} (free: {options.IpFreeLoads}, see {Section}IpFreeLoads)"),
-            (RiskReasons.VelocityNetwork, { } c) => string.Create(CultureInfo.InvariantCulture, $"{c.NetworkLoads} loads from the network of {from} in {window} (free: {options.NetworkFreeLoads}, see {Section}NetworkFreeLoads)"),
-            (RiskReasons.NetworkRotation, { } c) => string.Create(CultureInfo.InvariantCulture, $"{c.NetworkHosts} addresses of the network of {from} in {window} (free: {options.NetworkFreeAddresses}, see {Section}NetworkFreeAddresses)"),
-            (RiskReasons.RecentFailures, { } c) => string.Create(CultureInfo.InvariantCulture, $"{c.Failures} refused answers from {from} in {window} (free: {options.FreeFailures}, see {Section}FreeFailures)"),
+            (RiskReasons.VelocityIp, { } c) => string.Create(CultureInfo.InvariantCulture, $"{Count(c.IpLoads, "load")} from {from} in {window} (free: {options.IpFreeLoads}, see {Section}IpFreeLoads)"),
+            (RiskReasons.VelocityNetwork, { } c) => string.Create(CultureInfo.InvariantCulture, $"{Count(c.NetworkLoads, "load")} from the network of {from} in {window} (free: {options.NetworkFreeLoads}, see {Section}NetworkFreeLoads)"),
+            (RiskReasons.NetworkRotation, { } c) => string.Create(CultureInfo.InvariantCulture, $"{Count(c.NetworkHosts, "address")} of the network of {from} in {window} (free: {options.NetworkFreeAddresses}, see {Section}NetworkFreeAddresses)"),
+            (RiskReasons.RecentFailures, { } c) => string.Create(CultureInfo.InvariantCulture, $"{Count(c.Failures, "refused answer")} from {from} in {window} (free: {options.FreeFailures}, see {Section}FreeFailures)"),
             _ => string.Create(CultureInfo.InvariantCulture, $"{reason} (weight {(options.Weights.TryGetValue(reason, out double w) ? w : 0)}, see {Section}Weights:{reason})"),
         };
     }
+
+    private static string Count(long n, string noun)
+        => string.Create(CultureInfo.InvariantCulture, $"{n} {noun}{(n == 1 ? string.Empty : noun.EndsWith('s') ? "es" : "s")}");
 
     private static string Window(TimeSpan window)
         => window.TotalMinutes >= 1 && window.Seconds == 0
