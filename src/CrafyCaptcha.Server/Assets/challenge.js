@@ -29,6 +29,11 @@
   var surcharge = data.powSurcharge ? JSON.parse(data.powSurcharge) : null, extra = null, extraStarted = false;
 
   function post(message) { window.parent.postMessage(message, parentOrigin); }
+  // The Development environment's reason for this rung (the engine sends data-dev-hint nowhere else), for the browser
+  // console: a warning when the flow was escalated past the invisible pass, else information.
+  var devHint = data.devHint, con = window.console;
+  function dev(level, text) { if (devHint !== undefined && con) { con[level]("[CrafyCAPTCHA engine] " + text); } }
+  dev(data.checkbox === "true" || data.puzzle ? "warn" : "info", devHint);
   function handshake() { post({ action: "HANDSHAKE", payload: data.handshakePayload, signature: data.handshakeSignature }); }
   function resize() { post({ action: "RESIZE", payload: { height: Math.ceil(document.body.getBoundingClientRect().height) } }); }
   // For screen readers only (visually hidden): the widget's box shows the state. A puzzle announces its own (translated)
@@ -79,6 +84,7 @@
         sent = false;
         clicked = false;
       } else {
+        dev("warn", "answer refused: " + (result.json && result.json.error) + "; loading a new challenge");
         say("Verification failed (" + (result.json && result.json.error) + "). Loading a new challenge…");
         post({ action: "REQUEST_RELOAD" });
       }

@@ -110,7 +110,7 @@ internal sealed class FlowService(
             if (assessment.Refusal is { } refusal)
             {
                 Count(credential, ChallengeUsage.Refusal);
-                return new FlowOpenResult(FlowOpenError.Refused, host, null, refusal);
+                return new FlowOpenResult(FlowOpenError.Refused, host, null, refusal, assessment);
             }
 
             DateTimeOffset now = timeProvider.GetUtcNow();
@@ -148,7 +148,7 @@ internal sealed class FlowService(
                 Count(credential, ChallengeUsage.Escalation);
             }
 
-            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now, _options.Turnstile.ScriptUrl), program, puzzle is null ? null : Puzzles.PuzzleView.Of(puzzle), credential.TurnstileSiteKey is not null, surcharge));
+            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now, _options.Turnstile.ScriptUrl), program, puzzle is null ? null : Puzzles.PuzzleView.Of(puzzle), credential.TurnstileSiteKey is not null, surcharge), Assessment: assessment);
         }
         catch (ChallengeStateUnavailableException)
         {

@@ -24,7 +24,8 @@ internal sealed record ChallengePageModel(
     string? ProgramScript = null,
     Puzzles.PuzzleView? Puzzle = null,
     bool Turnstile = false,
-    string? SurchargeJson = null);
+    string? SurchargeJson = null,
+    string? DevHint = null);
 
 /// <summary>
 /// The engine's HTML: the challenge page (markup, inline CSS, colours) and the refusal page, with the security headers
@@ -76,16 +77,31 @@ internal static class ChallengePageRenderer
         => $"default-src 'none'; script-src 'self' {InlineScriptHashes}{(scriptNonce is null ? string.Empty : $" 'nonce-{scriptNonce}'")}; connect-src 'self'; worker-src 'self' blob:; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
             + $"frame-ancestors {(frameAncestor is not null && OriginNormaliser.IsHeaderSafe(frameAncestor) ? frameAncestor : "'none'")}";
 
-    public static IResult ErrorPage(HttpContext http, HttpStatusCode status, string message, string? frameAncestor)
+    /// <summary>
+    /// The refusal page. <paramref name="devHint"/> (the Development environment's only: see
+    /// <see cref="Risk.RiskHint"/>) is what refusal.js logs in the browser console.
+    /// </summary>
+    public static IResult ErrorPage(HttpContext http, HttpStatusCode status, string message, string? frameAncestor, string? devHint = null)
     {
         SecurityHeaders(http, frameAncestor);
         // Refused after the origin check (the page may be framed by the widget's page): refusal.js tells the widget
         // why (CHALLENGE_REFUSED to that origin only), so it does not wait for a silent timeout.
-        string notify = string.Empty, script = string.Empty;
-        if (frameAncestor is not null && OriginNormaliser.IsHeaderSafe(frameAncestor))
+        string notify = string.Empty;
+        bool parent = frameAncestor is not null && OriginNormaliser.IsHeaderSafe(frameAncestor);
+        if (devHint is not null)
+        {
+            notify = $" data-dev-hint=\"{HtmlEncoder.Default.Encode(devHint)}\"";
+        }
+
+        if (parent)
+        {
+            notify += $" data-parent-origin=\"{HtmlEncoder.Default.Encode(frameAncestor!)}\" data-status=\"{(int)status}\"";
+        }
+
+        string script = string.Empty;
+        if (parent || devHint is not null)
         {
             string basePath = http.Request.PathBase + http.Request.Path.ToString().TrimEnd('/');
-            notify = $" data-parent-origin=\"{HtmlEncoder.Default.Encode(frameAncestor)}\" data-status=\"{(int)status}\"";
             script = $"<script src=\"{HtmlEncoder.Default.Encode(EngineAssets.Url(basePath, "refusal.js"))}\"></script>";
         }
 
@@ -118,7 +134,7 @@ internal static class ChallengePageRenderer
             </style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
              data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(model.PowJson)}}"
-             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramScript is null ? string.Empty : " data-program=\"true\"")}}{{(model.SurchargeJson is { } surcharge ? $" data-pow-surcharge=\"{Attr(surcharge)}\"" : string.Empty)}}>
+             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramScript is null ? string.Empty : " data-program=\"true\"")}}{{(model.SurchargeJson is { } surcharge ? $" data-pow-surcharge=\"{Attr(surcharge)}\"" : string.Empty)}}{{(model.DevHint is { } hint ? $" data-dev-hint=\"{Attr(hint)}\"" : string.Empty)}}>
             {{(checkbox ? CheckboxMarkup : string.Empty)}}<span class="sr" id="status" role="status" aria-live="polite"></span>
             {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(EngineAssets.Url(basePath, "puzzle.js"))}\"></script>")}}
             """;
