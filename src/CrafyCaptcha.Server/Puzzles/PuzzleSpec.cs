@@ -47,16 +47,25 @@ internal sealed record PuzzleSpec(
     public const int Distractors = 3;
 
     /// <summary>The least distance between two connect symbols' centres (image pixels).</summary>
-    public const int SymbolsApart = 46;
+    public const int SymbolsApart = 52;
 
     /// <summary>The connect symbols, in geometry order.</summary>
     public static readonly string[] Symbols = ["circle", "square", "triangle", "star", "diamond", "cross"];
 
-    /// <summary>How far (image pixels) a slider drop may be from the gap, and a pick from the piece's centre.</summary>
-    public const double DropTolerance = 3, PickTolerance = 20;
+    // The tolerances come from a model of people's hands (PuzzleToleranceTests runs it, seeded): each endpoint lands
+    // off its aim by a normal scatter per axis, σ² = σa² + (D / (4.133 · (2^ID − 1)))², the dual-Gaussian form of
+    // Bi & Zhai ("Bayesian Touch", UIST 2013; FFitts law, CHI 2013): an absolute part σa, and a part that grows with
+    // the movement's distance D as Fitts' law has it (an effective width 4.133 σ at an effective index of difficulty
+    // ID = 4 bits, a careful aimed move). Mouse: σa = 1 CSS px, the picture 300 CSS px wide. Touch: σa = 1.30 mm
+    // across and 1.15 mm down (√1.6834 and √1.3292 mm, Bi & Zhai's finger constants) at 6.4 CSS px per mm (a phone
+    // 320 CSS px ≈ 50 mm wide), the picture 262 CSS px wide (the widget's box on that phone). The first point comes
+    // from 100 CSS px away. With these tolerances ≥ 95 % of a mouse's first tries and ≥ 90 % of a thumb's pass.
 
-    /// <summary>How far (image pixels) a connect selection may be from its symbol's centre.</summary>
-    public const double LinkTolerance = 14;
+    /// <summary>How far (image pixels) a slider drop may be from the gap's centre, and a pick from the piece's centre.</summary>
+    public const double DropTolerance = 24, PickTolerance = 24;
+
+    /// <summary>How far (image pixels) a connect selection may be from its symbol's centre (half of <see cref="SymbolsApart"/> at most: never two symbols).</summary>
+    public const double LinkTolerance = 26;
 
     /// <summary>The number of points an answer must carry.</summary>
     [JsonIgnore]
