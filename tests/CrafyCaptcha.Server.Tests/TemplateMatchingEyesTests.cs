@@ -7,8 +7,10 @@ namespace CrafyCaptcha.Server.Tests;
 /// The old template-matching eyes (<see cref="TemplateMatchingEyes"/>, which answered every puzzle before issue 23)
 /// against 200 new puzzles of each kind: they must answer at most 10 % right. An answer they cannot give (an image they
 /// cannot parse) counts as wrong, and is counted apart, as is where they went wrong, so the rate is not bought by
-/// crashes alone.
+/// crashes alone. The old eyes search by brute force (~1.3 s of a core per slider): the 400 puzzles run on every core,
+/// in the browser tests' collection so that they never starve a browser test's page loads.
 /// </summary>
+[Collection("Browser")]
 public sealed class TemplateMatchingEyesTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Puzzles = 200;
