@@ -90,6 +90,7 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<Cha
             parentOrigin, basePath, flow.FlowToken, System.Text.Json.JsonSerializer.Serialize(flow.Pow, ChallengeJson.Default.PowChallenge), flow.Interactive && flow.Puzzle is null, flow.Handshake,
             form["theme"], form["bg"], form["text"], form["primary"], form["border"],
             flow.ProgramId is { } programId ? $"{basePath}/program/{programId}.js" : null, flow.Puzzle, flow.Turnstile,
-            flow.Surcharge is { } surcharge ? System.Text.Json.JsonSerializer.Serialize(surcharge, ChallengeJson.Default.PowChallenge) : null));
+            flow.Surcharge is { } surcharge ? System.Text.Json.JsonSerializer.Serialize(surcharge, ChallengeJson.Default.PowChallenge) : null,
+            flow.Pow.Algorithm == CrafyCaptcha.Server.Pow.PowChallenge.Argon2id));
     }
 }

@@ -24,7 +24,8 @@ internal sealed record ChallengePageModel(
     string? ProgramUrl = null,
     Puzzles.PuzzleView? Puzzle = null,
     bool Turnstile = false,
-    string? SurchargeJson = null);
+    string? SurchargeJson = null,
+    bool Argon2id = false);
 
 /// <summary>
 /// The engine's HTML: the challenge page (markup, inline CSS, colours) and the refusal page, with the security headers
@@ -57,6 +58,7 @@ internal static class ChallengePageRenderer
     // and starts as a blob: worker. The asset URLs stay for the puzzles' accessible path and other pages.
     private static readonly string InlineChallengeScript = InlineSafe(EngineAssets.Text("challenge.js"));
     private static readonly string InlineWorkerScript = InlineSafe(EngineAssets.Text("pow-worker.js"));
+    private static readonly string InlineArgon2idWorkerScript = InlineSafe(EngineAssets.Text(EngineAssets.Argon2idWorker));
     private static readonly string InlineCheckboxScript = InlineSafe(EngineAssets.Text("checkbox.js"));
     private static readonly string InlineScriptHashes = ScriptHash(InlineChallengeScript) + " " + ScriptHash(InlineCheckboxScript);
 
@@ -70,10 +72,12 @@ internal static class ChallengePageRenderer
 
     /// <summary>
     /// The Content-Security-Policy of every engine page. <paramref name="frameAncestor"/> must be a normalised ASCII
-    /// origin (see <see cref="OriginNormaliser"/>) or <see langword="null"/> (no embedding).
+    /// origin (see <see cref="OriginNormaliser"/>) or <see langword="null"/> (no embedding). With
+    /// <paramref name="wasm"/> (an Argon2id proof-of-work) <c>'wasm-unsafe-eval'</c> lets the page's blob: worker, which
+    /// inherits this policy, compile hash-wasm's WebAssembly; it allows no JavaScript <c>eval</c>.
     /// </summary>
-    public static string ContentSecurityPolicy(string? frameAncestor)
-        => $"default-src 'none'; script-src 'self' {InlineScriptHashes}; connect-src 'self'; worker-src 'self' blob:; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+    public static string ContentSecurityPolicy(string? frameAncestor, bool wasm = false)
+        => $"default-src 'none'; script-src 'self' {InlineScriptHashes}{(wasm ? " 'wasm-unsafe-eval'" : string.Empty)}; connect-src 'self'; worker-src 'self' blob:; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
             + $"frame-ancestors {(frameAncestor is not null && OriginNormaliser.IsHeaderSafe(frameAncestor) ? frameAncestor : "'none'")}";
 
     public static IResult ErrorPage(HttpContext http, HttpStatusCode status, string message, string? frameAncestor)
@@ -95,7 +99,7 @@ internal static class ChallengePageRenderer
 
     public static IResult ChallengePage(HttpContext http, ChallengePageModel model)
     {
-        SecurityHeaders(http, model.ParentOrigin);
+        SecurityHeaders(http, model.ParentOrigin, model.Argon2id);
         string Attr(string value) => HtmlEncoder.Default.Encode(value);
         string Colour(string? value, string fallback) => value is { } c && System.Text.RegularExpressions.Regex.IsMatch(c, "^#[0-9a-fA-F]{3,8}$") ? c : fallback;
         bool dark = model.Theme == "dark";
@@ -114,9 +118,9 @@ internal static class ChallengePageRenderer
             <style>{{PageCss}}{{(checkbox || model.Puzzle is not null ? InteractiveCss : string.Empty)}}</style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
              data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(model.PowJson)}}"
-             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}{{(model.SurchargeJson is { } surcharge ? $" data-pow-surcharge=\"{Attr(surcharge)}\"" : string.Empty)}}>
+             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, model.Argon2id ? EngineAssets.Argon2idWorker : "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}{{(model.SurchargeJson is { } surcharge ? $" data-pow-surcharge=\"{Attr(surcharge)}\"" : string.Empty)}}>
             {{(checkbox ? CheckboxMarkup : string.Empty)}}<span class="sr" id="status" role="status" aria-live="polite"></span>
-            {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(EngineAssets.Url(basePath, "puzzle.js"))}\"></script>")}}<script type="text/plain" id="pow-worker">{{InlineWorkerScript}}</script>{{(checkbox ? $"<script>{InlineCheckboxScript}</script>" : string.Empty)}}<script>{{InlineChallengeScript}}</script></body></html>
+            {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(EngineAssets.Url(basePath, "puzzle.js"))}\"></script>")}}<script type="text/plain" id="pow-worker">{{(model.Argon2id ? InlineArgon2idWorkerScript : InlineWorkerScript)}}</script>{{(checkbox ? $"<script>{InlineCheckboxScript}</script>" : string.Empty)}}<script>{{InlineChallengeScript}}</script></body></html>
             """;
         return Compressed(http, html);
     }
@@ -146,9 +150,9 @@ internal static class ChallengePageRenderer
         => model.Puzzle is not { } puzzle ? string.Empty
             : $" data-puzzle=\"{HtmlEncoder.Default.Encode(JsonSerializer.Serialize(puzzle, Puzzles.PuzzleJson.Default.PuzzleView))}\" data-puzzle-url=\"{HtmlEncoder.Default.Encode(model.BasePath + "/puzzle")}\"";
 
-    private static void SecurityHeaders(HttpContext http, string? frameAncestor)
+    private static void SecurityHeaders(HttpContext http, string? frameAncestor, bool wasm = false)
     {
-        http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy(frameAncestor);
+        http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy(frameAncestor, wasm);
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Headers.XContentTypeOptions = "nosniff";
         http.Response.Headers["Referrer-Policy"] = "no-referrer";
