@@ -30,10 +30,10 @@ public sealed class ChallengePowOptions
     public int Argon2Iterations { get; set; } = 1;
 
     /// <summary>
-    /// Argon2id's counter range at risk 0 (default 8; 1 to 100,000): about half as many derivations on average. It grows
+    /// Argon2id's counter range at risk 0 (default 16; 1 to 100,000): about half as many derivations on average. It grows
     /// with the score as <see cref="ChallengeServerOptions.PowMaxNumber"/> does (<c>× PowGrowth^score</c>).
     /// </summary>
-    public int Argon2MaxCounter { get; set; } = 8;
+    public int Argon2MaxCounter { get; set; } = 16;
 
     /// <summary>
     /// Into how many independent Argon2id challenges the work is split (default 2; 1 to 16). The server derives each
