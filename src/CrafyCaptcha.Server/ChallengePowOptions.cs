@@ -23,17 +23,17 @@ public sealed class ChallengePowOptions
     /// </summary>
     public string Algorithm { get; set; } = Sha256;
 
-    /// <summary>Argon2id's memory per derivation in KiB (default 8,192 = 8 MiB; 1,024 to 262,144).</summary>
-    public int Argon2MemoryKiB { get; set; } = 8192;
+    /// <summary>Argon2id's memory per derivation in KiB (default 4,096 = 4 MiB; 1,024 to 262,144).</summary>
+    public int Argon2MemoryKiB { get; set; } = 4096;
 
     /// <summary>Argon2id's passes over that memory (default 1; 1 to 10).</summary>
     public int Argon2Iterations { get; set; } = 1;
 
     /// <summary>
-    /// Argon2id's counter range at risk 0 (default 16; 1 to 100,000): about half as many derivations on average. It grows
+    /// Argon2id's counter range at risk 0 (default 8; 1 to 100,000): about half as many derivations on average. It grows
     /// with the score as <see cref="ChallengeServerOptions.PowMaxNumber"/> does (<c>× PowGrowth^score</c>).
     /// </summary>
-    public int Argon2MaxCounter { get; set; } = 16;
+    public int Argon2MaxCounter { get; set; } = 8;
 
     /// <summary>
     /// Into how many independent Argon2id challenges the work is split (default 2; 1 to 16). The server derives each
