@@ -96,71 +96,56 @@ internal static class PowNativeVsBrowser
         => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {kind}, {parameters}: {candidates} candidates; native {nativeMs:F0} ms ({candidates / nativeMs * 1000:F0}/s), browser {browserMs:F0} ms ({candidates / browserMs * 1000:F0}/s); native advantage {browserMs / nativeMs:F2}x"));
 
-    private static long SolveSha256(PowChallenge challenge)
-    {
-        byte[] salt = Encoding.UTF8.GetBytes(challenge.Salt!), target = Convert.FromHexString(challenge.Challenge);
-        byte[] input = new byte[salt.Length + 20];
-        salt.CopyTo(input, 0);
-        Span<byte> digest = stackalloc byte[32];
-        for (long n = 0; n <= challenge.MaxNumber; n++)
-        {
-            Utf8Formatter.TryFormat(n, input.AsSpan(salt.Length), out int written);
-            SHA256.HashData(input.AsSpan(0, salt.Length + written), digest);
-            if (digest.SequenceEqual(target))
-            {
-                return n;
-            }
-        }
+    private delegate void TailHash(ReadOnlySpan<byte> tail, Span<byte> digest);
 
-        throw new InvalidOperationException("no number");
-    }
+    /// <summary>SHA-256 by .NET's one-shot <c>SHA256.HashData</c> (OpenSSL) of the whole salt and number, per candidate.</summary>
+    private static long SolveSha256(PowChallenge challenge)
+        => SearchSha256(challenge, midstate: false, (_, _) => (tail, digest) => SHA256.HashData(tail, digest));
 
     /// <summary>
     /// SHA-256 as a native attacker runs it: libsodium's (through NSec's incremental hash) with the salt's whole blocks
     /// absorbed once; each candidate copies that state (a struct) and adds the salt's tail and the digits.
     /// </summary>
     private static long SolveSha256Midstate(PowChallenge challenge)
-    {
-        byte[] salt = Encoding.UTF8.GetBytes(challenge.Salt!), target = Convert.FromHexString(challenge.Challenge);
-        int head = salt.Length - salt.Length % 64;
-        NSec.Cryptography.IncrementalHash.Initialize(NSec.Cryptography.HashAlgorithm.Sha256, out NSec.Cryptography.IncrementalHash midstate);
-        NSec.Cryptography.IncrementalHash.Update(ref midstate, salt.AsSpan(0, head));
-        byte[] tail = new byte[salt.Length - head + 20];
-        salt.AsSpan(head).CopyTo(tail);
-        int tailLength = salt.Length - head;
-        Span<byte> digest = stackalloc byte[32];
-        for (long n = 0; n <= challenge.MaxNumber; n++)
+        => SearchSha256(challenge, midstate: true, (salt, head) =>
         {
-            Utf8Formatter.TryFormat(n, tail.AsSpan(tailLength), out int written);
-            NSec.Cryptography.IncrementalHash state = midstate;
-            NSec.Cryptography.IncrementalHash.Update(ref state, tail.AsSpan(0, tailLength + written));
-            NSec.Cryptography.IncrementalHash.Finalize(ref state, digest);
-            if (digest.SequenceEqual(target))
+            NSec.Cryptography.IncrementalHash.Initialize(NSec.Cryptography.HashAlgorithm.Sha256, out NSec.Cryptography.IncrementalHash midstate);
+            NSec.Cryptography.IncrementalHash.Update(ref midstate, salt.AsSpan(0, head));
+            return (tail, digest) =>
             {
-                return n;
-            }
-        }
-
-        throw new InvalidOperationException("no number");
-    }
+                NSec.Cryptography.IncrementalHash state = midstate;
+                NSec.Cryptography.IncrementalHash.Update(ref state, tail);
+                NSec.Cryptography.IncrementalHash.Finalize(ref state, digest);
+            };
+        });
 
     /// <summary>SHA-256 by OpenSSL (.NET's IncrementalHash, SHA-NI where the CPU has it) with the salt's midstate cloned per candidate.</summary>
     private static long SolveSha256OpenSslMidstate(PowChallenge challenge)
+        => SearchSha256(challenge, midstate: true, (salt, head) =>
+        {
+            var midstate = System.Security.Cryptography.IncrementalHash.CreateHash(HashAlgorithmName.SHA256); // one per challenge, left to the GC
+            midstate.AppendData(salt, 0, head);
+            return (tail, digest) =>
+            {
+                using System.Security.Cryptography.IncrementalHash state = midstate.Clone();
+                state.AppendData(tail);
+                state.GetHashAndReset(digest);
+            };
+        });
+
+    /// <summary>Numbers 0..maxnumber: the salt's tail (all of it without <paramref name="midstate"/>) and the digits, hashed by <paramref name="begin"/>'s function.</summary>
+    private static long SearchSha256(PowChallenge challenge, bool midstate, Func<byte[], int, TailHash> begin)
     {
         byte[] salt = Encoding.UTF8.GetBytes(challenge.Salt!), target = Convert.FromHexString(challenge.Challenge);
-        int head = salt.Length - salt.Length % 64;
-        using var midstate = System.Security.Cryptography.IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        midstate.AppendData(salt, 0, head);
-        byte[] tail = new byte[salt.Length - head + 20];
+        int head = midstate ? salt.Length - salt.Length % 64 : 0, tailLength = salt.Length - head;
+        TailHash hash = begin(salt, head);
+        byte[] tail = new byte[tailLength + 20];
         salt.AsSpan(head).CopyTo(tail);
-        int tailLength = salt.Length - head;
         Span<byte> digest = stackalloc byte[32];
         for (long n = 0; n <= challenge.MaxNumber; n++)
         {
             Utf8Formatter.TryFormat(n, tail.AsSpan(tailLength), out int written);
-            using System.Security.Cryptography.IncrementalHash state = midstate.Clone();
-            state.AppendData(tail.AsSpan(0, tailLength + written));
-            state.GetHashAndReset(digest);
+            hash(tail.AsSpan(0, tailLength + written), digest);
             if (digest.SequenceEqual(target))
             {
                 return n;

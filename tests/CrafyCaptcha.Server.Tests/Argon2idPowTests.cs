@@ -68,13 +68,7 @@ public sealed class Argon2idPowTests
             ["pow_parts"] = parts ?? (challenge.Pow["parts"] is JsonArray all ? new JsonArray([.. all.Select(p => (JsonNode)Solution(p!.AsObject()))]) : null),
         };
 
-    private static async Task<(HttpStatusCode Status, string? Error)> PostAsync(EngineApp app, JsonObject body)
-    {
-        await Task.Delay(60); // as long as a browser needs to run the page at least
-        HttpResponseMessage response = await app.Client.PostAsJsonAsync("/crafy/challenge/verify", body);
-        JsonObject json = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        return (response.StatusCode, (string?)json["error"]);
-    }
+    private static Task<(HttpStatusCode Status, string? Error)> PostAsync(EngineApp app, JsonObject body) => PowPartsTests.PostAsync(app, body);
 
     [Fact]
     public async Task The_challenge_is_an_ALTCHA_v2_Argon2id_challenge_bound_to_its_flow_and_a_native_answer_earns_a_token_once()
