@@ -186,13 +186,17 @@ public sealed class Argon2idPowTests
     [Theory]
     [InlineData("sha-256", "SHA-256")]
     [InlineData("Argon2id", "ARGON2ID")]
-    public async Task The_algorithm_name_is_case_insensitive(string configured, string served)
+    public async Task The_algorithm_name_is_case_insensitive_and_only_Argon2id_pages_allow_WebAssembly(string configured, string served)
     {
-        (EngineApp app, ChallengePage challenge) = await OpenAsync(new EngineApp(settings: new Dictionary<string, string?> { ["CrafyChallengeServer:Pow:Algorithm"] = configured }));
-        using (app)
-        {
-            Assert.Equal(served, (string)challenge.Pow["algorithm"]!);
-        }
+        using var app = new EngineApp(settings: new Dictionary<string, string?> { ["CrafyChallengeServer:Pow:Algorithm"] = configured });
+        PageInit page = await app.OpenPageAsync("/Comments");
+        HttpResponseMessage response = await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "comments"));
+        ChallengePage challenge = EngineApp.ReadChallenge(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(served, (string)challenge.Pow["algorithm"]!);
+        string csp = string.Join(' ', response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Equal(served == "ARGON2ID", csp.Contains("'wasm-unsafe-eval'", StringComparison.Ordinal));
+        Assert.DoesNotContain("'unsafe-eval'", csp, StringComparison.Ordinal);
     }
 }
 
