@@ -98,6 +98,7 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, IHostEnviro
             parentOrigin, basePath, flow.FlowToken, System.Text.Json.JsonSerializer.Serialize(flow.Pow, ChallengeJson.Default.PowChallenge), flow.Interactive && flow.Puzzle is null, flow.Handshake,
             form["theme"], form["bg"], form["text"], form["primary"], form["border"],
             flow.ProgramScript, flow.Puzzle, flow.Turnstile,
-            flow.Surcharge is { } surcharge ? System.Text.Json.JsonSerializer.Serialize(surcharge, ChallengeJson.Default.PowChallenge) : null, hint));
+            flow.Surcharge is { } surcharge ? System.Text.Json.JsonSerializer.Serialize(surcharge, ChallengeJson.Default.PowChallenge) : null, hint,
+            flow.Pow.Algorithm == CrafyCaptcha.Server.Pow.PowChallenge.Argon2id));
     }
 }

@@ -25,6 +25,7 @@ internal sealed class FlowService(
     RiskEngine risk,
     Puzzles.PuzzleService puzzleService,
     Turnstile.TurnstileVerifier turnstile,
+    PowIssuer powIssuer,
     IOptions<ChallengeServerOptions> options,
     TimeProvider timeProvider,
     ILogger<FlowService> logger,
@@ -127,14 +128,14 @@ internal sealed class FlowService(
                 program = generated.Script;
             }
 
-            PowChallenge pow = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, assessment.PowMaxNumber, now + _options.PowLifetime, _options.PowParts);
+            PowChallenge pow = powIssuer.Create(credential, flowToken, assessment.PowMaxNumber, now + _options.PowLifetime, split: true);
 
             // The checkbox rung: a pass by keyboard or touch (the cheapest trails to forge) pays an extra proof-of-work.
             PowChallenge? surcharge = null;
             if (assessment.Step == ChallengeStep.Checkbox && _options.Risk.KeyboardOrTouchWorkFactor > 0)
             {
                 int maxNumber = (int)Math.Clamp(assessment.PowMaxNumber * _options.Risk.KeyboardOrTouchWorkFactor, 1, int.MaxValue);
-                surcharge = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, maxNumber, now + _options.PowLifetime);
+                surcharge = powIssuer.Create(credential, flowToken, maxNumber, now + _options.PowLifetime, split: false);
                 record = record with { Surcharge = surcharge.Challenge };
                 await flows.SavePowAsync(surcharge.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
             }
