@@ -15,6 +15,15 @@ public sealed class CrafyFlowPolicy
     /// <summary>The puzzles allowed, in order; <see langword="null"/> leaves the choice to the server.</summary>
     public IList<PuzzleKind>? Puzzles { get; set; }
 
+    /// <summary>
+    /// Whether a person shown a puzzle may take the accessible path ("I can't see the puzzle": a longer proof-of-work
+    /// instead of the picture) (default <see langword="true"/>). The path is limited per address and network and named
+    /// in the token (<c>accessible_path</c>); turn it off for a policy that must always see a solved picture. The flow's
+    /// options then carry <c>accessible_path: false</c>: the page shows no such button and the engine refuses the action
+    /// with <c>accessible_path_off</c> (403).
+    /// </summary>
+    public bool AccessiblePath { get; set; } = true;
+
     /// <summary>The form field the token is posted in (default <c>CrafyCAPTCHA_token</c>).</summary>
     public string FormFieldName { get; set; } = CrafyCaptchaHttpOptions.DefaultFormFieldName;
 
@@ -57,6 +66,11 @@ public sealed class CrafyFlowPolicy
         foreach (KeyValuePair<string, JsonNode?> pair in AdditionalOptions)
         {
             options.AdditionalOptions[pair.Key] = pair.Value?.DeepClone();
+        }
+
+        if (!AccessiblePath)
+        {
+            options.AdditionalOptions["accessible_path"] = false;
         }
 
         return options;

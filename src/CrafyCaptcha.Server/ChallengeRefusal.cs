@@ -57,6 +57,9 @@ internal enum ChallengeRefusal
     /// <summary>The accessible path was taken too often from this address or network in its window: try the picture, or wait.</summary>
     AccessiblePathLimited,
 
+    /// <summary>The flow's policy turned the accessible path off (<c>accessible_path: false</c> in its options).</summary>
+    AccessiblePathOff,
+
     /// <summary>The client sent too many answers.</summary>
     RateLimited,
 

@@ -266,6 +266,60 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_policy_that_turns_the_accessible_path_off_shows_no_button_and_refuses_the_action_keeping_the_picture()
+    {
+        using var app = new EngineApp(timeProvider: _clock, settings: Roomy, services: s => s.PostConfigure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(o => o.AddPolicy("register", p =>
+        {
+            p.Mode = FlowMode.Puzzle;
+            p.Puzzles = [PuzzleKind.Slider, PuzzleKind.Connect];
+            p.FailureMode = CrafyCaptcha.AspNetCore.CrafyCaptchaFailureMode.ModelState;
+            p.AccessiblePath = false;
+        })));
+        PageInit page = await app.OpenPageAsync("/Register");
+        PuzzleFlow flow = await OpenAsync(app, page);
+        Assert.Contains(" data-accessible=\"false\"", flow.Html, StringComparison.Ordinal);
+
+        // A script that asks anyway, from outside: refused, not counted as a path taken, and the flow keeps its picture.
+        HttpResponseMessage act = await app.Client.PostAsJsonAsync("/crafy/challenge/puzzle", new { flow_token = flow.Challenge.FlowToken, action = "accessible" });
+        Assert.Equal(HttpStatusCode.Forbidden, act.StatusCode);
+        Assert.Equal("accessible_path_off", await ErrorAsync(act));
+        JsonObject answer = Solve(flow.Kind, await ImageAsync(app, flow.ImageId), flow.Prompt);
+        Assert.Equal(HttpStatusCode.OK, (await AnswerAsync(app, flow.Challenge, EngineApp.Solve(flow.Challenge.Pow), answer)).StatusCode);
+
+        // The sample's own register policy keeps the path: no attribute, and the action gives a proof-of-work.
+        using var other = new EngineApp(timeProvider: _clock, settings: Roomy);
+        PuzzleFlow open = await OpenAsync(other, await other.OpenPageAsync("/Register"));
+        Assert.DoesNotContain("data-accessible", open.Html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await other.Client.PostAsJsonAsync("/crafy/challenge/puzzle", new { flow_token = open.Challenge.FlowToken, action = "accessible" })).StatusCode);
+    }
+
+    [Fact]
+    public async Task With_Argon2id_configured_the_accessible_path_asks_memory_hard_work_and_a_native_answer_passes()
+    {
+        using var app = new EngineApp(timeProvider: _clock, settings: new Dictionary<string, string?>(Roomy) { ["CrafyChallengeServer:Pow:Algorithm"] = "ARGON2ID" });
+        PuzzleFlow flow = await OpenAsync(app, await app.OpenPageAsync("/Register"));
+        HttpResponseMessage act = await app.Client.PostAsJsonAsync("/crafy/challenge/puzzle", new { flow_token = flow.Challenge.FlowToken, action = "accessible" });
+        Assert.Equal(HttpStatusCode.OK, act.StatusCode);
+        JsonObject pow = (await act.Content.ReadFromJsonAsync<JsonObject>())!["pow"]!.AsObject();
+        Assert.Equal("ARGON2ID", (string?)pow["algorithm"]);
+
+        (int counter, string key) = Argon2idPowTests.Solve(pow);
+        JsonObject trail = EngineApp.PointerTrail(3);
+        _clock.Advance(TimeSpan.FromMilliseconds(EngineApp.TrailLength(trail) + 20));
+        JsonObject body = new()
+        {
+            ["flow_token"] = flow.Challenge.FlowToken,
+            ["pow"] = new JsonObject { ["algorithm"] = "ARGON2ID", ["challenge"] = (string)pow["challenge"]!, ["number"] = counter, ["signature"] = (string)pow["signature"]!, ["derivedKey"] = key },
+            ["interaction"] = trail,
+        };
+
+        // The natively derived key passes (wrong and forged keys: Argon2idPowTests), and the token names the path.
+        HttpResponseMessage verified = await app.Client.PostAsJsonAsync("/crafy/challenge/verify", body);
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+        Assert.Contains("accessible_path", await verified.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Guesses_a_constant_position_the_bare_checkbox_flag_and_replayed_answers_get_no_token_in_thousands_of_tries()
     {
         using var app = new EngineApp(timeProvider: _clock, settings: Roomy, services: s => s.Configure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(o => o.OptionsEndpointPermitsPerMinute = 100_000));

@@ -99,6 +99,6 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, IHostEnviro
             form["theme"], form["bg"], form["text"], form["primary"], form["border"],
             flow.ProgramScript, flow.Puzzle, flow.Turnstile,
             flow.Surcharge is { } surcharge ? System.Text.Json.JsonSerializer.Serialize(surcharge, ChallengeJson.Default.PowChallenge) : null, hint,
-            flow.Pow.Algorithm == CrafyCaptcha.Server.Pow.PowChallenge.Argon2id));
+            flow.Pow.Algorithm == CrafyCaptcha.Server.Pow.PowChallenge.Argon2id, flow.AccessiblePath));
     }
 }

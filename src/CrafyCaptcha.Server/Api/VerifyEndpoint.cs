@@ -53,6 +53,7 @@ internal sealed class VerifyEndpoint(FlowService flowService)
             ChallengeRefusal.PowReplayed => StatusCodes.Status409Conflict,
             ChallengeRefusal.RateLimited or ChallengeRefusal.AccessiblePathLimited => StatusCodes.Status429TooManyRequests,
             ChallengeRefusal.FlowUnknownOrSpent or ChallengeRefusal.PuzzleExhausted => StatusCodes.Status410Gone,
+            ChallengeRefusal.AccessiblePathOff => StatusCodes.Status403Forbidden,
             ChallengeRefusal.Unavailable or ChallengeRefusal.TurnstileUnavailable => StatusCodes.Status503ServiceUnavailable,
             _ => StatusCodes.Status400BadRequest,
         };
@@ -79,6 +80,7 @@ internal sealed class VerifyEndpoint(FlowService flowService)
         ChallengeRefusal.PuzzleNew => "puzzle_new",
         ChallengeRefusal.PuzzleExhausted => "puzzle_exhausted",
         ChallengeRefusal.AccessiblePathLimited => "accessible_path_limited",
+        ChallengeRefusal.AccessiblePathOff => "accessible_path_off",
         ChallengeRefusal.RateLimited => "rate_limited",
         ChallengeRefusal.Unavailable => "unavailable",
         ChallengeRefusal.TurnstileMissing => "turnstile_missing",

@@ -53,7 +53,8 @@
     var row = el("div", { id: "pz-row" });
     var freshButton = el("button", { type: "button", id: "pz-new" }, t.fresh), blindButton = el("button", { type: "button", id: "pz-blind" }, t.cantSee);
     row.appendChild(freshButton);
-    row.appendChild(blindButton);
+    // The accessible path, unless the flow's policy turned it off (data-accessible="false"; the engine refuses it then too).
+    if (data.accessible !== "false") { row.appendChild(blindButton); }
     [help, canvas, msg, row, keys].forEach(function (e) { root.appendChild(e); });
     var g = canvas.getContext("2d");
 
@@ -210,16 +211,26 @@
         keys.remove();
         row.remove();
         help.textContent = t.working;
-        var worker = new Worker(data.workerUrl);
+        var worker = new Worker(data.workerUrl), started = Date.now(), told = false, rtf = null;
+        try { rtf = new Intl.RelativeTimeFormat(host.lang, { numeric: "auto" }); } catch (x) { rtf = null; }
         worker.onmessage = function (e) {
-          if (e.data && typeof e.data.progress === "number") { progress.value = Math.round(e.data.progress * 100); return; }
+          if (e.data && typeof e.data.progress === "number") {
+            // How long it will still take, from the pace so far: shown beside the bar, said once to a screen reader.
+            var p = e.data.progress, left = p >= 0.03 ? Math.ceil((Date.now() - started) * (1 - p) / p / 1000) : -1;
+            progress.value = Math.round(p * 100);
+            if (left >= 0 && rtf) {
+              help.textContent = t.working + " (" + rtf.format(left, "second") + ")";
+              if (!told) { told = true; say(help.textContent); }
+            }
+            return;
+          }
           if (!e.data || e.data.number < 0) { host.reload(); return; }
           progress.value = 100;
-          accessible = { pow: j.pow, number: e.data.number };
+          accessible = { pow: j.pow, number: e.data.number, derivedKey: e.data.derivedKey };
           say(t.checking);
           host.submit();
         };
-        worker.postMessage({ challenge: j.pow.challenge, salt: j.pow.salt, maxnumber: j.pow.maxnumber, progress: true });
+        worker.postMessage({ algorithm: j.pow.algorithm, challenge: j.pow.challenge, salt: j.pow.salt, maxnumber: j.pow.maxnumber, progress: true });
       }).catch(function (e) {
         // Used too often from this address or network: the picture is still there (or a wait); anything else reloads.
         if (!e || e.message !== "accessible_path_limited") { host.reload(); return; }

@@ -82,7 +82,7 @@ internal sealed class FlowService(
                 return new FlowOpenResult(FlowOpenError.InvalidOptions, host, null);
             }
 
-            if (!TryReadOptions(plaintext, out string? nonce, out string mode, out IReadOnlyList<string> puzzles))
+            if (!TryReadOptions(plaintext, out string? nonce, out string mode, out IReadOnlyList<string> puzzles, out bool accessiblePath))
             {
                 return new FlowOpenResult(FlowOpenError.NoNonce, host, null);
             }
@@ -118,7 +118,7 @@ internal sealed class FlowService(
             string flowToken = Guid.NewGuid().ToString();
             string step = RiskEngine.StepName(assessment.Step);
             Puzzles.PuzzleState? puzzle = assessment.Step is ChallengeStep.Slider or ChallengeStep.Connect ? await puzzleService.StartAsync(step, 0, null, cancellationToken).ConfigureAwait(false) : null;
-            var record = new FlowRecord(credential.Credential.PublicKey, nonce, mode, assessment.Score, step, [.. assessment.Reasons], now.ToUnixTimeMilliseconds(), request.ParentOrigin, host, Puzzle: puzzle);
+            var record = new FlowRecord(credential.Credential.PublicKey, nonce, mode, assessment.Score, step, [.. assessment.Reasons], now.ToUnixTimeMilliseconds(), request.ParentOrigin, host, Puzzle: puzzle, NoAccessiblePath: !accessiblePath);
             string? program = null;
             if (_options.Instrumentation.Enabled)
             {
@@ -149,7 +149,7 @@ internal sealed class FlowService(
                 Count(credential, ChallengeUsage.Escalation);
             }
 
-            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now, _options.Turnstile.ScriptUrl), program, puzzle is null ? null : Puzzles.PuzzleView.Of(puzzle), credential.TurnstileSiteKey is not null, surcharge), Assessment: assessment);
+            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now, _options.Turnstile.ScriptUrl), program, puzzle is null ? null : Puzzles.PuzzleView.Of(puzzle), credential.TurnstileSiteKey is not null, surcharge, accessiblePath), Assessment: assessment);
         }
         catch (ChallengeStateUnavailableException)
         {
@@ -342,6 +342,14 @@ internal sealed class FlowService(
             return new PuzzleActionResult(ChallengeRefusal.FlowUnknownOrSpent, null, null);
         }
 
+        if (accessible && flow.NoAccessiblePath)
+        {
+            Log.Refused(logger, "the flow's policy turned the accessible path off");
+            return await KeepAsync(flowToken, flow, cancellationToken).ConfigureAwait(false)
+                ? new PuzzleActionResult(ChallengeRefusal.AccessiblePathOff, null, null)
+                : new PuzzleActionResult(ChallengeRefusal.FlowUnknownOrSpent, null, null);
+        }
+
         if (accessible && puzzle.AccessiblePow is null)
         {
             // The accessible path is for people: a few per address and network and window, and it is named in the token.
@@ -409,11 +417,12 @@ internal sealed class FlowService(
         _answers.Dispose();
     }
 
-    private static bool TryReadOptions(byte[] plaintext, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? nonce, out string mode, out IReadOnlyList<string> puzzles)
+    private static bool TryReadOptions(byte[] plaintext, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? nonce, out string mode, out IReadOnlyList<string> puzzles, out bool accessiblePath)
     {
         nonce = null;
         mode = "auto";
         puzzles = [];
+        accessiblePath = true;
         try
         {
             using JsonDocument document = JsonDocument.Parse(plaintext);
@@ -433,6 +442,8 @@ internal sealed class FlowService(
                 puzzles = [.. p.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).Where(n => n is "checkbox" or "slider" or "connect").Take(3)];
             }
 
+            // A policy that turned the accessible path off (CrafyFlowPolicy.AccessiblePath): only a JSON false does.
+            accessiblePath = !(root.TryGetProperty("accessible_path", out JsonElement a) && a.ValueKind == JsonValueKind.False);
             nonce = root.TryGetProperty("nonce", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
             return nonce is not null && CrafyCaptcha.Shared.NonceHex.IsLowercaseHex(Encoding.ASCII.GetBytes(nonce));
         }

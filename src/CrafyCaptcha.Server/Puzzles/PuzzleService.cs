@@ -34,7 +34,7 @@ internal sealed record PuzzleStep(ChallengeRefusal? Error, PuzzleState Puzzle, P
 /// give a new puzzle on request, or switch to the accessible path (a larger proof-of-work instead of a picture). It
 /// reads and writes no flow record: <c>FlowService</c> takes the flow, asks, and keeps what it is told.
 /// </summary>
-internal sealed class PuzzleService(IChallengeStateStore store, IOptions<ChallengeServerOptions> options, TimeProvider time)
+internal sealed class PuzzleService(IChallengeStateStore store, IOptions<ChallengeServerOptions> options, TimeProvider time, PowIssuer powIssuer)
 {
     /// <summary>Wrong answers a connect puzzle takes before it is replaced (a slider takes one: a wrong answer climbs to connect).</summary>
     public const int MaxWrongPerPuzzle = 3;
@@ -118,7 +118,8 @@ internal sealed class PuzzleService(IChallengeStateStore store, IOptions<Challen
             }
 
             int maxNumber = (int)Math.Min(int.MaxValue / 2, AccessiblePowFactor * _options.PowMaxNumber * Math.Pow(_options.Risk.PowGrowth, risk));
-            PowChallenge pow = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, maxNumber, time.GetUtcNow() + _options.PowLifetime);
+            // In the configured algorithm: with CrafyChallengeServer:Pow:Algorithm=ARGON2ID the path's work is memory-hard too.
+            PowChallenge pow = powIssuer.Create(credential, flowToken, maxNumber, time.GetUtcNow() + _options.PowLifetime, split: false);
             return new PuzzleStep(null, puzzle with { AccessiblePow = pow.Challenge }, pow);
         }
 

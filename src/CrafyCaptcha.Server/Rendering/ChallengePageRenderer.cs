@@ -26,7 +26,8 @@ internal sealed record ChallengePageModel(
     bool Turnstile = false,
     string? SurchargeJson = null,
     string? DevHint = null,
-    bool Argon2id = false);
+    bool Argon2id = false,
+    bool AccessiblePath = true);
 
 /// <summary>
 /// The engine's HTML: the challenge page (markup, inline CSS, colours) and the refusal page, with the security headers
@@ -138,7 +139,7 @@ internal static class ChallengePageRenderer
             </style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
              data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(model.PowJson)}}"
-             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, model.Argon2id ? EngineAssets.Argon2idWorker : "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramScript is null ? string.Empty : " data-program=\"true\"")}}{{(model.SurchargeJson is { } surcharge ? $" data-pow-surcharge=\"{Attr(surcharge)}\"" : string.Empty)}}{{(model.DevHint is { } hint ? $" data-dev-hint=\"{Attr(hint)}\"" : string.Empty)}}>
+             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, model.Argon2id ? EngineAssets.Argon2idWorker : "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramScript is null ? string.Empty : " data-program=\"true\"")}}{{(model.SurchargeJson is { } surcharge ? $" data-pow-surcharge=\"{Attr(surcharge)}\"" : string.Empty)}}{{(model.DevHint is { } hint ? $" data-dev-hint=\"{Attr(hint)}\"" : string.Empty)}}{{(model.Puzzle is not null && !model.AccessiblePath ? " data-accessible=\"false\"" : string.Empty)}}>
             {{(checkbox ? CheckboxMarkup : string.Empty)}}<span class="sr" id="status" role="status" aria-live="polite"></span>
             {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(EngineAssets.Url(basePath, "puzzle.js"))}\"></script>")}}
             """;
