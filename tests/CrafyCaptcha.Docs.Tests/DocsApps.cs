@@ -30,7 +30,10 @@ public sealed class DocsApps : IAsyncLifetime
     private PersonBrowser? _browser;
 
     /// <summary>The <c>dotnet build</c> of all the apps.</summary>
-    public ProcessResult Build { get; private set; } = null!;
+    public RunResult Build { get; private set; } = null!;
+
+    /// <summary>How long making the apps (<c>dotnet new</c>, the blocks, one <c>dotnet build</c>) took.</summary>
+    public TimeSpan SetUpTime { get; private set; }
 
     /// <summary>Blocks that claim the same file of an app with different text (README and docs/ must agree).</summary>
     public IReadOnlyList<string> Disagreements => _disagreements;
@@ -43,13 +46,14 @@ public sealed class DocsApps : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(_root);
         string server = Path.Combine(Snippets.RepositoryRoot, "src", "CrafyCaptcha.Server", "CrafyCaptcha.Server.csproj");
         ILookup<string, Snippet> blocks = Snippets.DocumentationFiles().SelectMany(Snippets.Extract).Where(s => s.AppFile is not null).ToLookup(s => s.AppFile!.App);
         foreach ((string app, string template) in Templates)
         {
             string folder = Path.Combine(_root, app);
-            (await ProcessResult.RunAsync("dotnet", ["new", template, "-n", "MyApp", "-o", folder, "--no-restore"], _root, TimeSpan.FromMinutes(2))).EnsureSuccess();
+            (await Run.ProcessAsync("dotnet", ["new", template, "-n", "MyApp", "-o", folder, "--no-restore"], _root, TimeSpan.FromMinutes(2))).EnsureSuccess();
             // One solution builds them all, and a solution wants distinct project names: the file is named after the app,
             // the assembly and namespace stay MyApp's. The package is the repository's project.
             string csproj = await File.ReadAllTextAsync(Path.Combine(folder, "MyApp.csproj"));
@@ -64,7 +68,8 @@ public sealed class DocsApps : IAsyncLifetime
 
         string solution = Path.Combine(_root, "apps.slnx");
         await File.WriteAllTextAsync(solution, "<Solution>\n" + string.Concat(Templates.Keys.Select(a => $"  <Project Path=\"{a}/{a}.csproj\" />\n")) + "</Solution>\n");
-        Build = await ProcessResult.RunAsync("dotnet", ["build", solution, "-nologo", "-v", "q", "-clp:NoSummary"], _root, TimeSpan.FromMinutes(8));
+        Build = await Run.ProcessAsync("dotnet", ["build", solution, "-nologo", "-v", "q", "-clp:NoSummary"], _root, TimeSpan.FromMinutes(8));
+        SetUpTime = clock.Elapsed;
         _browser = await PersonBrowser.LaunchAsync();
     }
 
@@ -176,8 +181,7 @@ public sealed class RunningApp : IDisposable
         Assert.True(File.Exists(dll), $"{dll} was not built");
         int port = FreePort();
         var baseUrl = new Uri($"http://127.0.0.1:{port}/");
-        ProcessStartInfo start = ProcessResult.StartInfo("dotnet", [dll, "--urls", baseUrl.ToString()], folder);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        ProcessStartInfo start = Run.StartInfo("dotnet", [dll, "--urls", baseUrl.ToString()], folder, new Dictionary<string, string?> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
         var log = new StringBuilder();
         Process process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };
@@ -224,55 +228,4 @@ public sealed class RunningApp : IDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-}
-
-/// <summary>A finished command, with what it printed.</summary>
-public sealed record ProcessResult(string Command, int ExitCode, string Output)
-{
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
-    {
-        ProcessStartInfo start = StartInfo(fileName, arguments, workingDirectory);
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        string command = $"{fileName} {string.Join(' ', start.ArgumentList)}";
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            return new ProcessResult(command, -1, await output + await error + $"\n(killed after {timeout.TotalSeconds:0} s)");
-        }
-
-        return new ProcessResult(command, process.ExitCode, await output + await error);
-    }
-
-    /// <summary>A child process as a person's shell starts it: without the test host's MSBuild and VSTest variables.</summary>
-    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments, string workingDirectory)
-    {
-        var start = new ProcessStartInfo(fileName) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        return start;
-    }
-
-    public ProcessResult EnsureSuccess()
-        => ExitCode == 0 ? this : throw new Xunit.Sdk.XunitException(ToString());
-
-    public override string ToString() => $"$ {Command}\nexit code {ExitCode}\n{(Output.Length <= 8000 ? Output : "…" + Output[^8000..])}";
 }
