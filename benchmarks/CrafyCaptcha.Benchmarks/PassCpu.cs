@@ -180,7 +180,8 @@ internal static partial class PassCpu
 
         public static async Task<Visitor> OpenAsync(Uri baseUrl, IDatabase? redis)
         {
-            var http = new HttpClient(new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = baseUrl };
+            // As a browser does, it accepts gzip (and deflate and br): the challenge page is gzipped for it, and that costs the server.
+            var http = new HttpClient(new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.All }) { BaseAddress = baseUrl };
             string html = await http.GetStringAsync("/Comments");
             Match init = InitPattern().Match(html), token = AntiforgeryPattern().Match(html);
             return init.Success && token.Success

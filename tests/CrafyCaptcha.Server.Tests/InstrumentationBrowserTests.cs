@@ -235,7 +235,7 @@ public sealed class AutomationBrowserFixture : BrowserFixture
         settings["CrafyChallengeServer:Risk:ConnectThreshold"] = "0.99";
         settings["CrafyChallengeServer:Risk:Weights:automation_user_agent"] = "0.2";
         settings["CrafyChallengeServer:Risk:Weights:webdriver"] = "0.1";
-        settings["Logging:LogLevel:CrafyCaptcha"] = "Information";
+        settings["Logging:LogLevel:CrafyCaptcha"] = "Debug";
     }
 
     protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<ILoggerProvider>(Logs);

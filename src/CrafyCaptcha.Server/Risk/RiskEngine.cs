@@ -277,7 +277,7 @@ internal sealed partial class RiskEngine : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    [LoggerMessage(130, LogLevel.Information, "CrafyCAPTCHA risk {Score} → {Step} (proof-of-work up to {MaxNumber}); reasons: {Reasons}.", EventName = "RiskAssessed")]
+    [LoggerMessage(130, LogLevel.Debug, "CrafyCAPTCHA risk {Score} → {Step} (proof-of-work up to {MaxNumber}); reasons: {Reasons}.", EventName = "RiskAssessed")]
     private static partial void LogAssessed(ILogger logger, double score, string step, int maxNumber, string reasons);
 
     [LoggerMessage(131, LogLevel.Warning, "CrafyCAPTCHA refused a challenge load with {Status} ({Reason}).", EventName = "RiskRefused")]
