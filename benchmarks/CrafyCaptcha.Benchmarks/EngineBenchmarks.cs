@@ -25,7 +25,7 @@ public class EngineBenchmarks
         _challenge = PowChallenge.Create(_credential.PowKey, Guid.NewGuid().ToString(), _credential.Credential.PublicKey, 20_000, DateTimeOffset.UtcNow.AddMinutes(5));
         for (long n = 0; ; n++)
         {
-            if (PowChallenge.Hash(_challenge.Salt, n) == _challenge.Challenge)
+            if (PowChallenge.Hash(_challenge.Salt!, n) == _challenge.Challenge)
             {
                 _answer = n;
                 break;
@@ -42,7 +42,7 @@ public class EngineBenchmarks
     [Benchmark(Description = "Check an answer (HMAC + one SHA-256)")]
     public bool CheckAnswer()
         => PowChallenge.Sign(_credential.PowKey, _challenge.Challenge) == _challenge.Signature
-            && PowChallenge.Hash(_challenge.Salt, _answer) == _challenge.Challenge;
+            && PowChallenge.Hash(_challenge.Salt!, _answer) == _challenge.Challenge;
 
     [Benchmark(Description = "Issue the token (seal nonce, HMAC, Ed25519 sign)")]
     public object IssueToken() => ChallengeMessages.Complete(_credential, "8d0f5a2c-0000-4000-8000-000000000000", _flow.Nonce, _flow.Risk, _flow.Step, _flow.Hostname, _flow.Reasons, DateTimeOffset.UtcNow.AddMinutes(5));

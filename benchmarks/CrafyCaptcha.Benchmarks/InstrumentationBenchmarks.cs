@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
 using engine::CrafyCaptcha.Server.Instrumentation;
+using engine::CrafyCaptcha.Server.Rendering;
 
 namespace CrafyCaptcha.Benchmarks;
 
@@ -14,14 +15,14 @@ namespace CrafyCaptcha.Benchmarks;
 [IterationCount(10)]
 public class InstrumentationBenchmarks
 {
-    private static readonly byte[] Seed = System.Security.Cryptography.RandomNumberGenerator.GetBytes(ProgramGenerator.SeedSize);
     private ProgramExpectation _expected = null!;
+    private string _script = null!;
     private JsonElement _result;
 
     [GlobalSetup]
     public void Setup()
     {
-        _expected = ProgramGenerator.Generate().Expected;
+        (_script, _expected) = ProgramGenerator.Generate();
         var result = new JsonObject
         {
             ["v"] = new JsonArray([.. _expected.Values.Select(v => JsonValue.Create(v))]),
@@ -40,8 +41,8 @@ public class InstrumentationBenchmarks
     [Benchmark(Description = "Generate a flow's program (script and expected result)")]
     public object Generate() => ProgramGenerator.Generate();
 
-    [Benchmark(Description = "Compute a flow's expected result only (the flow's opening)")]
-    public object Expect() => ProgramGenerator.Expect(Seed);
+    [Benchmark(Description = "Gzip a flow's program inline (its share of the challenge page, the fastest level)")]
+    public byte[] GzipInline() => GzipPage.Gzipped([GzipPage.Piece.Own(_script)]);
 
     [Benchmark(Description = "Check a program result and judge its browser facts")]
     public bool Check() => ProgramCheck.Matches(_expected, _result, new List<string>(2));

@@ -12,8 +12,8 @@ namespace CrafyCaptcha.Benchmarks;
 
 /// <summary>
 /// The server's own CPU per invisible pass (issue 22, item 5): the sample (Release, embedded engine) in a process of its
-/// own, driven by plain-HTTP client loops that play the widget: the eo from the options endpoint, the challenge page, the
-/// program script, the proof-of-work (solved here), the answer, and the form post whose token the site verifies. The
+/// own, driven by plain-HTTP client loops that play the widget: the eo from the options endpoint, the challenge page (with
+/// the program inline, gzipped as for a browser), the proof-of-work (solved here), the answer, and the form post whose token the site verifies. The
 /// server's utime + stime (<c>/proc/&lt;pid&gt;/stat</c>) over the counted passes, divided by their number.
 /// <c>memory</c>: in-memory engine state, instrumentation program off (no browser here to run it; its server cost is
 /// <see cref="InstrumentationBenchmarks"/>). <c>redis</c>: engine state on a redis-server started for the run, program
@@ -228,12 +228,10 @@ internal static partial class PassCpu
                 answer["pow_parts"] = new JsonArray([.. parts.Select(part => (JsonNode)Solved(part!.AsObject()))]);
             }
 
-            if (Attr("data-program-url") is { Length: > 0 } programUrl)
+            if (Attr("data-program") == "true")
             {
-                // The iframe loads its program (the server writes it from the flow's seed); a browser would run it. The
-                // harness takes the expected result from the flow record in Redis instead, with a person's browser facts.
-                using HttpResponseMessage script = await http.GetAsync(new Uri(programUrl, UriKind.RelativeOrAbsolute));
-                _ = await Succeeded(script).Content.ReadAsByteArrayAsync();
+                // The page carries its program inline (the server wrote it when the flow opened); a browser would run
+                // it. The harness takes the expected result from the flow record in Redis instead, with a person's facts.
                 RedisValue record = redis is null ? RedisValue.Null : await redis.StringGetAsync("crafy:engine:flow:" + flowToken);
                 JsonObject expected = JsonNode.Parse(record.HasValue ? (string)record! : throw new InvalidOperationException("no flow record in Redis"))!["program"]!.AsObject();
                 answer["program"] = new JsonObject

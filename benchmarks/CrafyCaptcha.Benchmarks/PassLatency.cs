@@ -10,7 +10,8 @@ namespace CrafyCaptcha.Benchmarks;
 /// a User-Agent without <c>HeadlessChrome</c>); each visit is a fresh browser context (no cache, no cookies) opening the
 /// comment form (hidden policy) and timing navigation start → token in the form's hidden input. Reports p50/p95, the
 /// proof-of-work search space the engine asked and the number the browser found (hashes computed, about), and the
-/// bytes (gzip) the browser loaded for the pass. Run: <c>dotnet run -c Release --project benchmarks/CrafyCaptcha.Benchmarks -- pass-latency [visits]</c>.
+/// bytes (gzip) the browser loaded for the pass. Run: <c>dotnet run -c Release --project benchmarks/CrafyCaptcha.Benchmarks -- pass-latency [visits] [argon2id]</c>
+/// (<c>argon2id</c>: <c>CrafyChallengeServer:Pow:Algorithm=ARGON2ID</c>; with Argon2id the "search space" below is counters, not hashes).
 /// </summary>
 internal static class PassLatency
 {
@@ -20,7 +21,15 @@ internal static class PassLatency
         string root = SampleSite.RepositoryRoot();
         int port = SampleSite.FreePort();
         string state = Directory.CreateTempSubdirectory("crafy-pass-latency").FullName;
-        using Process sample = SampleSite.Start(root, port, state, SampleSite.SettingsFromEnvironment());
+        // "argon2id" anywhere after the visits: the engine's proof-of-work is Argon2id (ALTCHA PoW v2, its defaults).
+        bool argon2id = args.Skip(1).Any(a => a.Equals("argon2id", StringComparison.OrdinalIgnoreCase));
+        IEnumerable<KeyValuePair<string, string>> settings = SampleSite.SettingsFromEnvironment();
+        if (argon2id)
+        {
+            settings = settings.Prepend(KeyValuePair.Create("CrafyChallengeServer__Pow__Algorithm", "ARGON2ID"));
+        }
+
+        using Process sample = SampleSite.Start(root, port, state, settings);
         try
         {
             var baseUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -65,7 +74,7 @@ internal static class PassLatency
 
             times.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"pass-latency: {visits} visits of /Comments (hidden policy), navigation start -> token in the form"));
+                $"pass-latency: {visits} visits of /Comments (hidden policy) after {warmUp} warm-up visits, proof-of-work {(argon2id ? "ARGON2ID" : "SHA-256")}, navigation start -> token in the form"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  p50 {Percentile(times, 0.50):F0} ms, p95 {Percentile(times, 0.95):F0} ms, min {times[0]:F0} ms, max {times[^1]:F0} ms"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -73,7 +82,7 @@ internal static class PassLatency
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  widget bytes (the parent page's widget script), gzip -9: {widgetBytes} bytes; budget 8,192 ({(widgetBytes is > 0 and <= 8192 ? "within" : "OVER")})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  scripts loaded for the pass (parent widget + the challenge page, which carries the iframe scripts inline, + program), gzip -9 each: {bytes} bytes ({loaded})"));
+                $"  scripts loaded for the pass (parent widget + the challenge page, which carries the iframe scripts and the program inline), gzip -9 each: {bytes} bytes ({loaded})"));
             Console.WriteLine("  where the time goes (median ms after navigation start, resource timing of the page and the iframe):");
             foreach ((string phase, List<double> values) in phases.OrderBy(p => Median(p.Value)))
             {
@@ -175,7 +184,6 @@ internal static class PassLatency
                 foreach (System.Text.Json.JsonElement entry in timeline[1].EnumerateArray())
                 {
                     string path = new Uri(entry[0].GetString()!).AbsolutePath;
-                    path = path.Contains("/program/", StringComparison.Ordinal) ? "/crafy/challenge/program/{id}.js" : path;
                     double start = entry[1].GetDouble() + frameOrigin - origin, end = entry[2].GetDouble() + frameOrigin - origin;
                     if (path.EndsWith("/verify", StringComparison.Ordinal))
                     {
@@ -192,7 +200,7 @@ internal static class PassLatency
 
         long bytes = 0, widgetBytes = 0;
         var sizes = new List<string>();
-        // The bodies as the browser received them (the instrumentation program is served once: it cannot be fetched again).
+        // The bodies as the browser received them (the challenge page is made once per flow: it cannot be fetched again).
         // A worker the iframe terminated (the search is split between several) no longer has its body: the same URL's
         // other responses do, or a plain GET of a static asset.
         using var http = new HttpClient { BaseAddress = baseUrl };
@@ -228,7 +236,7 @@ internal static class PassLatency
                 widgetBytes = gz.Length;
             }
 
-            sizes.Add(string.Create(CultureInfo.InvariantCulture, $"{(path.Contains("/program/", StringComparison.Ordinal) ? "/crafy/challenge/program/{id}.js" : path)} {gz.Length}"));
+            sizes.Add(string.Create(CultureInfo.InvariantCulture, $"{path} {gz.Length}"));
         }
 
         return new Visit(at, maxNumber, number, bytes, widgetBytes, string.Join(", ", sizes), phases);

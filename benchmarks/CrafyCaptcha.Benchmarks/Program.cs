@@ -10,6 +10,11 @@ if (args is ["pass-cpu", ..])
     return await CrafyCaptcha.Benchmarks.PassCpu.RunAsync(args);
 }
 
+if (args is ["pow-native", ..])
+{
+    return await CrafyCaptcha.Benchmarks.PowNativeVsBrowser.RunAsync(args);
+}
+
 if (args is ["bot-cost", ..])
 {
     return await CrafyCaptcha.Benchmarks.BotCost.RunAsync(args);

@@ -397,6 +397,11 @@ public sealed class CrafyCaptcha : ComponentBase, IAsyncDisposable
             options["lang"] = Language;
         }
 
+        if (settings.DevHints)
+        {
+            options["devHints"] = true;
+        }
+
         var style = new JsonObject();
         AddStyle(style, "background", Background);
         AddStyle(style, "backgroundHover", BackgroundHover);

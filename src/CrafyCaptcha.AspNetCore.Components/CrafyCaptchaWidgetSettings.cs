@@ -41,4 +41,10 @@ public sealed class CrafyCaptchaWidgetSettings
     /// interactive component whose widget script could not load (an ad blocker, a CSP, the network).
     /// </summary>
     public string? UnavailableMessage { get; init; }
+
+    /// <summary>
+    /// Whether the widget names the reason of its error states in the browser console: <see langword="true"/> only in
+    /// the Development environment (the server's provider sets it; never sent elsewhere).
+    /// </summary>
+    public bool DevHints { get; init; }
 }

@@ -30,6 +30,9 @@ public sealed class ChallengeServerOptions
     /// </summary>
     public int PowParts { get; set; } = 8;
 
+    /// <summary>The proof-of-work's algorithm (<c>SHA-256</c> or <c>ARGON2ID</c>) and Argon2id's parameters (section <c>CrafyChallengeServer:Pow</c>).</summary>
+    public ChallengePowOptions Pow { get; } = new();
+
     /// <summary>How long a proof-of-work challenge can be answered (default 5 minutes).</summary>
     public TimeSpan PowLifetime { get; set; } = TimeSpan.FromMinutes(5);
 

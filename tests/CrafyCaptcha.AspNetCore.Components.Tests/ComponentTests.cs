@@ -51,6 +51,7 @@ public sealed class ComponentTests : IDisposable
         Assert.Equal("#ff0000", (string?)config["options"]!["style"]!["primary"]);
         Assert.Equal("#00ff00", (string?)config["options"]!["style"]!["footerColor"]);
         Assert.Null(config["options"]!["style"]!["background"]);
+        Assert.Null(config["options"]!["devHints"]); // settings without DevHints (outside Development)
         Assert.Equal("login", (string?)config["internalOptions"]!["fetchOptionsParameters"]!["policy"]);
         Assert.Null(config["options"]!["encryptedOptions"]); // it does not load at once: no eo is spent on the page
         Assert.Empty(_state.PageEos);

@@ -61,6 +61,16 @@ public sealed class IdentityFormTests(BlazorIdentityApp app) : IClassFixture<Bla
         Assert.True(first.Headers.CacheControl is { NoStore: true, NoCache: true }, first.Headers.CacheControl?.ToString());
     }
 
+    [Fact]
+    public async Task In_development_the_widget_is_told_to_name_its_errors_in_the_console()
+    {
+        using HttpClient client = app.Client();
+        string html = await client.GetStringAsync("/Account/Login");
+        System.Text.RegularExpressions.Match config = System.Text.RegularExpressions.Regex.Match(html, "data-crafy-config=\"([^\"]+)\"");
+        Assert.True(config.Success, "no widget on the page");
+        Assert.True((bool?)System.Text.Json.Nodes.JsonNode.Parse(WebUtility.HtmlDecode(config.Groups[1].Value))!["options"]!["devHints"]);
+    }
+
     private static string PageEo(string html)
     {
         System.Text.RegularExpressions.Match config = System.Text.RegularExpressions.Regex.Match(html, "data-crafy-config=\"([^\"]+)\"");

@@ -16,7 +16,7 @@ public sealed class EngineAssetTests
     {
         PageInit page = await app.OpenPageAsync("/Account/Login");
         string html = await (await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "login"))).Content.ReadAsStringAsync();
-        return [.. Regex.Matches(html, "/crafy/challenge/assets/[a-z-]+\\.js\\?v=[0-9a-f]{16}").Select(m => m.Value)];
+        return [.. Regex.Matches(html, "/crafy/challenge/assets/[a-z0-9-]+\\.js\\?v=[0-9a-f]{16}").Select(m => m.Value)];
     }
 
     [Fact]
@@ -161,16 +161,36 @@ public sealed class EngineAssetTests
         Assert.StartsWith("/*! fast-sha256 1.3.0", text, StringComparison.Ordinal);
         Assert.True(text.IndexOf("t.sha256=", StringComparison.Ordinal) < text.IndexOf("self.onmessage", StringComparison.Ordinal));
         // The vendored library is the npm package's sha256.min.js byte for byte (the SHA-256 its README records).
-        string vendored = text[(text.IndexOf("*/\n", StringComparison.Ordinal) + 3)..text.IndexOf("\nself.onmessage", StringComparison.Ordinal)];
+        string vendored = text[(text.IndexOf("*/\n", StringComparison.Ordinal) + 3)..text.IndexOf("\nfunction crafyHex", StringComparison.Ordinal)];
+        Assert.Contains("SHA-256 `" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(vendored))) + "`", VendorReadme(), StringComparison.Ordinal);
+        Assert.DoesNotContain("crypto.subtle", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("WebAssembly", text, StringComparison.Ordinal); // Argon2id's WebAssembly only in its own worker
+    }
+
+    [Fact]
+    public async Task The_Argon2id_worker_is_the_SHA_256_worker_with_hash_wasm_4_13_0_between_byte_for_byte_with_its_licence()
+    {
+        using var app = new EngineApp(settings: new Dictionary<string, string?> { ["CrafyChallengeServer:Pow:Algorithm"] = "ARGON2ID" });
+        string worker = (await LinkedAssetsAsync(app)).Single(l => l.Contains("pow-worker-argon2id.js", StringComparison.Ordinal));
+        string text = Encoding.UTF8.GetString(await app.Client.GetByteArrayAsync(worker));
+        string sha = Encoding.UTF8.GetString(await app.Client.GetByteArrayAsync(worker.Replace("pow-worker-argon2id.js", "pow-worker.js", StringComparison.Ordinal).Split('?')[0]));
+
+        int start = text.IndexOf("/*!\n * hash-wasm (https://www.npmjs.com/package/hash-wasm)", StringComparison.Ordinal), end = text.IndexOf("\nfunction crafyHex", StringComparison.Ordinal);
+        Assert.True(start > 0 && end > start, "hash-wasm with its licence comment, between fast-sha256 and the worker");
+        Assert.Contains("@license MIT", text[start..end], StringComparison.Ordinal);
+        Assert.Contains("SHA-256 `" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text[start..end]))) + "`", VendorReadme(), StringComparison.Ordinal);
+        Assert.Equal(sha, text[..start] + text[(end + 1)..]);
+    }
+
+    private static string VendorReadme()
+    {
         DirectoryInfo root = new(AppContext.BaseDirectory);
         while (!File.Exists(Path.Combine(root.FullName, "CrafyCaptcha.AspNetCore.sln")))
         {
             root = root.Parent ?? throw new InvalidOperationException("the repository root was not found");
         }
 
-        string readme = File.ReadAllText(Path.Combine(root.FullName, "src/CrafyCaptcha.Server/Assets/vendor/README.md"));
-        Assert.Contains("SHA-256 `" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(vendored))) + "`", readme, StringComparison.Ordinal);
-        Assert.DoesNotContain("crypto.subtle", text, StringComparison.Ordinal);
+        return File.ReadAllText(Path.Combine(root.FullName, "src/CrafyCaptcha.Server/Assets/vendor/README.md"));
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using CrafyCaptcha.Server.Instrumentation;
 
@@ -67,24 +68,16 @@ public sealed class InstrumentationTests
                 string html = await load.Content.ReadAsStringAsync();
                 Assert.True(load.StatusCode == HttpStatusCode.OK, $"load {i}: {(int)load.StatusCode} {html}");
                 ChallengePage challenge = EngineApp.ReadChallenge(html);
-                Assert.StartsWith("/crafy/challenge/program/", challenge.ProgramUrl, StringComparison.Ordinal);
+                Assert.Contains("crafy-program", challenge.Program, StringComparison.Ordinal);
                 bool interactive = challenge.NeedsCheckbox || html.Contains("data-puzzle=", StringComparison.Ordinal); // the register form's puzzle
                 steps.AddOrUpdate(interactive, 1, (_, n) => n + 1);
                 JsonNode? program = null;
                 switch (i % 4)
                 {
                     case 1:
-                        // Fetches the program (once: a second fetch is a 404) and answers with what it can guess
-                        // without running it: the right shape, zeros for the chains and the layout, a clean browser.
-                        using (HttpResponseMessage script = await app.Client.GetAsync(challenge.ProgramUrl))
-                        {
-                            Assert.Equal(HttpStatusCode.OK, script.StatusCode);
-                            Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
-                            Assert.Equal("no-store", script.Headers.CacheControl?.ToString());
-                            Assert.Contains("crafy-program", await script.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-                        }
-
-                        Assert.Equal(HttpStatusCode.NotFound, (await app.Client.GetAsync(challenge.ProgramUrl)).StatusCode);
+                        // Reads the program from the page and answers with what it can guess without running it:
+                        // the right shape, zeros for the chains and the layout, a clean browser.
+                        Assert.Contains("Math.imul", challenge.Program, StringComparison.Ordinal);
                         Interlocked.Increment(ref programsFetched);
                         program = Forged(values: [0, 0, 0, 0], layout: new int[10]);
                         break;
@@ -123,27 +116,36 @@ public sealed class InstrumentationTests
         using var without = new EngineApp(settings: NoOtherLimits, services: ManyOptions);
         PageInit plain = await without.OpenPageAsync("/Comments");
         ChallengePage flow = EngineApp.ReadChallenge(await (await without.LoadChallengeAsync(plain.PublicToken, await without.GetEoAsync(plain, "comments"), extraHeaders: BrowserHeaders)).Content.ReadAsStringAsync());
-        Assert.Equal("", flow.ProgramUrl);
+        Assert.Equal("", flow.Program);
         Assert.Equal(HttpStatusCode.OK, (await without.AnswerAsync(flow.FlowToken, flow.Pow, EngineApp.Solve(flow.Pow), wait: false)).StatusCode);
     }
 
     [Fact]
-    public async Task The_program_is_served_once_under_an_id_of_its_flow_and_never_cached()
+    public async Task Each_page_carries_its_own_program_allowed_by_a_nonce_of_that_response_only()
     {
         using var app = new EngineApp(instrumentation: true);
         PageInit page = await app.OpenPageAsync("/Comments");
         string eo = await app.GetEoAsync(page, "comments");
-        ChallengePage first = EngineApp.ReadChallenge(await (await app.LoadChallengeAsync(page.PublicToken, eo, extraHeaders: BrowserHeaders)).Content.ReadAsStringAsync());
-        ChallengePage second = EngineApp.ReadChallenge(await (await app.LoadChallengeAsync(page.PublicToken, eo, extraHeaders: BrowserHeaders)).Content.ReadAsStringAsync());
-        Assert.NotEqual(first.ProgramUrl, second.ProgramUrl);
-        Assert.DoesNotContain(first.FlowToken, first.ProgramUrl, StringComparison.Ordinal);
+        using HttpResponseMessage firstLoad = await app.LoadChallengeAsync(page.PublicToken, eo, extraHeaders: BrowserHeaders);
+        using HttpResponseMessage secondLoad = await app.LoadChallengeAsync(page.PublicToken, eo, extraHeaders: BrowserHeaders);
+        string firstHtml = await firstLoad.Content.ReadAsStringAsync(), secondHtml = await secondLoad.Content.ReadAsStringAsync();
+        ChallengePage first = EngineApp.ReadChallenge(firstHtml), second = EngineApp.ReadChallenge(secondHtml);
 
-        string a = await app.Client.GetStringAsync(first.ProgramUrl);
-        string b = await app.Client.GetStringAsync(second.ProgramUrl);
-        Assert.NotEqual(a, b);
-        Assert.Equal(HttpStatusCode.NotFound, (await app.Client.GetAsync(first.ProgramUrl)).StatusCode);
+        Assert.NotEqual(first.Program, second.Program);
+        Assert.DoesNotContain(first.FlowToken, first.Program, StringComparison.Ordinal);
+        Assert.Equal("no-store", firstLoad.Headers.CacheControl?.ToString());
+        Assert.Contains(" data-program=\"true\"", firstHtml, StringComparison.Ordinal);
+
+        // The program runs under its response's nonce (never under the fixed scripts' hashes), a fresh one per page.
+        string Nonce(string html) => Regex.Match(html, "<script nonce=\"([^\"]+)\" id=\"crafy-program\">").Groups[1].Value;
+        string firstNonce = Nonce(firstHtml), secondNonce = Nonce(secondHtml);
+        Assert.Equal(24, firstNonce.Length);
+        Assert.NotEqual(firstNonce, secondNonce);
+        string csp = string.Join(' ', firstLoad.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains($"'nonce-{firstNonce}'", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain(secondNonce, csp, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(firstHtml, "<script nonce="));
         Assert.Equal(HttpStatusCode.NotFound, (await app.Client.GetAsync("/crafy/challenge/program/AAAAAAAAAAAAAAAAAAAAAAAA.js")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await app.Client.GetAsync("/crafy/challenge/program/..%2Fflow.js")).StatusCode);
     }
 
     [Fact]
@@ -167,15 +169,12 @@ public sealed class InstrumentationTests
         Assert.Equal(once.Script, again.Script);
         Assert.Equal(once.Expected.Values, again.Expected.Values);
 
-        // The flow's opening computes the expectation without the script: the same, for every seed.
+        // Every program can sit inline in its page (the renderer refuses a script with an end tag or a comment opener).
         for (int i = 0; i < 500; i++)
         {
-            byte[] s = System.Security.Cryptography.RandomNumberGenerator.GetBytes(ProgramGenerator.SeedSize);
-            ProgramExpectation full = ProgramGenerator.Generate(s).Expected, quick = ProgramGenerator.Expect(s);
-            Assert.Equal(full.Values, quick.Values);
-            Assert.Equal(full.Layout, quick.Layout);
-            Assert.Equal(full.Canvas, quick.Canvas);
-            Assert.Equal(full.FontDependent, quick.FontDependent);
+            string script = ProgramGenerator.Generate().Script;
+            Assert.DoesNotContain("</script", script, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("<!--", script, StringComparison.Ordinal);
         }
 
         seed[0] ^= 1;

@@ -30,7 +30,7 @@ public sealed class PowPartsTests
         };
     }
 
-    private static async Task<(HttpStatusCode Status, string? Error)> PostAsync(EngineApp app, JsonObject body)
+    internal static async Task<(HttpStatusCode Status, string? Error)> PostAsync(EngineApp app, JsonObject body)
     {
         await Task.Delay(60); // as long as a browser needs to run the page at least
         HttpResponseMessage response = await app.Client.PostAsJsonAsync("/crafy/challenge/verify", body);

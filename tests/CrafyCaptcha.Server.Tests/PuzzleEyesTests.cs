@@ -4,8 +4,10 @@ namespace CrafyCaptcha.Server.Tests;
 
 /// <summary>
 /// The tests' eyes (<see cref="PuzzleEyes"/>) read freshly rendered puzzles right, so browser tests that rely on them
-/// fail only for real reasons. They are a pixel heuristic over the lossy WebP a browser gets: measured on 2026-11-27
-/// they misread about one connect puzzle in 600 and one slider in 150–600. The connect test allows one misread in 40
+/// fail only for real reasons. They read shapes from the lossy WebP a browser gets: measured on 2026-12-07 on the
+/// puzzles of issue 23 they misread 0 of 150 connect puzzles and 1 of 150 sliders (the piece where it rests was not
+/// told from the gaps); the old eyes misread about one connect puzzle in 600 and one slider in 150–600 of the old
+/// puzzles. The connect test allows one misread in 40
 /// puzzles; the slider test allows two in 15 (at one in 150, two or more happen in ~0.5 % of runs, which a parallel
 /// run on 2026-12-07 hit; three or more in ~0.013 %), and both name every misread. Broken eyes misread most puzzles.
 /// </summary>

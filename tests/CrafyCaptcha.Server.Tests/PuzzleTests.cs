@@ -323,12 +323,12 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
         }
 
         output.WriteLine($"{tries} tries, {tokens} tokens, {renewed} new puzzles, {flowsSpent} flows spent; {string.Join(", ", codes.Select(c => $"{c.Key}={c.Value}"))}");
-        // Blind guessing has a small, documented chance (see the README's puzzle limits): ~110 random or replayed slider
-        // answers at ~6.4e-5 each and ~1,000 connect answers at ~1.3e-7 (no points cannot win) give one lucky token in
-        // ~0.7% of runs and two in ~2.5e-5. One lucky token is therefore allowed, so that the test never fails by chance;
-        // a check that let guesses through at even 100x the documented rate would fail it.
+        // Blind guessing has a documented chance (see the README's puzzle limits, the price of tolerances people meet):
+        // ~110 random or replayed slider answers at ~5.8e-3 each and ~1,000 connect answers at ~1.8e-5 (no points cannot
+        // win) expect ~0.66 lucky tokens; five or more happen in ~5e-4 of runs. Four are therefore allowed; a check that
+        // let guesses through at even 10x the documented rate would fail it.
         Assert.True(tries >= 2000, $"{tries} tries");
-        Assert.True(tokens <= 1, $"{tokens} tokens from blind guesses");
+        Assert.True(tokens <= 4, $"{tokens} tokens from blind guesses");
         Assert.Equal(220 - tokens, flowsSpent);
         Assert.True(renewed >= (220 - tokens) * 3, $"{renewed} new puzzles: each flow climbs from the slider and replaces its connect puzzles");
     }

@@ -82,7 +82,7 @@ public sealed class ToyDomTests
                 loadsOfEo++;
                 using HttpResponseMessage load = await app.LoadChallengeAsync(page.PublicToken, eo, extraHeaders: BrowserHeaders);
                 ChallengePage challenge = EngineApp.ReadChallenge(await load.Content.ReadAsStringAsync());
-                string script = await app.Client.GetStringAsync(challenge.ProgramUrl);
+                string script = challenge.Program;
                 JsonObject result = await dom.RunAsync(mode, script);
                 using HttpResponseMessage answer = await app.AnswerAsync(challenge.FlowToken, challenge.Pow, EngineApp.Solve(challenge.Pow), wait: false, program: result);
                 JsonObject body = (await answer.Content.ReadFromJsonAsync<JsonObject>())!;

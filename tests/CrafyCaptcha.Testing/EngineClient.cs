@@ -144,7 +144,7 @@ public sealed class EngineApp : IDisposable
         string Attr(string name) => WebUtility.HtmlDecode(Regex.Match(html, $"{name}=\"([^\"]*)\"").Groups[1].Value);
         JsonObject pow = JsonNode.Parse(Attr("data-pow"))!.AsObject();
         string surcharge = Attr("data-pow-surcharge");
-        return new ChallengePage(Attr("data-flow-token"), pow, Attr("data-checkbox") == "true", Attr("data-handshake-payload"), Attr("data-handshake-signature"), Attr("data-program-url"), html.Contains(" data-puzzle=\"", StringComparison.Ordinal),
+        return new ChallengePage(Attr("data-flow-token"), pow, Attr("data-checkbox") == "true", Attr("data-handshake-payload"), Attr("data-handshake-signature"), Regex.Match(html, "<script nonce=\"[^\"]+\" id=\"crafy-program\">(.*?)</script>", RegexOptions.Singleline).Groups[1].Value, html.Contains(" data-puzzle=\"", StringComparison.Ordinal),
             surcharge.Length > 0 ? JsonNode.Parse(surcharge)!.AsObject() : null);
     }
 
@@ -311,7 +311,8 @@ public sealed class EngineApp : IDisposable
 
 public sealed record PageInit(string PublicKey, string PublicToken, string SigningPublicKey, string Antiforgery);
 
-public sealed record ChallengePage(string FlowToken, JsonObject Pow, bool NeedsCheckbox, string HandshakePayload, string HandshakeSignature, string ProgramUrl = "", bool NeedsPuzzle = false, JsonObject? Surcharge = null)
+/// <summary>A challenge page as a client reads it; <see cref="Program"/> is the flow's inline instrumentation program ("" when none).</summary>
+public sealed record ChallengePage(string FlowToken, JsonObject Pow, bool NeedsCheckbox, string HandshakePayload, string HandshakeSignature, string Program = "", bool NeedsPuzzle = false, JsonObject? Surcharge = null)
 {
     /// <summary>The flow asks a person for something (the checkbox or a puzzle): not the invisible step.</summary>
     public bool Interactive => NeedsCheckbox || NeedsPuzzle;

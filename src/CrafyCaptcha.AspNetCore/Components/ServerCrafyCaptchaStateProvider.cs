@@ -5,6 +5,7 @@ using CrafyCaptcha.AspNetCore.TagHelpers;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace CrafyCaptcha.AspNetCore.Components.Server;
@@ -27,6 +28,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
     private readonly CrafyCaptchaRequestVerifier _verifier;
     private readonly CrafyCaptchaGate _gate;
     private readonly FlowIssuer _flows;
+    private readonly bool _development;
     private Dictionary<string, CrafyCaptchaWidgetSettings>? _persisted;
 
     public ServerCrafyCaptchaStateProvider(
@@ -38,8 +40,10 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
         CrafyCaptchaRequestVerifier verifier,
         CrafyCaptchaGate gate,
         FlowIssuer flows,
+        IHostEnvironment environment,
         IServiceProvider services)
     {
+        _development = environment.IsDevelopment();
         _captchaOptions = captchaOptions.Value;
         _options = options.Value;
         _publicToken = publicToken;
@@ -84,6 +88,7 @@ internal sealed class ServerCrafyCaptchaStateProvider : CrafyCaptchaStateProvide
             TurnstileBridgeUrl = CrafyCaptchaWidgetRenderer.TurnstileBridge(pathBase, _options.WidgetScriptUrl),
             MissingTokenMessage = _gate.Message(policy, FlowFailure.MissingToken),
             UnavailableMessage = _gate.Message(policy, FlowFailure.StoreUnavailable),
+            DevHints = _development,
         };
         PersistForWebAssembly(settings);
         return settings;

@@ -55,6 +55,7 @@ public static class CrafyCaptchaServiceCollectionExtensions
         services.TryAddSingleton<CrafyCaptchaMvcFilter>();
         services.TryAddSingleton<FlowIssuer>();
         services.TryAddSingleton<OptionsEndpoint>();
+        services.TryAddSingleton<WidgetSettingsEndpoint>();
         services.TryAddSingleton<HostedPublicTokenProvider>();
         services.TryAddSingleton<ICrafyPublicTokenProvider>(sp =>
             CrafyCaptchaTestCredentials.IsTestSecretKey(sp.GetRequiredService<IOptions<CrafyCaptchaOptions>>().Value.SecretKey)

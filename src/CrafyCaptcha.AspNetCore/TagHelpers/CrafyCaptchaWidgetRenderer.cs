@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using CrafyCaptcha.AspNetCore.Internal;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace CrafyCaptcha.AspNetCore.TagHelpers;
@@ -22,6 +23,7 @@ internal sealed class CrafyCaptchaWidgetRenderer
     private readonly LinkGenerator _links;
     private readonly IAntiforgery _antiforgery;
     private readonly FlowIssuer _flows;
+    private readonly bool _development;
 
     public CrafyCaptchaWidgetRenderer(
         IOptions<CrafyCaptchaOptions> captchaOptions,
@@ -29,8 +31,10 @@ internal sealed class CrafyCaptchaWidgetRenderer
         ICrafyPublicTokenProvider publicToken,
         LinkGenerator links,
         IAntiforgery antiforgery,
-        FlowIssuer flows)
+        FlowIssuer flows,
+        IHostEnvironment environment)
     {
+        _development = environment.IsDevelopment();
         _captchaOptions = captchaOptions.Value;
         _options = options.Value;
         _publicToken = publicToken;
@@ -49,8 +53,8 @@ internal sealed class CrafyCaptchaWidgetRenderer
         string containerId = string.Create(CultureInfo.InvariantCulture, $"crafy-captcha-{number}");
         string inputName = widget.InputName ?? (number == 1 ? policy.FormFieldName : string.Create(CultureInfo.InvariantCulture, $"{policy.FormFieldName}_{number}"));
         string? nonce = _options.CspNonce?.Invoke(httpContext);
-        string? publicToken = await _publicToken.GetPublicTokenAsync(httpContext.RequestAborted).ConfigureAwait(false);
-        string? optionsUrl = _links.GetPathByName(httpContext, OptionsEndpoint.EndpointName, values: null);
+        WidgetInit init = await CreateInitAsync(httpContext, policy, policyName, inputName, widget.Theme, widget.AutoLoad, nonce).ConfigureAwait(false);
+        string? publicToken = init.PublicToken;
 
         var html = new StringBuilder(1024);
         html.Append("<div id=\"").Append(HtmlEncoder.Default.Encode(containerId))
@@ -78,36 +82,7 @@ internal sealed class CrafyCaptchaWidgetRenderer
             after.Append("<script src=\"").Append(HtmlEncoder.Default.Encode(src)).Append('"').Append(nonceAttribute).Append(" async></script>");
         }
 
-        var initOptions = new JsonObject { ["inputName"] = inputName };
-        if (optionsUrl is not null)
-        {
-            initOptions["optionsUrl"] = optionsUrl;
-        }
-
-        initOptions["theme"] = string.IsNullOrEmpty(widget.Theme) ? "auto" : widget.Theme;
-
-        // A widget that loads at once gets its first eo with the page (one round trip less before the challenge; later
-        // ones come from optionsUrl). It is single-use, so the page is not cached. Without budget or store: none.
-        if (widget.AutoLoad && publicToken is not null && await _flows.TryCreateForPageAsync(httpContext, policy, policyName).ConfigureAwait(false) is { } eo)
-        {
-            initOptions["encryptedOptions"] = eo;
-        }
-
-        if (_options.IframeUrl is not null)
-        {
-            initOptions["iframeUrl"] = AppRelative(httpContext, _options.IframeUrl);
-        }
-
-        if (TurnstileBridge(httpContext.Request.PathBase, _options.WidgetScriptUrl) is { } bridge)
-        {
-            initOptions["turnstileBridgeUrl"] = bridge;
-        }
-
-        if (nonce is not null)
-        {
-            initOptions["cspNonce"] = nonce;
-        }
-
+        JsonObject initOptions = init.Options;
         var style = new JsonObject();
         foreach ((string key, string? value) in widget.Style)
         {
@@ -122,21 +97,12 @@ internal sealed class CrafyCaptchaWidgetRenderer
             initOptions["style"] = style;
         }
 
-        var fetchParameters = new JsonObject { ["policy"] = policyName };
-        if (_options.OptionsEndpointRequiresAntiforgery)
-        {
-            // This visitor's antiforgery token: a page that carries it is theirs alone (stored in the output cache, it
-            // would be every visitor's, and the options endpoint would refuse them all).
-            FlowIssuer.KeepOutOfOutputCache(httpContext);
-            fetchParameters["__RequestVerificationToken"] = _antiforgery.GetAndStoreTokens(httpContext).RequestToken;
-        }
-
         string arguments = string.Join(',',
             JsonSerializer.Serialize(_captchaOptions.PublicKey, ScriptJson),
             JsonSerializer.Serialize(publicToken ?? string.Empty, ScriptJson),
             JsonSerializer.Serialize(_captchaOptions.SigningPublicKey ?? string.Empty, ScriptJson),
             initOptions.ToJsonString(ScriptJson),
-            new JsonObject { ["fetchOptionsParameters"] = fetchParameters }.ToJsonString(ScriptJson));
+            init.InternalOptions.ToJsonString(ScriptJson));
         string autoLoad = widget.AutoLoad ? string.Empty : "c.setAutoLoad(false);";
         // The call sits inside its container and hands the widget its parent element (document.currentScript, through
         // Document's own getter), not the page's first element with the container's id: markup shown above the form (a
@@ -152,6 +118,65 @@ internal sealed class CrafyCaptchaWidgetRenderer
             .Append("if(typeof w.CrafyCAPTCHA===\"function\"){s();}else{w.addEventListener(\"CrafyCAPTCHALoaded\",s,{once:true});}})(window,document);</script></div>")
             .Append(after);
         return html.ToString();
+    }
+
+    /// <summary>
+    /// What <c>CrafyCAPTCHA.init</c> is called with for one widget of <paramref name="policy"/>, as the tag helper and the
+    /// settings endpoint (<c>MapCrafyWidgetSettings</c>) give it: the public token (<see langword="null"/> when the server
+    /// could not get it), the options (input name, options endpoint, theme, a first eo when <paramref name="withEo"/> and the
+    /// client's budget allows, iframe, bridge, CSP nonce, and in Development <c>devHints</c>) and the internal options (the options endpoint's parameters:
+    /// the policy and, when that endpoint requires it, this visitor's antiforgery token). Public values only.
+    /// </summary>
+    internal async Task<WidgetInit> CreateInitAsync(HttpContext httpContext, CrafyFlowPolicy policy, string policyName, string inputName, string? theme, bool withEo, string? cspNonce)
+    {
+        string? publicToken = await _publicToken.GetPublicTokenAsync(httpContext.RequestAborted).ConfigureAwait(false);
+        string? optionsUrl = _links.GetPathByName(httpContext, OptionsEndpoint.EndpointName, values: null);
+        var initOptions = new JsonObject { ["inputName"] = inputName };
+        if (optionsUrl is not null)
+        {
+            initOptions["optionsUrl"] = optionsUrl;
+        }
+
+        initOptions["theme"] = string.IsNullOrEmpty(theme) ? "auto" : theme;
+
+        // A widget that loads at once gets its first eo with the page (one round trip less before the challenge; later
+        // ones come from optionsUrl). It is single-use, so the page is not cached. Without budget or store: none.
+        if (withEo && publicToken is not null && await _flows.TryCreateForPageAsync(httpContext, policy, policyName).ConfigureAwait(false) is { } eo)
+        {
+            initOptions["encryptedOptions"] = eo;
+        }
+
+        if (_options.IframeUrl is not null)
+        {
+            initOptions["iframeUrl"] = AppRelative(httpContext, _options.IframeUrl);
+        }
+
+        if (TurnstileBridge(httpContext.Request.PathBase, _options.WidgetScriptUrl) is { } bridge)
+        {
+            initOptions["turnstileBridgeUrl"] = bridge;
+        }
+
+        if (cspNonce is not null)
+        {
+            initOptions["cspNonce"] = cspNonce;
+        }
+
+        if (_development)
+        {
+            // The Development environment only: the widget names the reason of its error states in the browser console.
+            initOptions["devHints"] = true;
+        }
+
+        var fetchParameters = new JsonObject { ["policy"] = policyName };
+        if (_options.OptionsEndpointRequiresAntiforgery)
+        {
+            // This visitor's antiforgery token: a page that carries it is theirs alone (stored in the output cache, it
+            // would be every visitor's, and the options endpoint would refuse them all).
+            FlowIssuer.KeepOutOfOutputCache(httpContext);
+            fetchParameters["__RequestVerificationToken"] = _antiforgery.GetAndStoreTokens(httpContext).RequestToken;
+        }
+
+        return new WidgetInit(publicToken, initOptions, new JsonObject { ["fetchOptionsParameters"] = fetchParameters });
     }
 
     private static string AppRelative(HttpContext httpContext, string url) => AppRelative(httpContext.Request.PathBase, url);
@@ -230,6 +255,9 @@ internal sealed class CrafyCaptchaWidgetRenderer
         string primary = (dash < 0 ? value : value[..dash]).ToString().ToLowerInvariant();
         return WidgetLanguages.Contains(primary) ? primary : null;
     }
+
+    /// <summary>The arguments of one widget's <c>init</c> call besides its container, public key and signing key.</summary>
+    internal sealed record WidgetInit(string? PublicToken, JsonObject Options, JsonObject InternalOptions);
 
     private sealed class PageState
     {

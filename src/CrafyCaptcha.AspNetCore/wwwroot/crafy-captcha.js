@@ -127,6 +127,7 @@
         return r.json().catch(function () { return null; }).then(function (j) {
           if (r.ok && j && typeof j.eo === "string" && j.eo) { return j.eo; }
           var error = new Error("options endpoint: HTTP " + r.status + (j && j.code ? " " + j.code : ""));
+          error.detail = j && typeof j.detail === "string" ? j.detail : "";
           error.status = r.status;
           error.retryAfter = Number(r.headers.get("Retry-After")) || 0;
           throw error;
@@ -426,6 +427,8 @@
   // crafy:error event get the technical reason.
   CrafyCAPTCHA.prototype._setError = function (error, text) {
     error = error || new Error("connection error");
+    // The Development environment's pages set devHints (never sent elsewhere): the reason goes to the console too.
+    if (this.options.devHints && w.console) { w.console.warn("[CrafyCAPTCHA] error: " + error.message + (error.detail ? " (" + error.detail + ")" : "")); }
     this._show("error", text || TEXT[this.lang][2], "errorColor");
     if (this.container) { this.container.dispatchEvent(new CustomEvent("crafy:error", { detail: error.message })); }
     if (typeof this.options.onError === "function") { this.options.onError(error); }

@@ -3,7 +3,9 @@ using CrafyCaptcha.Server.Flows;
 using CrafyCaptcha.Server.Internal;
 using CrafyCaptcha.Server.Rendering;
 using CrafyCaptcha.Server.Risk;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using RequestBodyLimit = CrafyCaptcha.Shared.RequestBodyLimit;
 
 using CrafyCaptcha.Server.Credentials;
@@ -14,8 +16,10 @@ namespace CrafyCaptcha.Server.Api;
 /// <c>POST {base}/challenge/</c> (the widget's hidden-form POST into the iframe): fields <c>pt</c>, <c>cdweo</c>,
 /// <c>theme</c>, <c>bg</c>, <c>text</c>, <c>primary</c>, <c>border</c>, <c>parent_origin</c>. Answers the challenge
 /// page, or an HTML refusal page with a clear sentence.
+/// In the Development environment the pages also carry <c>data-dev-hint</c> (<see cref="RiskHint"/>): their scripts log
+/// why the flow got its rung or was refused in the browser console. Never in any other environment.
 /// </summary>
-internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<ChallengePageEndpoint> logger)
+internal sealed class ChallengePageEndpoint(FlowService flowService, IHostEnvironment environment, IOptions<ChallengeServerOptions> options, ILogger<ChallengePageEndpoint> logger)
 {
     private const long MaxChallengeBody = 32 * 1024;
 
@@ -63,6 +67,10 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<Cha
 
         var signals = RiskSignals.From(http);
         FlowOpenResult result = await flowService.OpenAsync(new FlowOpenRequest(form["pt"], form["cdweo"], parentOrigin, signals), http.RequestAborted).ConfigureAwait(false);
+        string? hint = !environment.IsDevelopment() ? null
+            : result.Assessment is { } assessment ? RiskHint.Describe(assessment, options.Value.Risk, signals.RemoteAddress)
+            : result.Error == FlowOpenError.Refused ? RiskHint.LoadBudget(options.Value.Risk, signals.RemoteAddress)
+            : null;
         if (result.Flow is not { } flow)
         {
             (HttpStatusCode status, string message) = result.Error switch
@@ -82,14 +90,15 @@ internal sealed class ChallengePageEndpoint(FlowService flowService, ILogger<Cha
                 http.Response.Headers.RetryAfter = ((long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            return ChallengePageRenderer.ErrorPage(http, status, message, parentOrigin);
+            return ChallengePageRenderer.ErrorPage(http, status, message, parentOrigin, environment.IsDevelopment() ? hint ?? message : null);
         }
 
         string basePath = http.Request.PathBase + http.Request.Path.ToString().TrimEnd('/');
         return ChallengePageRenderer.ChallengePage(http, new ChallengePageModel(
             parentOrigin, basePath, flow.FlowToken, System.Text.Json.JsonSerializer.Serialize(flow.Pow, ChallengeJson.Default.PowChallenge), flow.Interactive && flow.Puzzle is null, flow.Handshake,
             form["theme"], form["bg"], form["text"], form["primary"], form["border"],
-            flow.ProgramId is { } programId ? $"{basePath}/program/{programId}.js" : null, flow.Puzzle, flow.Turnstile,
-            flow.Surcharge is { } surcharge ? System.Text.Json.JsonSerializer.Serialize(surcharge, ChallengeJson.Default.PowChallenge) : null));
+            flow.ProgramScript, flow.Puzzle, flow.Turnstile,
+            flow.Surcharge is { } surcharge ? System.Text.Json.JsonSerializer.Serialize(surcharge, ChallengeJson.Default.PowChallenge) : null, hint,
+            flow.Pow.Algorithm == CrafyCaptcha.Server.Pow.PowChallenge.Argon2id));
     }
 }

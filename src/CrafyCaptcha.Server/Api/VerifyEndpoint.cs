@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CrafyCaptcha.Server.Flows;
+using CrafyCaptcha.Server.Pow;
 using RequestBodyLimit = CrafyCaptcha.Shared.RequestBodyLimit;
 
 namespace CrafyCaptcha.Server.Api;
@@ -30,7 +31,9 @@ internal sealed class VerifyEndpoint(FlowService flowService)
             return Error(ChallengeRefusal.BadRequest);
         }
 
-        if (request is not { FlowToken: { Length: > 0 } flowToken, Pow: { Challenge: not null, Salt: not null, Signature: not null } solution })
+        // A SHA-256 answer carries its salt; an Argon2id one (ALTCHA PoW v2) has its salt inside the challenge's parameters.
+        if (request is not { FlowToken: { Length: > 0 } flowToken, Pow: { Challenge: not null, Signature: not null } solution }
+            || (solution.Salt is null && solution.Algorithm != PowChallenge.Argon2id))
         {
             return Error(ChallengeRefusal.BadRequest);
         }

@@ -18,17 +18,22 @@
   };
   var step = data.puzzle && window.CrafyPuzzle ? window.CrafyPuzzle(data, host) : data.checkbox === "true" && window.CrafyCheckbox ? window.CrafyCheckbox(host) : null;
   clicked = !step;
-  // The flow's one-time instrumentation program (if the engine sent one): loaded beside the proof-of-work worker, it
-  // hands its result over as the "crafy-program" event; the answer waits for both.
-  var programUrl = data.programUrl, program = null;
+  // The flow's one-time instrumentation program (if the engine sent one): inline after this script, it runs once the
+  // proof-of-work workers have started and hands its result over as the "crafy-program" event; the answer waits for both.
+  var programSent = data.program === "true", program = null;
   // Turnstile (only for a credential with it): the widget runs it in the embedding page; this page polls
   // REQUEST_TURNSTILE_STATUS until a TURNSTILE_SOLVED arrives (a later one replaces it) and sends the token with the answer.
   var turnstile = data.turnstile === "true" ? { token: null } : null;
   // The checkbox rung's extra proof-of-work (when the engine sent one): a pass by keyboard or touch, the cheapest trails
   // to forge, pays it after the key press or tap; a pointer's pass does not.
-  var surcharge = data.powSurcharge ? JSON.parse(data.powSurcharge) : null, extra = null, extraStarted = false;
+  var surcharge = data.powSurcharge ? JSON.parse(data.powSurcharge) : null, extra = null, extraKey, extraStarted = false;
 
   function post(message) { window.parent.postMessage(message, parentOrigin); }
+  // The Development environment's reason for this rung (the engine sends data-dev-hint nowhere else), for the browser
+  // console: a warning when the flow was escalated past the invisible pass, else information.
+  var devHint = data.devHint, con = window.console;
+  function dev(level, text) { if (devHint !== undefined && con) { con[level]("[CrafyCAPTCHA engine] " + text); } }
+  dev(data.checkbox === "true" || data.puzzle ? "warn" : "info", devHint);
   function handshake() { post({ action: "HANDSHAKE", payload: data.handshakePayload, signature: data.handshakeSignature }); }
   function resize() { post({ action: "RESIZE", payload: { height: Math.ceil(document.body.getBoundingClientRect().height) } }); }
   // For screen readers only (visually hidden): the widget's box shows the state. A puzzle announces its own (translated)
@@ -46,7 +51,8 @@
 
   function submit() {
     var alt = step && step.solution && step.solution(), p = alt ? alt.pow : pow, number = alt ? alt.number : solution && solution.number;
-    if (sent || !solution || !clicked || (programUrl && !program) || (turnstile && !turnstile.token)) { return; }
+    var key = alt ? alt.derivedKey : solution && solution.keys[0];
+    if (sent || !solution || !clicked || (programSent && !program) || (turnstile && !turnstile.token)) { return; }
     var trail = step ? step.trail() : undefined;
     if (surcharge && extra === null && trail && trail.kind !== "pointer") { payExtra(); return; }
     sent = true;
@@ -57,11 +63,11 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({
         flow_token: flowToken,
-        pow: { algorithm: p.algorithm, challenge: p.challenge, number: number, salt: p.salt, signature: p.signature },
+        pow: { algorithm: p.algorithm, challenge: p.challenge, number: number, salt: p.salt, signature: p.signature, derivedKey: key },
         pow_parts: alt ? undefined : parts.slice(1).map(function (q, i) {
-          return { algorithm: q.algorithm, challenge: q.challenge, number: solution.parts[i], salt: q.salt, signature: q.signature };
+          return { algorithm: q.algorithm, challenge: q.challenge, number: solution.parts[i], salt: q.salt, signature: q.signature, derivedKey: solution.keys[i + 1] };
         }),
-        pow_surcharge: extra === null ? undefined : { algorithm: surcharge.algorithm, challenge: surcharge.challenge, number: extra, salt: surcharge.salt, signature: surcharge.signature },
+        pow_surcharge: extra === null ? undefined : { algorithm: surcharge.algorithm, challenge: surcharge.challenge, number: extra, salt: surcharge.salt, signature: surcharge.signature, derivedKey: extraKey },
         interaction: trail,
         program: program || undefined,
         puzzle: step && step.answer ? step.answer() : undefined,
@@ -79,6 +85,7 @@
         sent = false;
         clicked = false;
       } else {
+        dev("warn", "answer refused: " + (result.json && result.json.error) + "; loading a new challenge");
         say("Verification failed (" + (result.json && result.json.error) + "). Loading a new challenge…");
         post({ action: "REQUEST_RELOAD" });
       }
@@ -93,8 +100,8 @@
   // The proof-of-work: the challenge and its parts (independent challenges, all to be answered). Workers, one per
   // core (at most 4), each take the next unsolved part; a single challenge is split between them instead (worker k
   // tries k, k + W, …, the first to find it wins). It fails when a part was searched in full without an answer, or a
-  // worker fails to load.
-  var parts = [pow].concat(pow.parts || []), numbers = [], misses = [], left = parts.length, tasks = [], next = 0;
+  // worker fails to load. An Argon2id (ALTCHA PoW v2) answer also carries each part's derived key.
+  var parts = [pow].concat(pow.parts || []), numbers = [], keys = [], misses = [], left = parts.length, tasks = [], next = 0;
   var workers = [], count = Math.max(1, Math.min(4, (navigator.hardwareConcurrency | 0 || 2) - 1)), cores = count, k;
   if (parts.length === 1) {
     for (k = 0; k < count; k++) { tasks.push({ part: 0, start: k, step: count }); }
@@ -108,7 +115,7 @@
     if (next === tasks.length) { return; }
     var task = tasks[next++], p = parts[task.part];
     worker.part = task.part;
-    worker.postMessage({ challenge: p.challenge, salt: p.salt, maxnumber: p.maxnumber, start: task.start, step: task.step });
+    worker.postMessage({ algorithm: p.algorithm, challenge: p.challenge, salt: p.salt, maxnumber: p.maxnumber, start: task.start, step: task.step });
   }
   // The extra challenge, split between the cores as a single one is; then the answer goes.
   function payExtra() {
@@ -120,7 +127,7 @@
     function done(m) {
       if (extra !== null || !pool.length) { return; }
       if (m.error) { stop(); fail(); return; }
-      if (m.number >= 0) { stop(); extra = m.number; submit(); return; }
+      if (m.number >= 0) { stop(); extra = m.number; extraKey = m.derivedKey; submit(); return; }
       if (++misses === cores) { stop(); fail(); }
     }
     for (i = 0; i < cores; i++) {
@@ -128,7 +135,7 @@
         worker.onmessage = function (e) { done(e.data || {}); };
         worker.onerror = function () { done({ error: "worker" }); };
         pool.push(worker);
-        worker.postMessage({ challenge: surcharge.challenge, salt: surcharge.salt, maxnumber: surcharge.maxnumber, start: start, step: cores });
+        worker.postMessage({ algorithm: surcharge.algorithm, challenge: surcharge.challenge, salt: surcharge.salt, maxnumber: surcharge.maxnumber, start: start, step: cores });
       })(new Worker(workerUrl), i);
     }
   }
@@ -137,12 +144,12 @@
     if (solution || !workers.length) { return; }
     if (m.error) { fail(); return; }
     if (m.number >= 0) {
-      if (numbers[worker.part] === undefined) { numbers[worker.part] = m.number; left--; }
+      if (numbers[worker.part] === undefined) { numbers[worker.part] = m.number; keys[worker.part] = m.derivedKey; left--; }
     } else if ((misses[worker.part] = (misses[worker.part] || 0) + 1) === (parts.length === 1 ? count : 1)) {
       fail();
       return;
     }
-    if (left === 0) { stopWorkers(); solution = { number: numbers[0], parts: numbers.slice(1) }; submit(); return; }
+    if (left === 0) { stopWorkers(); solution = { number: numbers[0], parts: numbers.slice(1), keys: keys }; submit(); return; }
     give(worker);
   }
   // The worker's script comes with the page (a blob: URL of its text; the asset URL where blobs are unavailable).
@@ -156,12 +163,11 @@
       give(worker);
     })(new Worker(workerUrl));
   }
-  if (programUrl) {
+  if (programSent) {
     document.addEventListener("crafy-program", function (e) { program = e.detail || {}; submit(); }, { once: true });
-    var script = document.createElement("script");
-    script.src = programUrl;
-    script.onerror = function () { program = {}; submit(); }; // the engine refuses the answer; the widget reloads
-    document.body.appendChild(script);
+    // A program that did not run (blocked) has answered nothing by the page's load: the engine refuses the answer and
+    // the widget reloads, instead of waiting for ever.
+    window.addEventListener("load", function () { if (!program) { program = {}; submit(); } });
   }
   handshake();
   if (turnstile) {

@@ -1,6 +1,7 @@
 /* CrafyCaptcha puzzles in the challenge iframe (slider, connect), drawn on a canvas from a one-time image.
    The page knows the puzzle's kind and (connect) the names of the symbols to link; where anything is exists only in
-   the image's pixels. The person selects points on the image: the slider's piece then its gap (a drag, or two
+   the image's pixels. The picture fits the frame's width (it grows and shrinks with the widget); points are mapped
+   back to the image's 300 × 160 pixels. The person selects points on the image: the slider's piece then its gap (a drag, or two
    clicks), the connect symbols in order (clicks, or a drag from one to the next); by keyboard a cursor moves over
    the image with the arrow keys (Shift: ten times faster) and Enter or Space selects. The answer is the selected
    points in image pixels; the server judges it. "I can't see the puzzle" swaps the picture for a longer
@@ -22,13 +23,13 @@
     hi: { slider: "पहेली के टुकड़े को उसकी सही खाली जगह में ले जाएँ: उसे खींचें, या टुकड़े पर और फिर खाली जगह पर क्लिक करें।", connect: "इन चिह्नों को इसी क्रम में जोड़ें: {list}। हर एक पर बारी-बारी क्लिक करें, या एक से अगले तक खींचें।", keys: "कीबोर्ड: चित्र पर फ़ोकस करें, तीर कुंजियों से कर्सर चलाएँ (बड़े कदमों के लिए Shift), चुनने के लिए Enter, फिर से शुरू करने के लिए Escape।", picture: "पहेली का चित्र", fresh: "नई पहेली", cantSee: "मुझे पहेली नहीं दिख रही", wrong: "पूरी तरह सही नहीं। फिर से कोशिश करें।", renewed: "यह नहीं था। यह रही नई पहेली।", checking: "जाँच हो रही है…", solved: "हल हो गया", working: "चित्र के बिना सत्यापन: इसमें थोड़ा अधिक समय लगता है।", failed: "पहेली लोड नहीं हो सकी।", circle: "वृत्त", square: "वर्ग", triangle: "त्रिभुज", star: "तारा", diamond: "हीरा", cross: "क्रॉस", selected: "{total} में से {n} चुने गए।", carried: "टुकड़ा उठा लिया।", limited: "आपके कनेक्शन से यह तरीका बहुत बार इस्तेमाल हो चुका है। कृपया चित्र आज़माएँ, या एक घंटे बाद वापस आएँ।" }
   };
   var CSS = "#puzzle{padding:2px 0 4px;background:var(--bg)}#puzzle p{margin:0 0 6px;font-size:13px}"
-    + "#pz-canvas{display:block;width:100%;max-width:" + W + "px;aspect-ratio:" + W + "/" + H + ";border-radius:6px;cursor:pointer;touch-action:none;background:var(--border)}"
+    + "#pz-canvas{display:block;width:100%;aspect-ratio:" + W + "/" + H + ";border-radius:6px;cursor:pointer;touch-action:none;background:var(--border)}"
     + "#pz-canvas:focus-visible{outline:3px solid var(--primary);outline-offset:2px}#pz-canvas.ok{outline:3px solid #16a34a}"
     + "#pz-row{display:flex;flex-wrap:wrap;gap:6px;margin-top:6px}"
     + "#pz-row button{display:inline-block;width:auto;min-height:24px;padding:2px 4px;border:0;border-radius:4px;background:transparent;color:inherit;font:inherit;font-size:13px;text-decoration:underline;text-underline-offset:2px;cursor:pointer}"
     + "#pz-row button:focus-visible{outline:2px solid var(--primary);outline-offset:2px}#pz-row button:disabled{opacity:.6;cursor:default}"
     + "#pz-msg{min-height:1.2em;font-weight:600}#pz-msg.bad{color:#b91c1c}@media (prefers-color-scheme:dark){#pz-msg.bad{color:#fca5a5}}"
-    + "#pz-progress{display:block;width:100%;max-width:" + W + "px;height:10px;accent-color:var(--primary)}"
+    + "#pz-progress{display:block;width:100%;height:10px;accent-color:var(--primary)}"
     + "@media (prefers-reduced-motion:no-preference){#pz-msg.bad{animation:pz-in .25s ease-out}}@keyframes pz-in{from{opacity:.2;transform:translateX(-4px)}}";
 
   window.CrafyPuzzle = function (data, host) {

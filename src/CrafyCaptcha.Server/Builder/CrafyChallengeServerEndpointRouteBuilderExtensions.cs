@@ -9,7 +9,7 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>{pattern}/challenge/</c> (the iframe, POSTed by the widget; a GET gets a 405 refusal page), <c>{pattern}/challenge/verify</c>,
-    /// <c>{pattern}/challenge/assets/{name}</c>, <c>{pattern}/challenge/program/{id}.js</c> (a flow's one-time instrumentation program),
+    /// <c>{pattern}/challenge/assets/{name}</c>,
     /// the puzzles' <c>{pattern}/challenge/puzzle</c> and one-time images <c>{pattern}/challenge/puzzle/{id}</c>,
     /// <c>{pattern}/api/turnstile_site_key.php</c> and the REST API
     /// <c>POST {pattern}/api/?action=authenticate</c> and <c>?action=check_flow</c> (so SDK apps can set <c>CrafyCaptcha:ApiBaseUrl</c> to <c>{engine}{pattern}/api</c>).
@@ -23,7 +23,6 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
         IServiceProvider services = endpoints.ServiceProvider;
         ChallengePageEndpoint page = services.GetRequiredService<ChallengePageEndpoint>();
         VerifyEndpoint verify = services.GetRequiredService<VerifyEndpoint>();
-        ProgramEndpoint program = services.GetRequiredService<ProgramEndpoint>();
         SiteKeyEndpoint siteKey = services.GetRequiredService<SiteKeyEndpoint>();
         ApiEndpoint api = services.GetRequiredService<ApiEndpoint>();
         PuzzleEndpoints puzzles = services.GetRequiredService<PuzzleEndpoints>();
@@ -32,7 +31,6 @@ public static class CrafyChallengeServerEndpointRouteBuilderExtensions
         group.MapGet("/challenge/", (Func<HttpContext, IResult>)ChallengePageEndpoint.RefuseGet);
         group.MapPost("/challenge/verify", (Func<HttpContext, Task<IResult>>)verify.HandleAsync).DisableAntiforgery();
         group.MapGet("/challenge/assets/{name}", (Func<HttpContext, string, IResult>)AssetEndpoints.Asset);
-        group.MapGet("/challenge/program/{id}.js", (Func<HttpContext, string, Task<IResult>>)program.HandleAsync);
         group.MapGet("/challenge/puzzle/{id}", (Func<HttpContext, string, Task<IResult>>)puzzles.ImageAsync);
         group.MapPost("/challenge/puzzle", (Func<HttpContext, Task<IResult>>)puzzles.ActAsync).DisableAntiforgery();
         group.MapGet("/api/turnstile_site_key.php", (Func<HttpContext, IResult>)siteKey.Handle);

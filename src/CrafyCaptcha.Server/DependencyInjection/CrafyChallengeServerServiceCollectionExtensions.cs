@@ -36,6 +36,7 @@ public static class CrafyChallengeServerServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChallengeServerOptions>, ChallengeServerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChallengeServerOptions>, CrafyCaptcha.Server.Pow.PowOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChallengeServerOptions>, CrafyCaptcha.Server.Risk.ChallengeRiskOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ChallengeServerOptions>, CrafyCaptcha.Server.Turnstile.TurnstileOptionsValidator>());
         services.AddMetrics();
@@ -55,11 +56,11 @@ public static class CrafyChallengeServerServiceCollectionExtensions
             AddTurnstileClient(services);
         }
 
+        services.TryAddSingleton<CrafyCaptcha.Server.Pow.PowIssuer>();
         services.TryAddSingleton<FlowService>();
         services.TryAddSingleton<PuzzleEndpoints>();
         services.TryAddSingleton<ChallengePageEndpoint>();
         services.TryAddSingleton<VerifyEndpoint>();
-        services.TryAddSingleton<ProgramEndpoint>();
         services.TryAddSingleton<SiteKeyEndpoint>();
         services.TryAddSingleton<AuthenticateEndpoint>();
         services.TryAddSingleton<ApiBearer>();

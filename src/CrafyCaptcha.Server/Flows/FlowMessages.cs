@@ -40,10 +40,10 @@ internal enum FlowOpenError
 internal sealed record FlowOpenRequest(string? PublicToken, string? Cdweo, string ParentOrigin, RiskSignals Signals, IReadOnlyList<string>? Puzzles = null);
 
 /// <summary>A flow the engine opened: what the challenge page runs.</summary>
-internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool Interactive, SignedMessage Handshake, string? ProgramId = null, Puzzles.PuzzleView? Puzzle = null, bool Turnstile = false, PowChallenge? Surcharge = null);
+internal sealed record OpenedFlow(string FlowToken, PowChallenge Pow, bool Interactive, SignedMessage Handshake, string? ProgramScript = null, Puzzles.PuzzleView? Puzzle = null, bool Turnstile = false, PowChallenge? Surcharge = null);
 
 /// <summary>The outcome of <see cref="FlowService.OpenAsync"/>: <see cref="Flow"/> when opened, else <see cref="Error"/>.</summary>
-internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFlow? Flow, Refusal? Refusal = null);
+internal sealed record FlowOpenResult(FlowOpenError Error, string Host, OpenedFlow? Flow, Refusal? Refusal = null, Risk.RiskAssessment? Assessment = null);
 
 /// <summary>
 /// The answer the challenge page posts back: its flow, its proof-of-work solution, and for an interactive step the

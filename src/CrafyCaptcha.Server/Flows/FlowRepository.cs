@@ -14,7 +14,6 @@ internal sealed class FlowRepository(IChallengeStateStore store)
     private const string PowPrefix = "pow:";
     private const string SpentPrefix = "eo-spent:";
     private const string LoadsPrefix = "eo-loads:";
-    private const string ProgramPrefix = "program:";
     private const string CompletedPrefix = "flow-done:";
     private static readonly byte[] Mark = [1];
 
@@ -45,14 +44,6 @@ internal sealed class FlowRepository(IChallengeStateStore store)
     /// <summary>Uses the proof-of-work challenge: <see langword="true"/> for exactly one caller.</summary>
     public async ValueTask<bool> UsePowAsync(string challenge, CancellationToken cancellationToken)
         => await store.TakeAsync(PowPrefix + challenge, cancellationToken).ConfigureAwait(false) is not null;
-
-    /// <summary>Keeps a flow's instrumentation program (its seed) until it is fetched, once (see <see cref="TakeProgramAsync"/>).</summary>
-    public ValueTask SaveProgramAsync(string programId, byte[] seed, TimeSpan lifetime, CancellationToken cancellationToken)
-        => store.SetAsync(ProgramPrefix + programId, seed, lifetime, cancellationToken);
-
-    /// <summary>Takes the program's seed: exactly one caller gets it, once.</summary>
-    public ValueTask<byte[]?> TakeProgramAsync(string programId, CancellationToken cancellationToken)
-        => store.TakeAsync(ProgramPrefix + programId, cancellationToken);
 
     public ValueTask MarkSpentAsync(string nonce, TimeSpan lifetime, CancellationToken cancellationToken)
         => store.SetAsync(SpentPrefix + nonce, Mark, lifetime, cancellationToken);

@@ -25,6 +25,7 @@ internal sealed class FlowService(
     RiskEngine risk,
     Puzzles.PuzzleService puzzleService,
     Turnstile.TurnstileVerifier turnstile,
+    PowIssuer powIssuer,
     IOptions<ChallengeServerOptions> options,
     TimeProvider timeProvider,
     ILogger<FlowService> logger,
@@ -110,7 +111,7 @@ internal sealed class FlowService(
             if (assessment.Refusal is { } refusal)
             {
                 Count(credential, ChallengeUsage.Refusal);
-                return new FlowOpenResult(FlowOpenError.Refused, host, null, refusal);
+                return new FlowOpenResult(FlowOpenError.Refused, host, null, refusal, assessment);
             }
 
             DateTimeOffset now = timeProvider.GetUtcNow();
@@ -118,24 +119,23 @@ internal sealed class FlowService(
             string step = RiskEngine.StepName(assessment.Step);
             Puzzles.PuzzleState? puzzle = assessment.Step is ChallengeStep.Slider or ChallengeStep.Connect ? await puzzleService.StartAsync(step, 0, null, cancellationToken).ConfigureAwait(false) : null;
             var record = new FlowRecord(credential.Credential.PublicKey, nonce, mode, assessment.Score, step, [.. assessment.Reasons], now.ToUnixTimeMilliseconds(), request.ParentOrigin, host, Puzzle: puzzle);
-            string? programId = null;
+            string? program = null;
             if (_options.Instrumentation.Enabled)
             {
-                // The flow keeps the expected result; the state keeps the seed (32 bytes, not the script) until fetched.
-                byte[] seed = System.Security.Cryptography.RandomNumberGenerator.GetBytes(ProgramGenerator.SeedSize);
-                programId = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18));
-                record = record with { Program = ProgramGenerator.Expect(seed) };
-                await flows.SaveProgramAsync(programId, seed, _options.FlowLifetime, cancellationToken).ConfigureAwait(false);
+                // The page carries the flow's program inline; the flow keeps only what it must return.
+                GeneratedProgram generated = ProgramGenerator.Generate();
+                record = record with { Program = generated.Expected };
+                program = generated.Script;
             }
 
-            PowChallenge pow = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, assessment.PowMaxNumber, now + _options.PowLifetime, _options.PowParts);
+            PowChallenge pow = powIssuer.Create(credential, flowToken, assessment.PowMaxNumber, now + _options.PowLifetime, split: true);
 
             // The checkbox rung: a pass by keyboard or touch (the cheapest trails to forge) pays an extra proof-of-work.
             PowChallenge? surcharge = null;
             if (assessment.Step == ChallengeStep.Checkbox && _options.Risk.KeyboardOrTouchWorkFactor > 0)
             {
                 int maxNumber = (int)Math.Clamp(assessment.PowMaxNumber * _options.Risk.KeyboardOrTouchWorkFactor, 1, int.MaxValue);
-                surcharge = PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, maxNumber, now + _options.PowLifetime);
+                surcharge = powIssuer.Create(credential, flowToken, maxNumber, now + _options.PowLifetime, split: false);
                 record = record with { Surcharge = surcharge.Challenge };
                 await flows.SavePowAsync(surcharge.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
             }
@@ -149,7 +149,7 @@ internal sealed class FlowService(
                 Count(credential, ChallengeUsage.Escalation);
             }
 
-            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now, _options.Turnstile.ScriptUrl), programId, puzzle is null ? null : Puzzles.PuzzleView.Of(puzzle), credential.TurnstileSiteKey is not null, surcharge));
+            return new FlowOpenResult(FlowOpenError.None, host, new OpenedFlow(flowToken, pow, record.IsInteractive, ChallengeMessages.Handshake(credential, flowToken, now, _options.Turnstile.ScriptUrl), program, puzzle is null ? null : Puzzles.PuzzleView.Of(puzzle), credential.TurnstileSiteKey is not null, surcharge), Assessment: assessment);
         }
         catch (ChallengeStateUnavailableException)
         {
@@ -372,11 +372,6 @@ internal sealed class FlowService(
             ? new PuzzleActionResult(null, accessible ? null : Puzzles.PuzzleView.Of(step.Puzzle), step.Pow)
             : new PuzzleActionResult(ChallengeRefusal.FlowUnknownOrSpent, null, null);
     }
-
-    /// <summary>Takes a flow's instrumentation program seed: exactly one caller gets it, once.</summary>
-    /// <exception cref="ChallengeStateUnavailableException">The state store failed.</exception>
-    public ValueTask<byte[]?> TakeProgramAsync(string programId, CancellationToken cancellationToken)
-        => flows.TakeProgramAsync(programId, cancellationToken);
 
     /// <summary>Puts a taken flow back for its remaining lifetime; <see langword="false"/> when it has none left.</summary>
     private async ValueTask<bool> KeepAsync(string flowToken, FlowRecord flow, CancellationToken cancellationToken)

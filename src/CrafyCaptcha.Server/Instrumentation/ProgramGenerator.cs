@@ -15,13 +15,13 @@ internal sealed record ProgramExpectation(
     [property: JsonPropertyName("c")] uint Canvas = 0,
     [property: JsonPropertyName("e")] int[]? FontDependent = null);
 
-/// <summary>A generated program: the script the iframe loads once, and what it must answer.</summary>
+/// <summary>A generated program: the script the challenge page carries inline, and what it must answer.</summary>
 internal sealed record GeneratedProgram(string Script, ProgramExpectation Expected);
 
 /// <summary>
 /// Writes, per flow, a JavaScript program never sent before and computes what a browser answers to it. Its structure
-/// is drawn from a fresh 256-bit seed (expanded with AES-256 in counter mode, so that the engine state keeps the
-/// 32-byte seed until the program is fetched, not the script): which layout stages it holds (four of box model, flex,
+/// is drawn from a fresh 256-bit seed (expanded with AES-256 in counter mode; the same seed writes the same program, so
+/// tests and benchmarks can replay one): which layout stages it holds (four of box model, flex,
 /// grid, CSS sizing, normal flow, absolute positioning, floats), how each is built, the order of every stage, and every number and name. The stages:
 /// integer chains in 32-bit arithmetic (<c>|0</c>, <c>&gt;&gt;&gt;</c>, <c>Math.imul</c>, so JavaScript and C# agree
 /// exactly) fed by DOM work (<see cref="DomStages"/>: trees, event dispatch, a <c>MutationObserver</c> and its
@@ -61,17 +61,9 @@ internal static class ProgramGenerator
     public static GeneratedProgram Generate() => Generate(RandomNumberGenerator.GetBytes(SeedSize));
 
     /// <summary>The program of <paramref name="seed"/>: the same seed always writes the same program.</summary>
-    public static GeneratedProgram Generate(ReadOnlySpan<byte> seed) => Write(seed, writesText: true);
-
-    /// <summary>
-    /// What the program of <paramref name="seed"/> returns, without writing its script (about half the work): the
-    /// flow's opening needs only this; the script is written when the iframe fetches it.
-    /// </summary>
-    public static ProgramExpectation Expect(ReadOnlySpan<byte> seed) => Write(seed, writesText: false).Expected;
-
-    private static GeneratedProgram Write(ReadOnlySpan<byte> seed, bool writesText)
+    public static GeneratedProgram Generate(ReadOnlySpan<byte> seed)
     {
-        using var w = new ProgramWriter(seed, writesText);
+        using var w = new ProgramWriter(seed);
         ProgramDraws r = w.Draws;
         string canvas = w.Names.Next(), calls = w.Names.Next(), facts = w.Names.Next(), error = w.Names.Next(), finish = w.Names.Next(), e = w.Names.Next(), text = w.Names.Next();
 

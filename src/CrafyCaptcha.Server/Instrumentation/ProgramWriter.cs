@@ -15,15 +15,10 @@ internal sealed class ProgramWriter : IDisposable
     private readonly Dictionary<string, string> _classOf = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _children = new(StringComparer.Ordinal);
 
-    private readonly bool _writesText;
-
     /// <param name="seed">The program's seed.</param>
-    /// <param name="writesText">Whether the script is written (the fetch) or only what it returns is computed (the
-    /// flow's opening): the same draws in the same order either way, so both give the same expectation.</param>
-    public ProgramWriter(ReadOnlySpan<byte> seed, bool writesText = true)
+    public ProgramWriter(ReadOnlySpan<byte> seed)
     {
-        _writesText = writesText;
-        Js = new StringBuilder(writesText ? 12_288 : 0); // the opening's expectation-only pass writes no script
+        Js = new StringBuilder(12_288);
         Draws = new ProgramDraws(seed);
         Names = new ProgramNames(Draws);
         Document = Names.Next();
@@ -77,31 +72,19 @@ internal sealed class ProgramWriter : IDisposable
 
     public ProgramWriter Append(string text)
     {
-        if (_writesText)
-        {
-            Js.Append(text);
-        }
-
+        Js.Append(text);
         return this;
     }
 
     public ProgramWriter Append(int value)
     {
-        if (_writesText)
-        {
-            Js.Append(value);
-        }
-
+        Js.Append(value);
         return this;
     }
 
     public ProgramWriter Append(char c)
     {
-        if (_writesText)
-        {
-            Js.Append(c);
-        }
-
+        Js.Append(c);
         return this;
     }
 

@@ -15,11 +15,13 @@ internal sealed record PowChallenge(
     [property: JsonPropertyName("algorithm")] string Algorithm,
     [property: JsonPropertyName("challenge")] string Challenge,
     [property: JsonPropertyName("maxnumber")] int MaxNumber,
-    [property: JsonPropertyName("salt")] string Salt,
+    [property: JsonPropertyName("salt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Salt,
     [property: JsonPropertyName("signature")] string Signature,
     [property: JsonPropertyName("parts"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PowChallenge>? Parts = null)
 {
     public const string Sha256 = "SHA-256";
+
+    public const string Argon2id = "ARGON2ID";
 
     /// <summary>
     /// A proof-of-work of about <paramref name="maxNumber"/> / 2 hashes. With <paramref name="parts"/> &gt; 1 it is split
@@ -82,10 +84,14 @@ internal sealed record PowChallenge(
     }
 }
 
-/// <summary>What the iframe sends back: the challenge fields and the number it found.</summary>
+/// <summary>
+/// What the iframe sends back: the challenge fields and the number it found (for <c>ARGON2ID</c>, the counter, with the
+/// key it derived in <see cref="DerivedKey"/>, ALTCHA PoW v2's solution).
+/// </summary>
 internal sealed record PowSolution(
     [property: JsonPropertyName("algorithm")] string? Algorithm,
     [property: JsonPropertyName("challenge")] string? Challenge,
     [property: JsonPropertyName("number")] long Number,
     [property: JsonPropertyName("salt")] string? Salt,
-    [property: JsonPropertyName("signature")] string? Signature);
+    [property: JsonPropertyName("signature")] string? Signature,
+    [property: JsonPropertyName("derivedKey"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DerivedKey = null);

@@ -7,56 +7,79 @@ namespace CrafyCaptcha.Server.Pow;
 /// <summary>Checks a proof-of-work answer statelessly: the HMAC over the challenge, the flow and expiry in the salt, the hash.</summary>
 internal static class PowVerifier
 {
-    /// <summary>The public key the salt names: which credential must have signed the challenge.</summary>
-    public static string? PublicKeyOf(PowSolution solution)
-        => solution.Salt is { } salt ? PowChallenge.SaltParameter(salt, "pk") : null;
+    /// <summary>The public key the challenge names: which credential must have signed it.</summary>
+    public static string? PublicKeyOf(PowSolution solution) => PowTerms.Of(solution)?.PublicKey;
 
     /// <summary>
     /// <see langword="null"/> when <paramref name="solution"/> answers a challenge that <paramref name="credential"/>
     /// signed for <paramref name="flowToken"/> and that has not expired at <paramref name="now"/>; otherwise the error
-    /// code (<c>pow_invalid</c>, <c>pow_other_flow</c>, <c>pow_expired</c>, <c>pow_wrong_answer</c>).
+    /// code (<c>pow_invalid</c>, <c>pow_other_flow</c>, <c>pow_expired</c>, <c>pow_wrong_answer</c>). SHA-256: one hash
+    /// of the salt and the number. Argon2id: the key sent must have the signed prefix and the signed HMAC (no derivation).
     /// </summary>
     public static ChallengeRefusal? Check(ServedCredential? credential, PowSolution solution, string flowToken, DateTimeOffset now)
+        => Check(credential, solution, PowTerms.Of(solution), flowToken, now);
+
+    private static ChallengeRefusal? Check(ServedCredential? credential, PowSolution solution, PowTerms? terms, string flowToken, DateTimeOffset now)
     {
-        if (credential is null
-            || solution is not { Challenge: { } challenge, Salt: { } salt, Signature: { } signature }
-            || solution.Algorithm != PowChallenge.Sha256
+        if (credential is null || terms is null
+            || solution is not { Challenge: { } challenge, Signature: { } signature }
             || !FixedTimeEquals(PowChallenge.Sign(credential.PowKey, challenge), signature))
         {
             return ChallengeRefusal.PowInvalid;
         }
 
-        if (PowChallenge.SaltParameter(salt, "flow") != flowToken)
+        if (terms.Flow != flowToken)
         {
             return ChallengeRefusal.PowOtherFlow;
         }
 
-        if (!long.TryParse(PowChallenge.SaltParameter(salt, "expires"), out long expires) || now.ToUnixTimeSeconds() > expires)
+        if (terms.Expires is not { } expires || now.ToUnixTimeSeconds() > expires)
         {
             return ChallengeRefusal.PowExpired;
         }
 
-        if (solution.Number < 0 || PowChallenge.Hash(salt, solution.Number) != challenge)
+        bool right = solution.Number >= 0 && (terms.Algorithm == PowChallenge.Sha256
+            ? PowChallenge.Hash(solution.Salt!, solution.Number) == challenge
+            : KeyMatches(credential, terms, solution.DerivedKey));
+        return right ? null : ChallengeRefusal.PowWrongAnswer;
+    }
+
+    private static bool KeyMatches(ServedCredential credential, PowTerms terms, string? derivedKey)
+    {
+        if (derivedKey is not { Length: Argon2idPow.KeyLength * 2 } || terms is not { KeyPrefix: { } prefix, KeySignature: { } keySignature }
+            || !derivedKey.StartsWith(prefix, StringComparison.Ordinal))
         {
-            return ChallengeRefusal.PowWrongAnswer;
+            return false;
         }
 
-        return null;
+        byte[] key;
+        try
+        {
+            key = Convert.FromHexString(derivedKey);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+
+        return FixedTimeEquals(Argon2idPow.KeySignature(credential.PowKey, key), keySignature);
     }
 
     /// <summary>
-    /// <see cref="Check"/> for every part of a split proof-of-work: <paramref name="first"/> names (in its salt's
-    /// <c>parts=</c>) how many parts were issued, and <paramref name="others"/> must answer exactly the rest, each a
-    /// different challenge signed for the same flow; otherwise <c>pow_incomplete</c> or the part's own error.
+    /// <see cref="Check(ServedCredential?, PowSolution, string, DateTimeOffset)"/> for every part of a split proof-of-work: <paramref name="first"/> names (in its salt's
+    /// <c>parts=</c>, or its v2 <c>data.parts</c>) how many parts were issued, and <paramref name="others"/> must answer
+    /// exactly the rest, each a different challenge of the same algorithm signed for the same flow; otherwise
+    /// <c>pow_incomplete</c> or the part's own error.
     /// </summary>
     public static ChallengeRefusal? CheckAll(ServedCredential? credential, PowSolution first, IReadOnlyList<PowSolution>? others, string flowToken, DateTimeOffset now)
     {
-        if (Check(credential, first, flowToken, now) is { } error)
+        PowTerms? terms = PowTerms.Of(first);
+        if (Check(credential, first, terms, flowToken, now) is { } error)
         {
             return error;
         }
 
-        string? declared = PowChallenge.SaltParameter(first.Salt!, "parts");
+        string? declared = terms!.Parts;
         int expected = declared is null ? 1 : int.TryParse(declared, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 1 ? n : 0;
         others ??= [];
         if (expected == 0 || others.Count != expected - 1)
@@ -72,12 +95,13 @@ internal static class PowVerifier
                 return ChallengeRefusal.PowIncomplete;
             }
 
-            if (Check(credential, part, flowToken, now) is { } partError)
+            PowTerms? partTerms = PowTerms.Of(part);
+            if (Check(credential, part, partTerms, flowToken, now) is { } partError)
             {
                 return partError;
             }
 
-            if (PowChallenge.SaltParameter(part.Salt!, "parts") != declared || !seen.Add(part.Challenge!))
+            if (partTerms!.Algorithm != terms.Algorithm || partTerms.Parts != declared || !seen.Add(part.Challenge!))
             {
                 return ChallengeRefusal.PowIncomplete;
             }

@@ -12,9 +12,10 @@ namespace CrafyCaptcha.Server.Puzzles;
 /// <param name="Kind"><see cref="Slider"/> or <see cref="Connect"/>.</param>
 /// <param name="TextureSeed">Seeds the background's shapes, colours and noise (not the answer).</param>
 /// <param name="Geometry">
-/// Slider: <c>[homeX, homeY, gapX, gapY, variant]</c>, the top-left corners of the piece's square body where it is
-/// drawn first and where it fits, and its knob layout. Connect: <c>[x0, y0, … x5, y5]</c>, the centres of the six
-/// symbols in <see cref="Symbols"/> order.
+/// Slider: <c>[homeX, homeY, gapX, gapY, variant, decoyX, decoyY, decoyVariant, …]</c>, the top-left corners of the
+/// piece's square body where it is drawn first and where it fits, its knob layout, then <see cref="Decoys"/> gaps of
+/// other knob layouts. Connect: <c>[x0, y0, … x5, y5, dx0, dy0, …]</c>, the centres of the six symbols in
+/// <see cref="Symbols"/> order, then those of the <see cref="Distractors"/> shapes that are none of them.
 /// </param>
 /// <param name="Prompt">Connect: the names of the symbols to link, in order. Slider: empty.</param>
 internal sealed record PuzzleSpec(
@@ -35,18 +36,36 @@ internal sealed record PuzzleSpec(
     /// <summary>The width of the strip right of the background that holds the slider's piece, on transparency.</summary>
     public const int Strip = Piece + (2 * Knob) + 4;
 
+    /// <summary>How many gaps besides the piece's own a slider shows (darkened outlines of other knob layouts).</summary>
+    public const int Decoys = 4;
+
     /// <summary>How many symbols a connect puzzle asks to link.</summary>
     public const int Links = 4;
     public const int SymbolRadius = 14;
 
+    /// <summary>How many shapes a connect puzzle draws besides its six symbols (none of them: a heart, a moon, an arrow).</summary>
+    public const int Distractors = 3;
+
+    /// <summary>The least distance between two connect symbols' centres (image pixels).</summary>
+    public const int SymbolsApart = 52;
+
     /// <summary>The connect symbols, in geometry order.</summary>
     public static readonly string[] Symbols = ["circle", "square", "triangle", "star", "diamond", "cross"];
 
-    /// <summary>How far (image pixels) a slider drop may be from the gap, and a pick from the piece's centre.</summary>
-    public const double DropTolerance = 3, PickTolerance = 20;
+    // The tolerances come from a model of people's hands (PuzzleToleranceTests runs it, seeded): each endpoint lands
+    // off its aim by a normal scatter per axis, σ² = σa² + (D / (4.133 · (2^ID − 1)))², the dual-Gaussian form of
+    // Bi & Zhai ("Bayesian Touch", UIST 2013; FFitts law, CHI 2013): an absolute part σa, and a part that grows with
+    // the movement's distance D as Fitts' law has it (an effective width 4.133 σ at an effective index of difficulty
+    // ID = 4 bits, a careful aimed move). Mouse: σa = 1 CSS px, the picture 300 CSS px wide. Touch: σa = 1.30 mm
+    // across and 1.15 mm down (√1.6834 and √1.3292 mm, Bi & Zhai's finger constants) at 6.4 CSS px per mm (a phone
+    // 320 CSS px ≈ 50 mm wide), the picture 262 CSS px wide (the widget's box on that phone). The first point comes
+    // from 100 CSS px away. With these tolerances ≥ 95 % of a mouse's first tries and ≥ 90 % of a thumb's pass.
 
-    /// <summary>How far (image pixels) a connect selection may be from its symbol's centre.</summary>
-    public const double LinkTolerance = 14;
+    /// <summary>How far (image pixels) a slider drop may be from the gap's centre, and a pick from the piece's centre.</summary>
+    public const double DropTolerance = 24, PickTolerance = 24;
+
+    /// <summary>How far (image pixels) a connect selection may be from its symbol's centre (half of <see cref="SymbolsApart"/> at most: never two symbols).</summary>
+    public const double LinkTolerance = 26;
 
     /// <summary>The number of points an answer must carry.</summary>
     [JsonIgnore]
@@ -54,43 +73,60 @@ internal sealed record PuzzleSpec(
 
     public static PuzzleSpec NewSlider()
     {
+        // The piece and every gap, apart (their boxes with knobs never touch); the first is the piece, the second its gap.
         int margin = Knob + 2, max = Width - Piece - Knob - 2, maxY = Height - Piece - Knob - 2;
-        int homeX, homeY, gapX, gapY;
-        do
-        {
-            homeX = RandomNumberGenerator.GetInt32(margin, max + 1);
-            homeY = RandomNumberGenerator.GetInt32(margin, maxY + 1);
-            gapX = RandomNumberGenerator.GetInt32(margin, max + 1);
-            gapY = RandomNumberGenerator.GetInt32(margin, maxY + 1);
-        }
-        while (Math.Abs(homeX - gapX) < Piece + (2 * Knob) + 6 && Math.Abs(homeY - gapY) < Piece + (2 * Knob) + 6);
+        const int apart = Piece + (2 * Knob);
+        (int X, int Y)[] places = Scatter(2 + Decoys, margin, max, margin, maxY, (p, q) => Math.Abs(p.X - q.X) >= apart || Math.Abs(p.Y - q.Y) >= apart);
 
-        // Knobs on the four sides, each out (1) or in (2), never all the same: base-3 digits top, right, bottom, left.
-        int variant;
-        do
+        // Knob layouts on the four sides, each none, out (1) or in (2), at least two knobs: the gap's, then decoys that
+        // differ from it (and from one another) on at least two sides, so the eye tells them apart at a glance.
+        var variants = new List<int>(1 + Decoys);
+        while (variants.Count < 1 + Decoys)
         {
-            variant = RandomNumberGenerator.GetInt32(0, 81);
+            int variant = RandomNumberGenerator.GetInt32(0, 81);
+            if (Enumerable.Range(0, 4).Count(side => KnobOf(variant, side) != 0) >= 2
+                && variants.All(v => Enumerable.Range(0, 4).Count(side => KnobOf(v, side) != KnobOf(variant, side)) >= 2))
+            {
+                variants.Add(variant);
+            }
         }
-        while (Enumerable.Range(0, 4).Count(side => KnobOf(variant, side) != 0) < 2);
 
-        return new PuzzleSpec(Slider, RandomNumberGenerator.GetInt32(int.MaxValue), [homeX, homeY, gapX, gapY, variant], []);
+        var geometry = new List<int> { places[0].X, places[0].Y, places[1].X, places[1].Y, variants[0] };
+        for (int i = 0; i < Decoys; i++)
+        {
+            geometry.AddRange([places[2 + i].X, places[2 + i].Y, variants[1 + i]]);
+        }
+
+        return new PuzzleSpec(Slider, RandomNumberGenerator.GetInt32(int.MaxValue), [.. geometry], []);
     }
 
     public static PuzzleSpec NewConnect()
     {
-        int r = SymbolRadius + 4;
-        var points = new List<(int X, int Y)>(Symbols.Length);
-        while (points.Count < Symbols.Length)
+        int r = SymbolRadius + 5;
+        (int X, int Y)[] points = Scatter(Symbols.Length + Distractors, r, Width - r - 1, r, Height - r - 1, (p, q) => ((q.X - p.X) * (q.X - p.X)) + ((q.Y - p.Y) * (q.Y - p.Y)) >= SymbolsApart * SymbolsApart);
+        string[] prompt = [.. Symbols.OrderBy(_ => RandomNumberGenerator.GetInt32(int.MaxValue)).Take(Links)];
+        return new PuzzleSpec(Connect, RandomNumberGenerator.GetInt32(int.MaxValue), [.. points.SelectMany(p => new[] { p.X, p.Y })], prompt);
+    }
+
+    /// <summary><paramref name="count"/> random points in the box, each pair <paramref name="apart"/>; starts over when they jam.</summary>
+    private static (int X, int Y)[] Scatter(int count, int minX, int maxX, int minY, int maxY, Func<(int X, int Y), (int X, int Y), bool> apart)
+    {
+        var points = new List<(int X, int Y)>(count);
+        for (int misses = 0; points.Count < count; misses++)
         {
-            (int X, int Y) p = (RandomNumberGenerator.GetInt32(r, Width - r), RandomNumberGenerator.GetInt32(r, Height - r));
-            if (points.All(q => ((q.X - p.X) * (q.X - p.X)) + ((q.Y - p.Y) * (q.Y - p.Y)) >= 46 * 46))
+            if (misses == 200)
+            {
+                (points, misses) = (new List<(int X, int Y)>(count), 0);
+            }
+
+            (int X, int Y) p = (RandomNumberGenerator.GetInt32(minX, maxX + 1), RandomNumberGenerator.GetInt32(minY, maxY + 1));
+            if (points.All(q => apart(p, q)))
             {
                 points.Add(p);
             }
         }
 
-        string[] prompt = [.. Symbols.OrderBy(_ => RandomNumberGenerator.GetInt32(int.MaxValue)).Take(Links)];
-        return new PuzzleSpec(Connect, RandomNumberGenerator.GetInt32(int.MaxValue), [.. points.SelectMany(p => new[] { p.X, p.Y })], prompt);
+        return [.. points];
     }
 
     /// <summary>0 no knob, 1 out, 2 in, for side 0 top, 1 right, 2 bottom, 3 left.</summary>

@@ -21,10 +21,12 @@ internal sealed record ChallengePageModel(
     string? Text,
     string? Primary,
     string? Border,
-    string? ProgramUrl = null,
+    string? ProgramScript = null,
     Puzzles.PuzzleView? Puzzle = null,
     bool Turnstile = false,
-    string? SurchargeJson = null);
+    string? SurchargeJson = null,
+    string? DevHint = null,
+    bool Argon2id = false);
 
 /// <summary>
 /// The engine's HTML: the challenge page (markup, inline CSS, colours) and the refusal page, with the security headers
@@ -57,6 +59,7 @@ internal static class ChallengePageRenderer
     // and starts as a blob: worker. The asset URLs stay for the puzzles' accessible path and other pages.
     private static readonly string InlineChallengeScript = InlineSafe(EngineAssets.Text("challenge.js"));
     private static readonly string InlineWorkerScript = InlineSafe(EngineAssets.Text("pow-worker.js"));
+    private static readonly string InlineArgon2idWorkerScript = InlineSafe(EngineAssets.Text(EngineAssets.Argon2idWorker));
     private static readonly string InlineCheckboxScript = InlineSafe(EngineAssets.Text("checkbox.js"));
     private static readonly string InlineScriptHashes = ScriptHash(InlineChallengeScript) + " " + ScriptHash(InlineCheckboxScript);
 
@@ -70,22 +73,39 @@ internal static class ChallengePageRenderer
 
     /// <summary>
     /// The Content-Security-Policy of every engine page. <paramref name="frameAncestor"/> must be a normalised ASCII
-    /// origin (see <see cref="OriginNormaliser"/>) or <see langword="null"/> (no embedding).
+    /// origin (see <see cref="OriginNormaliser"/>) or <see langword="null"/> (no embedding). With
+    /// <paramref name="wasm"/> (an Argon2id proof-of-work) <c>'wasm-unsafe-eval'</c> lets the page's blob: worker, which
+    /// inherits this policy, compile hash-wasm's WebAssembly; it allows no JavaScript <c>eval</c>.
     /// </summary>
-    public static string ContentSecurityPolicy(string? frameAncestor)
-        => $"default-src 'none'; script-src 'self' {InlineScriptHashes}; connect-src 'self'; worker-src 'self' blob:; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+    public static string ContentSecurityPolicy(string? frameAncestor, string? scriptNonce = null, bool wasm = false)
+        => $"default-src 'none'; script-src 'self' {InlineScriptHashes}{(scriptNonce is null ? string.Empty : $" 'nonce-{scriptNonce}'")}{(wasm ? " 'wasm-unsafe-eval'" : string.Empty)}; connect-src 'self'; worker-src 'self' blob:; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
             + $"frame-ancestors {(frameAncestor is not null && OriginNormaliser.IsHeaderSafe(frameAncestor) ? frameAncestor : "'none'")}";
 
-    public static IResult ErrorPage(HttpContext http, HttpStatusCode status, string message, string? frameAncestor)
+    /// <summary>
+    /// The refusal page. <paramref name="devHint"/> (the Development environment's only: see
+    /// <see cref="Risk.RiskHint"/>) is what refusal.js logs in the browser console.
+    /// </summary>
+    public static IResult ErrorPage(HttpContext http, HttpStatusCode status, string message, string? frameAncestor, string? devHint = null)
     {
         SecurityHeaders(http, frameAncestor);
         // Refused after the origin check (the page may be framed by the widget's page): refusal.js tells the widget
         // why (CHALLENGE_REFUSED to that origin only), so it does not wait for a silent timeout.
-        string notify = string.Empty, script = string.Empty;
-        if (frameAncestor is not null && OriginNormaliser.IsHeaderSafe(frameAncestor))
+        string notify = string.Empty;
+        bool parent = frameAncestor is not null && OriginNormaliser.IsHeaderSafe(frameAncestor);
+        if (devHint is not null)
+        {
+            notify = $" data-dev-hint=\"{HtmlEncoder.Default.Encode(devHint)}\"";
+        }
+
+        if (parent)
+        {
+            notify += $" data-parent-origin=\"{HtmlEncoder.Default.Encode(frameAncestor!)}\" data-status=\"{(int)status}\"";
+        }
+
+        string script = string.Empty;
+        if (parent || devHint is not null)
         {
             string basePath = http.Request.PathBase + http.Request.Path.ToString().TrimEnd('/');
-            notify = $" data-parent-origin=\"{HtmlEncoder.Default.Encode(frameAncestor)}\" data-status=\"{(int)status}\"";
             script = $"<script src=\"{HtmlEncoder.Default.Encode(EngineAssets.Url(basePath, "refusal.js"))}\"></script>";
         }
 
@@ -95,7 +115,8 @@ internal static class ChallengePageRenderer
 
     public static IResult ChallengePage(HttpContext http, ChallengePageModel model)
     {
-        SecurityHeaders(http, model.ParentOrigin);
+        string? programNonce = model.ProgramScript is null ? null : Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        SecurityHeaders(http, model.ParentOrigin, programNonce, model.Argon2id);
         string Attr(string value) => HtmlEncoder.Default.Encode(value);
         string Colour(string? value, string fallback) => value is { } c && System.Text.RegularExpressions.Regex.IsMatch(c, "^#[0-9a-fA-F]{3,8}$") ? c : fallback;
         bool dark = model.Theme == "dark";
@@ -117,21 +138,25 @@ internal static class ChallengePageRenderer
             </style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
              data-checkbox="{{(checkbox ? "true" : "false")}}" data-pow="{{Attr(model.PowJson)}}"
-             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramUrl is { } programUrl ? $" data-program-url=\"{Attr(programUrl)}\"" : string.Empty)}}{{(model.SurchargeJson is { } surcharge ? $" data-pow-surcharge=\"{Attr(surcharge)}\"" : string.Empty)}}>
+             data-handshake-payload="{{Attr(handshake.Payload)}}" data-handshake-signature="{{Attr(handshake.Signature)}}" data-worker-url="{{Attr(EngineAssets.Url(basePath, model.Argon2id ? EngineAssets.Argon2idWorker : "pow-worker.js"))}}"{{PuzzleAttributes(model)}}{{(model.Turnstile ? " data-turnstile=\"true\"" : string.Empty)}}{{(model.ProgramScript is null ? string.Empty : " data-program=\"true\"")}}{{(model.SurchargeJson is { } surcharge ? $" data-pow-surcharge=\"{Attr(surcharge)}\"" : string.Empty)}}{{(model.DevHint is { } hint ? $" data-dev-hint=\"{Attr(hint)}\"" : string.Empty)}}>
             {{(checkbox ? CheckboxMarkup : string.Empty)}}<span class="sr" id="status" role="status" aria-live="polite"></span>
             {{(model.Puzzle is null ? string.Empty : $"<div id=\"puzzle\"></div><script src=\"{Attr(EngineAssets.Url(basePath, "puzzle.js"))}\"></script>")}}
             """;
-        return Compressed(http, [GzipPage.Piece.Own(head), checkbox || model.Puzzle is not null ? InteractiveStyle : PlainStyle, GzipPage.Piece.Own(body), checkbox ? CheckboxScripts : Scripts]);
+        // The flow's instrumentation program runs inline after challenge.js (which listens for its result), allowed by
+        // this response's own CSP nonce.
+        string end = programNonce is null ? "</body></html>" : $"<script nonce=\"{programNonce}\" id=\"crafy-program\">{InlineSafe(model.ProgramScript!)}</script></body></html>";
+        return Compressed(http, [GzipPage.Piece.Own(head), checkbox || model.Puzzle is not null ? InteractiveStyle : PlainStyle, GzipPage.Piece.Own(body), ScriptTails[(model.Argon2id ? 2 : 0) + (checkbox ? 1 : 0)], GzipPage.Piece.Own(end)]);
     }
 
-    // The fixed pieces of the challenge page, deflated once (see GzipPage): its two style sheets and its two script tails.
+    // The fixed pieces of the challenge page, deflated once (see GzipPage): its two style sheets and its four script
+    // tails (the SHA-256 or the Argon2id worker, without or with the checkbox).
     private static readonly GzipPage.Piece PlainStyle = GzipPage.Piece.Fixed(PageCss);
     private static readonly GzipPage.Piece InteractiveStyle = GzipPage.Piece.Fixed(PageCss + InteractiveCss);
-    private static readonly GzipPage.Piece Scripts = GzipPage.Piece.Fixed(ScriptTail(checkbox: false));
-    private static readonly GzipPage.Piece CheckboxScripts = GzipPage.Piece.Fixed(ScriptTail(checkbox: true));
+    private static readonly GzipPage.Piece[] ScriptTails =
+        [.. from argon2id in (bool[])[false, true] from checkbox in (bool[])[false, true] select GzipPage.Piece.Fixed(ScriptTail(argon2id, checkbox))];
 
-    private static string ScriptTail(bool checkbox)
-        => $"<script type=\"text/plain\" id=\"pow-worker\">{InlineWorkerScript}</script>{(checkbox ? $"<script>{InlineCheckboxScript}</script>" : string.Empty)}<script>{InlineChallengeScript}</script></body></html>";
+    private static string ScriptTail(bool argon2id, bool checkbox)
+        => $"<script type=\"text/plain\" id=\"pow-worker\">{(argon2id ? InlineArgon2idWorkerScript : InlineWorkerScript)}</script>{(checkbox ? $"<script>{InlineCheckboxScript}</script>" : string.Empty)}<script>{InlineChallengeScript}</script>";
 
     private const string CheckboxMarkup =
         "<div class=\"box\" id=\"box\"><button type=\"button\" id=\"check\" aria-describedby=\"status\"><span class=\"tick\" aria-hidden=\"true\"></span><span class=\"spin\" id=\"spin\" aria-hidden=\"true\"></span><span id=\"label\">I am human</span></button></div>";
@@ -158,9 +183,9 @@ internal static class ChallengePageRenderer
         => model.Puzzle is not { } puzzle ? string.Empty
             : $" data-puzzle=\"{HtmlEncoder.Default.Encode(JsonSerializer.Serialize(puzzle, Puzzles.PuzzleJson.Default.PuzzleView))}\" data-puzzle-url=\"{HtmlEncoder.Default.Encode(model.BasePath + "/puzzle")}\"";
 
-    private static void SecurityHeaders(HttpContext http, string? frameAncestor)
+    private static void SecurityHeaders(HttpContext http, string? frameAncestor, string? scriptNonce = null, bool wasm = false)
     {
-        http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy(frameAncestor);
+        http.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy(frameAncestor, scriptNonce, wasm);
         http.Response.Headers.CacheControl = "no-store";
         http.Response.Headers.XContentTypeOptions = "nosniff";
         http.Response.Headers["Referrer-Policy"] = "no-referrer";

@@ -9,10 +9,15 @@ namespace CrafyCaptcha.Server.Rendering;
 /// The iframe's scripts, embedded in this assembly and read once, each with its content version (the first 16 hex
 /// digits of its SHA-256) and its gzipped bytes: the challenge page inlines some and links the others with
 /// <see cref="Url"/>; <c>Api/AssetEndpoints</c> serves them. <c>pow-worker.js</c> is one asset made of the vendored
-/// SHA-256 (<c>vendor/fast-sha256.js</c>) and the worker's own code.
+/// SHA-256 (<c>vendor/fast-sha256.js</c>) and the worker's own code; <c>pow-worker-argon2id.js</c> is the same with
+/// hash-wasm's Argon2id (<c>vendor/hash-wasm-argon2.umd.min.js</c>, WebAssembly) between them, for
+/// <c>Pow:Algorithm</c> = <c>ARGON2ID</c> (it solves SHA-256 challenges too: the puzzles' accessible path).
 /// </summary>
 internal static class EngineAssets
 {
+    /// <summary>The worker with Argon2id (hash-wasm) as well as SHA-256.</summary>
+    public const string Argon2idWorker = "pow-worker-argon2id.js";
+
     private static readonly FrozenDictionary<string, EngineAsset> Assets = Load();
 
     /// <summary>The versioned, cacheable URL of <paramref name="name"/> under <paramref name="basePath"/> (<c>{base}/challenge</c>).</summary>
@@ -50,6 +55,8 @@ internal static class EngineAssets
 
         byte[] hash = Read("vendor.fast-sha256.js"), worker = Read("pow-worker.js");
         assets["pow-worker.js"] = new EngineAsset([.. hash, (byte)'\n', .. worker]);
+        byte[] argon2 = Read("vendor.hash-wasm-argon2.umd.min.js");
+        assets[Argon2idWorker] = new EngineAsset([.. hash, (byte)'\n', .. argon2, (byte)'\n', .. worker]);
         return assets.ToFrozenDictionary(StringComparer.Ordinal);
     }
 

@@ -15,7 +15,11 @@ namespace CrafyCaptcha.Server.Risk;
 /// <param name="Step">The rung of the ladder the flow must climb.</param>
 /// <param name="PowMaxNumber">The proof-of-work search space for this score.</param>
 /// <param name="Refusal">An outright refusal (403 deny list, 429 flood), or <see langword="null"/>.</param>
-internal sealed record RiskAssessment(double Score, IReadOnlyList<string> Reasons, ChallengeStep Step, int PowMaxNumber, Refusal? Refusal = null);
+/// <param name="Counts">What the velocity reasons counted (for the Development hint, <see cref="RiskHint"/>).</param>
+internal sealed record RiskAssessment(double Score, IReadOnlyList<string> Reasons, ChallengeStep Step, int PowMaxNumber, Refusal? Refusal = null, RiskCounts? Counts = null);
+
+/// <summary>The client's counts over the velocity window that the assessment weighed.</summary>
+internal sealed record RiskCounts(long IpLoads, long NetworkLoads, long NetworkHosts, long Failures);
 
 /// <summary>An outright refusal of a challenge load: its status, and for a 429 when the client may come back.</summary>
 internal sealed record Refusal(int Status, TimeSpan RetryAfter);
@@ -81,9 +85,10 @@ internal sealed partial class RiskEngine : IDisposable
         long failures = await failureCount.ConfigureAwait(false);
         long networkHosts = await hostCount.ConfigureAwait(false);
         byte[]? remembered = await markers.ConfigureAwait(false);
+        var counts = new RiskCounts(ipLoads, networkLoads, networkHosts, failures);
         if (ipLoads > _options.IpLoadsRefused)
         {
-            return Refuse(StatusCodes.Status429TooManyRequests, _options.VelocityWindow, "velocity_ip");
+            return Refuse(StatusCodes.Status429TooManyRequests, _options.VelocityWindow, "velocity_ip") with { Counts = counts };
         }
 
         var reasons = new List<string>();
@@ -126,7 +131,7 @@ internal sealed partial class RiskEngine : IDisposable
         _stepCounter.Add(1, new KeyValuePair<string, object?>("step", StepName(step)));
         _scoreHistogram.Record(score);
         LogAssessed(_logger, score, StepName(step), maxNumber, string.Join(',', reasons));
-        return new RiskAssessment(score, reasons, step, maxNumber);
+        return new RiskAssessment(score, reasons, step, maxNumber, Counts: counts);
     }
 
     /// <summary>Counts a refused answer (wrong, forged, replayed, too fast, no evidence) against the client's address.</summary>

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+
+namespace CrafyCaptcha.Server.Pow;
+
+/// <summary>Checks <c>CrafyChallengeServer:Pow</c> at start-up, naming the key and the value it got.</summary>
+internal sealed class PowOptionsValidator : IValidateOptions<ChallengeServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ChallengeServerOptions options)
+    {
+        ChallengePowOptions pow = options.Pow;
+        var failures = new List<string>();
+        if (!string.Equals(pow.Algorithm, ChallengePowOptions.Sha256, StringComparison.OrdinalIgnoreCase) && !PowIssuer.IsArgon2idName(pow.Algorithm))
+        {
+            failures.Add($"CrafyChallengeServer:Pow:Algorithm must be {ChallengePowOptions.Sha256} or {ChallengePowOptions.Argon2id} (case-insensitive); it is '{pow.Algorithm}'.");
+        }
+
+        Range(failures, "Argon2MemoryKiB", pow.Argon2MemoryKiB, 1024, 262_144);
+        Range(failures, "Argon2Iterations", pow.Argon2Iterations, 1, 10);
+        Range(failures, "Argon2MaxCounter", pow.Argon2MaxCounter, 1, 100_000);
+        Range(failures, "Argon2Parts", pow.Argon2Parts, 1, 16);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Range(List<string> failures, string key, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add(FormattableString.Invariant($"CrafyChallengeServer:Pow:{key} must be between {min} and {max}; it is {value}."));
+        }
+    }
+}
