@@ -23,8 +23,8 @@ internal sealed class ModelStateNotCheckedAnalyzer : DiagnosticAnalyzer
     /// <summary>The diagnostic id.</summary>
     public const string DiagnosticId = "CRAFY001";
 
-    /// <summary>The README section that explains the rule.</summary>
-    public const string HelpLinkUri = "https://captcha.crafy.net/dotnet/README.md#analyzer-crafy001";
+    /// <summary>The documentation section that explains the rule (docs/reference.md).</summary>
+    public const string HelpLinkUri = "https://captcha.crafy.net/dotnet/docs/reference.md#analyzer-crafy001";
 
     private const int RejectMode = 0; // CrafyCaptchaFailureMode.Reject
 

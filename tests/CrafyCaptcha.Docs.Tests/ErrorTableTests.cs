@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Reflection;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using CrafyCaptcha.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -15,10 +14,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CrafyCaptcha.Docs.Tests;
 
 /// <summary>
-/// The README's "Error codes" and "Why a token is rejected" tables tell the truth: every code with the status the code
+/// The reference's "Error codes" and "Why a token is rejected" tables (docs/reference.md) tell the truth: every code with the status the code
 /// really answers, every <see cref="FlowFailure"/> with its value.
 /// </summary>
-public sealed partial class ErrorTableTests
+public sealed class ErrorTableTests
 {
     private const string UnknownPolicy = "nope";
 
@@ -101,29 +100,7 @@ public sealed partial class ErrorTableTests
         Assert.Contains("[RequireCrafyCaptcha(name)]", filterRow[^1], StringComparison.Ordinal); // the MVC attribute's behaviour is told too
     }
 
-    /// <summary>The rows (cells trimmed) of the first table of the README section <paramref name="heading"/>.</summary>
-    private static List<string[]> Table(string heading)
-    {
-        string[] lines = File.ReadAllLines(Path.Combine(Snippets.RepositoryRoot, "README.md"));
-        int start = Array.FindIndex(lines, l => l.Trim() == "## " + heading);
-        Assert.True(start >= 0, $"README.md has no section \"## {heading}\"");
-        var rows = new List<string[]>();
-        for (int i = start + 1; i < lines.Length && !lines[i].StartsWith("## ", StringComparison.Ordinal); i++)
-        {
-            string line = lines[i].Trim();
-            if (line.StartsWith('|') && !SeparatorRow().IsMatch(line))
-            {
-                rows.Add([.. line.Trim('|').Split('|').Select(c => c.Trim())]);
-            }
-            else if (rows.Count > 0 && !line.StartsWith('|'))
-            {
-                break;
-            }
-        }
-
-        Assert.True(rows.Count > 1, $"no table under \"## {heading}\"");
-        return rows[1..]; // without the header row
-    }
+    private static List<string[]> Table(string heading) => MarkdownTables.Rows("docs/reference.md", heading);
 
     private static async Task<WebApplication> StartAppAsync()
     {
@@ -143,8 +120,6 @@ public sealed partial class ErrorTableTests
         return app;
     }
 
-    [GeneratedRegex(@"^\|(\s*:?-+:?\s*\|)+$")]
-    private static partial Regex SeparatorRow();
 }
 
 /// <summary>An MVC action protected by a policy that was never added.</summary>

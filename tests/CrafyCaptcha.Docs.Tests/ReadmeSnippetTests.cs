@@ -4,13 +4,13 @@ using Microsoft.CodeAnalysis;
 namespace CrafyCaptcha.Docs.Tests;
 
 /// <summary>
-/// Documentation is compiled: every <c>```csharp</c> block of README.md and benchmarks/README.md compiles as pasted,
+/// Documentation is compiled: every <c>```csharp</c> block of README.md, docs/ and benchmarks/README.md compiles as pasted,
 /// with only the usings it shows plus those of a <c>dotnet new web</c> project. The harness and its
 /// <c>&lt;!-- snippet: … --&gt;</c> markers are described on <see cref="Snippets"/>.
 /// </summary>
 public sealed class ReadmeSnippetTests
 {
-    private static readonly string[] Files = ["README.md", "benchmarks/README.md"];
+    private static IEnumerable<string> Files => [.. Snippets.DocumentationFiles(), "benchmarks/README.md"];
 
     /// <summary>One case per block: file, line of the opening fence, marker.</summary>
     public static TheoryData<string, int, string> Blocks()
@@ -33,6 +33,14 @@ public sealed class ReadmeSnippetTests
     {
         Snippet snippet = Snippets.Extract(file).Single(s => s.Line == line);
         Assert.Equal(marker, snippet.Marker);
+
+        if (snippet.AppFile is AppFile appFile)
+        {
+            // Built for real, with the rest of its app, by DocsAppTests: here only that the app and the place exist.
+            Assert.True(DocsApps.Templates.ContainsKey(appFile.App), $"{snippet}: no docs app '{appFile.App}' (known: {string.Join(", ", DocsApps.Templates.Keys)})");
+            Assert.False(Path.IsPathRooted(appFile.Path) || appFile.Path.Contains("..", StringComparison.Ordinal), $"{snippet}: the path must stay inside the app");
+            return;
+        }
 
         if (snippet.Kind == "skip")
         {
@@ -63,12 +71,27 @@ public sealed class ReadmeSnippetTests
     }
 
     [Fact]
-    public void The_README_has_csharp_blocks_and_the_harness_finds_them()
+    public void The_docs_have_csharp_blocks_and_the_harness_finds_them()
     {
-        Snippet[] blocks = [.. Snippets.Extract("README.md")];
+        Snippet[] blocks = [.. Snippets.DocumentationFiles().SelectMany(Snippets.Extract)];
 
-        Assert.True(blocks.Length >= 10, $"only {blocks.Length} csharp blocks found");
+        Assert.True(blocks.Count(b => b.Language == "csharp") >= 30, $"only {blocks.Count(b => b.Language == "csharp")} csharp blocks found");
+        Assert.True(blocks.Count(b => b.AppFile is not null) >= 15, $"only {blocks.Count(b => b.AppFile is not null)} app files found");
+        Assert.Contains(blocks, b => b.File == "docs/reference.md");
         Assert.All(blocks, b => Assert.False(string.IsNullOrWhiteSpace(b.Code), $"{b} is empty"));
+    }
+
+    [Fact]
+    public void The_READMEs_first_csharp_block_is_the_quick_start_with_the_embedded_engine()
+    {
+        // The front page's first C# block protects a form offline: the engine in the app, its endpoints mapped.
+        Snippet first = Snippets.Extract("README.md").First(b => b.Language == "csharp");
+
+        Assert.Equal(new AppFile("quickstart", "Program.cs", false), first.AppFile);
+        Assert.Contains(".AddEmbeddedChallengeServer()", first.Code, StringComparison.Ordinal);
+        Assert.Contains("app.MapCrafyChallengeServer();", first.Code, StringComparison.Ordinal);
+        Assert.Contains("app.MapStaticAssets();", first.Code, StringComparison.Ordinal);
+        Assert.True(File.ReadAllLines(Path.Combine(Snippets.RepositoryRoot, "README.md")).Length <= 300, "the README is the front page: at most 300 lines");
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using CrafyCaptcha.Server.Risk;
 
 namespace CrafyCaptcha.Docs.Tests;
 
-/// <summary>The README's table of risk reasons names every reason the engine can raise, with its default weight.</summary>
+/// <summary>The table of risk reasons (docs/challenge-engine.md) names every reason the engine can raise, with its default weight.</summary>
 public sealed class RiskReasonTableTests
 {
     [Fact]
@@ -11,7 +11,7 @@ public sealed class RiskReasonTableTests
     {
         // Rows "| `a`, `b` | 0.3, 0.4 | …": the names in the first cell, their weights in the same order in the second.
         var documented = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string line in File.ReadAllLines(Path.Combine(Snippets.RepositoryRoot, "README.md")).Where(l => l.StartsWith("| `", StringComparison.Ordinal)))
+        foreach (string line in File.ReadAllLines(Path.Combine(Snippets.RepositoryRoot, "docs/challenge-engine.md")).Where(l => l.StartsWith("| `", StringComparison.Ordinal)))
         {
             string[] cells = line.Split('|', StringSplitOptions.TrimEntries);
             string[] names = [.. cells[1].Split(',', StringSplitOptions.TrimEntries).Select(n => n.Trim('`'))];
@@ -28,8 +28,8 @@ public sealed class RiskReasonTableTests
         var defaults = new ChallengeRiskOptions().Weights;
         foreach (string reason in RiskReasons.All)
         {
-            Assert.True(documented.TryGetValue(reason, out string? weight), $"`{reason}` is missing from the README's risk reasons table");
-            Assert.True(double.Parse(weight, CultureInfo.InvariantCulture) == defaults[reason], $"`{reason}`: the README says {weight}, the default weight is {defaults[reason]}");
+            Assert.True(documented.TryGetValue(reason, out string? weight), $"`{reason}` is missing from the risk reasons table of docs/challenge-engine.md");
+            Assert.True(double.Parse(weight, CultureInfo.InvariantCulture) == defaults[reason], $"`{reason}`: docs/challenge-engine.md says {weight}, the default weight is {defaults[reason]}");
         }
     }
 }

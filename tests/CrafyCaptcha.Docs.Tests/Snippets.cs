@@ -31,6 +31,9 @@ namespace CrafyCaptcha.Docs.Tests;
 /// class (so <c>HttpContext</c>, <c>ModelState</c>, <c>View()</c> are there) that also has the fields
 /// <see cref="HarnessFields"/>.</description></item>
 /// <item><description><c>&lt;!-- snippet: statements --&gt;</c>: statements in an <c>async Task</c> method of that class.</description></item>
+/// <item><description><c>&lt;!-- snippet: file APP PATH --&gt;</c> (any language): the file PATH of the docs app APP, which
+/// <see cref="DocsApps"/> creates from a <c>dotnet new</c> template and builds for real; <c>append APP PATH</c>: lines added
+/// at the end of the template's file PATH. Such blocks are compiled by that build, not here.</description></item>
 /// <item><description><c>&lt;!-- snippet: skip (reason) --&gt;</c>: not compiled; only for text that is not C# (a reason is
 /// required, and a skipped block that parses as C# fails: real code is compiled).</description></item>
 /// </list>
@@ -70,12 +73,14 @@ internal static partial class Snippets
         string[] lines = File.ReadAllLines(Path.Combine(RepositoryRoot, relativePath));
         for (int i = 0; i < lines.Length; i++)
         {
-            if (lines[i].Trim() != "```csharp")
+            Match fence = FenceRegex().Match(lines[i].Trim());
+            if (!fence.Success)
             {
                 continue;
             }
 
             int start = i;
+            string language = fence.Groups[1].Value;
             var code = new StringBuilder();
             for (i++; i < lines.Length && lines[i].Trim() != "```"; i++)
             {
@@ -93,9 +98,20 @@ internal static partial class Snippets
                 }
             }
 
-            yield return new Snippet(relativePath, start + 1, marker, code.ToString());
+            // Every C# block, and every block of another language that is a file of a docs app.
+            var snippet = new Snippet(relativePath, start + 1, marker, code.ToString(), language);
+            if (language == "csharp" || snippet.AppFile is not null)
+            {
+                yield return snippet;
+            }
         }
     }
+
+    /// <summary>The Markdown files whose blocks are compiled and whose links are checked: the README and docs/.</summary>
+    public static IReadOnlyList<string> DocumentationFiles()
+        => ["README.md", .. Directory.EnumerateFiles(Path.Combine(RepositoryRoot, "docs"), "*.md", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(RepositoryRoot, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)];
 
     /// <summary>The folder holding the solution file.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
@@ -111,7 +127,8 @@ internal static partial class Snippets
             "program" => (usings + Program(body), OutputKind.ConsoleApplication),
             "class-member" => (usings + ControllerClass(body), OutputKind.DynamicallyLinkedLibrary),
             "statements" => (usings + ControllerClass("    public async global::System.Threading.Tasks.Task SnippetAsync()\n    {\n" + body + "\n        await global::System.Threading.Tasks.Task.CompletedTask;\n    }\n"), OutputKind.DynamicallyLinkedLibrary),
-            _ => throw new InvalidOperationException($"{snippet}: unknown snippet marker '{snippet.Marker}' (program, class-member, statements, skip (reason))."),
+            "file" or "append" => throw new InvalidOperationException($"{snippet}: a file of the docs app '{snippet.AppFile?.App}': DocsAppTests builds it in that app."),
+            _ => throw new InvalidOperationException($"{snippet}: unknown snippet marker '{snippet.Marker}' (program, class-member, statements, file APP PATH, append APP PATH, skip (reason))."),
         };
     }
 
@@ -170,7 +187,12 @@ internal static partial class Snippets
         string tpa = AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "";
         foreach (string path in tpa.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
-            paths.TryAdd(Path.GetFileNameWithoutExtension(path), path);
+            // Not the test's own assemblies (the sample, the test support, this project): a user's app has none of them.
+            string name = Path.GetFileNameWithoutExtension(path);
+            if (!name.StartsWith("CrafyCaptcha.", StringComparison.Ordinal) && name != "CrafyCaptcha")
+            {
+                paths.TryAdd(name, path);
+            }
         }
 
         Assembly[] ours =
@@ -180,6 +202,7 @@ internal static partial class Snippets
             typeof(Server.ChallengeServerOptions).Assembly,
             typeof(StackExchangeRedis.RedisNonceStoreOptions).Assembly,
             typeof(Server.ControlPanel.ControlPanelOptions).Assembly,
+            typeof(Microsoft.Extensions.DependencyInjection.CrafyCaptchaWebAssemblyServiceCollectionExtensions).Assembly,
         ];
         foreach (Assembly assembly in ours)
         {
@@ -202,6 +225,9 @@ internal static partial class Snippets
         throw new InvalidOperationException("CrafyCaptcha.AspNetCore.sln not found above " + AppContext.BaseDirectory);
     }
 
+    [GeneratedRegex(@"^```([\w-]+)\s*$")]
+    private static partial Regex FenceRegex();
+
     [GeneratedRegex(@"^\s*<!--\s*snippet:\s*(.*?)\s*-->\s*$")]
     private static partial Regex MarkerRegex();
 
@@ -214,8 +240,14 @@ internal static partial class Snippets
 /// <param name="Line">The line of the opening fence (1-based).</param>
 /// <param name="Marker">The text of the <c>&lt;!-- snippet: … --&gt;</c> marker before it, or empty.</param>
 /// <param name="Code">The block's text.</param>
-internal sealed record Snippet(string File, int Line, string Marker, string Code)
+/// <param name="Language">The fence's language (<c>csharp</c>, <c>cshtml</c>, <c>razor</c>, …).</param>
+internal sealed record Snippet(string File, int Line, string Marker, string Code, string Language = "csharp")
 {
+    /// <summary>For <c>file APP PATH</c> and <c>append APP PATH</c> markers: the docs app and the file the block is (or is added to).</summary>
+    public AppFile? AppFile => Kind is "file" or "append" && Marker.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, string app, string path]
+        ? new AppFile(app, path, Kind == "append")
+        : null;
+
     /// <summary>The harness kind: the marker's first word.</summary>
     public string Kind => System.Text.RegularExpressions.Regex.Match(Marker, @"^[\w-]*").Value;
 
@@ -225,3 +257,9 @@ internal sealed record Snippet(string File, int Line, string Marker, string Code
     /// <inheritdoc />
     public override string ToString() => $"{File}:{Line}" + (Marker.Length > 0 ? $" ({Marker})" : "");
 }
+
+/// <summary>A block that is a file of a docs app.</summary>
+/// <param name="App">The app (a key of <see cref="DocsApps.Templates"/>).</param>
+/// <param name="Path">The file, relative to the app's folder.</param>
+/// <param name="Append">Whether the block is added at the end of the template's file rather than being the whole file.</param>
+internal sealed record AppFile(string App, string Path, bool Append);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace CrafyCaptcha.Packaging.Tests;
+namespace CrafyCaptcha.Testing;
 
 /// <summary>Runs a command as a real process, with a time limit, and keeps what it printed for failure messages.</summary>
 public static class Run
