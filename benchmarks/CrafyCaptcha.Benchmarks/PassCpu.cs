@@ -240,6 +240,7 @@ internal static partial class PassCpu
                     ["l"] = expected["l"]!.DeepClone(),
                     ["f"] = new JsonObject { ["wd"] = 0, ["ua"] = 0, ["sw"] = 1920, ["sh"] = 1080, ["ow"] = 1280, ["oh"] = 800, ["pl"] = 5, ["mt"] = 2, ["lg"] = 2, ["nt"] = 0 },
                     ["c"] = expected["c"]?.DeepClone() ?? 0,
+                    ["t"] = 100, // the text-scale probe: no text-only zoom
                 };
             }
 
