@@ -24,6 +24,14 @@ public sealed class CrafyFlowPolicy
     /// </summary>
     public bool AccessiblePath { get; set; } = true;
 
+    /// <summary>
+    /// The proof-of-work algorithm of the policy's flows on an embedded or stand-alone CrafyCaptcha engine: <c>SHA-256</c>
+    /// or <c>ARGON2ID</c> (memory-hard; case-insensitive); <see langword="null"/> (the default) leaves it to the engine
+    /// (<c>CrafyChallengeServer:Pow:AlgorithmByStep</c>, then <c>Pow:Algorithm</c>). Carried as <c>pow_algorithm</c> in
+    /// the flow's options; an engine that knows no such key ignores it.
+    /// </summary>
+    public string? PowAlgorithm { get; set; }
+
     /// <summary>The form field the token is posted in (default <c>CrafyCAPTCHA_token</c>).</summary>
     public string FormFieldName { get; set; } = CrafyCaptchaHttpOptions.DefaultFormFieldName;
 
@@ -71,6 +79,11 @@ public sealed class CrafyFlowPolicy
         if (!AccessiblePath)
         {
             options.AdditionalOptions["accessible_path"] = false;
+        }
+
+        if (PowAlgorithm is { Length: > 0 } algorithm)
+        {
+            options.AdditionalOptions["pow_algorithm"] = algorithm.ToUpperInvariant();
         }
 
         return options;

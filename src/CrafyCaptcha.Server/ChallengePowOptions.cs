@@ -23,6 +23,14 @@ public sealed class ChallengePowOptions
     /// </summary>
     public string Algorithm { get; set; } = Sha256;
 
+    /// <summary>
+    /// The algorithm of a rung of the ladder, replacing <see cref="Algorithm"/> there: keys <c>invisible</c>,
+    /// <c>checkbox</c>, <c>slider</c>, <c>connect</c> (case-insensitive), values as <see cref="Algorithm"/>; for example
+    /// <c>CrafyChallengeServer:Pow:AlgorithmByStep:connect=ARGON2ID</c> makes the riskiest flows' work memory-hard. A
+    /// flow policy's own choice (<c>pow_algorithm</c> in its options) comes first.
+    /// </summary>
+    public IDictionary<string, string> AlgorithmByStep { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Argon2id's memory per derivation in KiB (default 4,096 = 4 MiB; 1,024 to 262,144).</summary>
     public int Argon2MemoryKiB { get; set; } = 4096;
 

@@ -168,6 +168,8 @@ public sealed class Argon2idPowTests
     [InlineData("CrafyChallengeServer:Pow:Argon2Iterations", "0", "CrafyChallengeServer:Pow:Argon2Iterations must be between 1 and 10; it is 0.")]
     [InlineData("CrafyChallengeServer:Pow:Argon2MaxCounter", "0", "CrafyChallengeServer:Pow:Argon2MaxCounter must be between 1 and 100000; it is 0.")]
     [InlineData("CrafyChallengeServer:Pow:Argon2Parts", "17", "CrafyChallengeServer:Pow:Argon2Parts must be between 1 and 16; it is 17.")]
+    [InlineData("CrafyChallengeServer:Pow:AlgorithmByStep:connect", "scrypt", "CrafyChallengeServer:Pow:AlgorithmByStep:connect must be SHA-256 or ARGON2ID (case-insensitive); it is 'scrypt'.")]
+    [InlineData("CrafyChallengeServer:Pow:AlgorithmByStep:puzzle", "ARGON2ID", "CrafyChallengeServer:Pow:AlgorithmByStep has the key 'puzzle'; the rungs are invisible, checkbox, slider and connect.")]
     public async Task A_bad_proof_of_work_setting_stops_the_start_with_a_message_naming_it(string key, string value, string message)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
@@ -181,6 +183,64 @@ public sealed class Argon2idPowTests
         Assert.NotNull(error);
         IEnumerable<Exception> all = error is AggregateException many ? many.InnerExceptions : [error];
         Assert.Contains(all, e => e is OptionsValidationException && e.Message.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("global SHA-256, the invisible rung's ARGON2ID", "comments", "ARGON2ID")]
+    [InlineData("global SHA-256, the checkbox rung's ARGON2ID", "comments", "SHA-256")]
+    [InlineData("global SHA-256, the policy's ARGON2ID", "comments", "ARGON2ID")]
+    [InlineData("global ARGON2ID, the policy's SHA-256 before the rung's ARGON2ID", "comments", "SHA-256")]
+    public async Task The_algorithm_is_the_policys_then_the_rungs_then_the_engines(string setting, string policy, string served)
+    {
+        var settings = new Dictionary<string, string?>();
+        string? policyAlgorithm = null;
+        switch (setting)
+        {
+            case "global SHA-256, the invisible rung's ARGON2ID":
+                settings["CrafyChallengeServer:Pow:AlgorithmByStep:invisible"] = "argon2id";
+                break;
+            case "global SHA-256, the checkbox rung's ARGON2ID":
+                settings["CrafyChallengeServer:Pow:AlgorithmByStep:Checkbox"] = "ARGON2ID"; // the comment form's flow is invisible
+                break;
+            case "global SHA-256, the policy's ARGON2ID":
+                policyAlgorithm = "argon2id";
+                break;
+            default:
+                settings["CrafyChallengeServer:Pow:Algorithm"] = "ARGON2ID";
+                settings["CrafyChallengeServer:Pow:AlgorithmByStep:invisible"] = "ARGON2ID";
+                policyAlgorithm = "SHA-256";
+                break;
+        }
+
+        using var app = new EngineApp(settings: settings, services: s => s.PostConfigure<CrafyCaptcha.AspNetCore.CrafyCaptchaHttpOptions>(o => o.AddPolicy(policy, p =>
+        {
+            p.Mode = FlowMode.Hidden;
+            p.PowAlgorithm = policyAlgorithm;
+        })));
+        (_, ChallengePage challenge) = await OpenAsync(app);
+        Assert.Equal(served, (string)challenge.Pow["algorithm"]!);
+
+        // Whichever it is, a native answer in that algorithm earns the token.
+        (HttpStatusCode status, string? error) = await PostAsync(app, served == "ARGON2ID" ? Answer(challenge) : new JsonObject
+        {
+            ["flow_token"] = challenge.FlowToken,
+            ["pow"] = new JsonObject { ["algorithm"] = "SHA-256", ["challenge"] = (string)challenge.Pow["challenge"]!, ["number"] = EngineApp.Solve(challenge.Pow), ["salt"] = (string)challenge.Pow["salt"]!, ["signature"] = (string)challenge.Pow["signature"]! },
+            ["pow_parts"] = EngineApp.SolveParts(challenge.Pow),
+        });
+        Assert.True(status == HttpStatusCode.OK, $"{status} {error}");
+    }
+
+    [Fact]
+    public async Task A_policy_naming_an_unknown_algorithm_stops_the_start()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        builder.WebHost.UseTestServer();
+        builder.Services.AddCrafyCaptcha().AddFlowPolicy("login", p => p.PowAlgorithm = "scrypt");
+        await using WebApplication app = builder.Build();
+
+        Exception? error = await Record.ExceptionAsync(() => app.StartAsync());
+
+        Assert.Contains("The CrafyCaptcha policy 'login' has PowAlgorithm 'scrypt': it must be SHA-256 or ARGON2ID", error?.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -42,6 +42,11 @@ internal sealed class CrafyCaptchaHttpOptionsValidator : IValidateOptions<CrafyC
             {
                 failures.Add($"The CrafyCaptcha policy '{policyName}' has MaxRiskScore {policy.MaxRiskScore}: it must be between 0 and 1.");
             }
+
+            if (policy.PowAlgorithm is { } algorithm && algorithm.ToUpperInvariant() is not ("SHA-256" or "ARGON2ID"))
+            {
+                failures.Add($"The CrafyCaptcha policy '{policyName}' has PowAlgorithm '{algorithm}': it must be SHA-256 or ARGON2ID (case-insensitive), or null for the engine's choice.");
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

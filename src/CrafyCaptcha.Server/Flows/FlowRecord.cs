@@ -16,7 +16,8 @@ internal sealed record FlowRecord(
     [property: JsonPropertyName("program")] CrafyCaptcha.Server.Instrumentation.ProgramExpectation? Program = null,
     [property: JsonPropertyName("puzzle")] Puzzles.PuzzleState? Puzzle = null,
     [property: JsonPropertyName("surcharge")] string? Surcharge = null,
-    [property: JsonPropertyName("noap"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool NoAccessiblePath = false)
+    [property: JsonPropertyName("noap"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] bool NoAccessiblePath = false,
+    [property: JsonPropertyName("palg"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PowAlgorithm = null)
 {
     /// <summary>Whether the flow asks an interactive step (the checkbox or a puzzle).</summary>
     [JsonIgnore]

@@ -82,7 +82,7 @@ internal sealed class FlowService(
                 return new FlowOpenResult(FlowOpenError.InvalidOptions, host, null);
             }
 
-            if (!TryReadOptions(plaintext, out string? nonce, out string mode, out IReadOnlyList<string> puzzles, out bool accessiblePath))
+            if (!TryReadOptions(plaintext, out string? nonce, out string mode, out IReadOnlyList<string> puzzles, out bool accessiblePath, out string? powAlgorithm))
             {
                 return new FlowOpenResult(FlowOpenError.NoNonce, host, null);
             }
@@ -118,7 +118,7 @@ internal sealed class FlowService(
             string flowToken = Guid.NewGuid().ToString();
             string step = RiskEngine.StepName(assessment.Step);
             Puzzles.PuzzleState? puzzle = assessment.Step is ChallengeStep.Slider or ChallengeStep.Connect ? await puzzleService.StartAsync(step, 0, null, cancellationToken).ConfigureAwait(false) : null;
-            var record = new FlowRecord(credential.Credential.PublicKey, nonce, mode, assessment.Score, step, [.. assessment.Reasons], now.ToUnixTimeMilliseconds(), request.ParentOrigin, host, Puzzle: puzzle, NoAccessiblePath: !accessiblePath);
+            var record = new FlowRecord(credential.Credential.PublicKey, nonce, mode, assessment.Score, step, [.. assessment.Reasons], now.ToUnixTimeMilliseconds(), request.ParentOrigin, host, Puzzle: puzzle, NoAccessiblePath: !accessiblePath, PowAlgorithm: powIssuer.AlgorithmFor(step, powAlgorithm));
             string? program = null;
             if (_options.Instrumentation.Enabled)
             {
@@ -128,14 +128,14 @@ internal sealed class FlowService(
                 program = generated.Script;
             }
 
-            PowChallenge pow = powIssuer.Create(credential, flowToken, assessment.PowMaxNumber, now + _options.PowLifetime, split: true);
+            PowChallenge pow = powIssuer.Create(credential, flowToken, assessment.PowMaxNumber, now + _options.PowLifetime, split: true, record.PowAlgorithm!);
 
             // The checkbox rung: a pass by keyboard or touch (the cheapest trails to forge) pays an extra proof-of-work.
             PowChallenge? surcharge = null;
             if (assessment.Step == ChallengeStep.Checkbox && _options.Risk.KeyboardOrTouchWorkFactor > 0)
             {
                 int maxNumber = (int)Math.Clamp(assessment.PowMaxNumber * _options.Risk.KeyboardOrTouchWorkFactor, 1, int.MaxValue);
-                surcharge = powIssuer.Create(credential, flowToken, maxNumber, now + _options.PowLifetime, split: false);
+                surcharge = powIssuer.Create(credential, flowToken, maxNumber, now + _options.PowLifetime, split: false, record.PowAlgorithm!);
                 record = record with { Surcharge = surcharge.Challenge };
                 await flows.SavePowAsync(surcharge.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
             }
@@ -364,7 +364,7 @@ internal sealed class FlowService(
             flow = flow with { Risk = risk.ScoreWith(flow.Risk, [RiskReasons.AccessiblePath]), Reasons = [.. flow.Reasons, RiskReasons.AccessiblePath] };
         }
 
-        Puzzles.PuzzleStep step = await puzzleService.ActAsync(puzzle, accessible, credential, flowToken, flow.Risk, cancellationToken).ConfigureAwait(false);
+        Puzzles.PuzzleStep step = await puzzleService.ActAsync(puzzle, accessible, credential, flowToken, flow.Risk, flow.PowAlgorithm ?? powIssuer.AlgorithmFor(flow.Step, null), cancellationToken).ConfigureAwait(false);
         if (step.Pow is { } pow)
         {
             await flows.SavePowAsync(pow.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
@@ -417,9 +417,10 @@ internal sealed class FlowService(
         _answers.Dispose();
     }
 
-    private static bool TryReadOptions(byte[] plaintext, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? nonce, out string mode, out IReadOnlyList<string> puzzles, out bool accessiblePath)
+    private static bool TryReadOptions(byte[] plaintext, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? nonce, out string mode, out IReadOnlyList<string> puzzles, out bool accessiblePath, out string? powAlgorithm)
     {
         nonce = null;
+        powAlgorithm = null;
         mode = "auto";
         puzzles = [];
         accessiblePath = true;
@@ -444,6 +445,8 @@ internal sealed class FlowService(
 
             // A policy that turned the accessible path off (CrafyFlowPolicy.AccessiblePath): only a JSON false does.
             accessiblePath = !(root.TryGetProperty("accessible_path", out JsonElement a) && a.ValueKind == JsonValueKind.False);
+            // A policy's own proof-of-work algorithm (CrafyFlowPolicy.PowAlgorithm); an unknown name leaves the engine's choice.
+            powAlgorithm = root.TryGetProperty("pow_algorithm", out JsonElement pa) && pa.ValueKind == JsonValueKind.String ? pa.GetString() : null;
             nonce = root.TryGetProperty("nonce", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
             return nonce is not null && CrafyCaptcha.Shared.NonceHex.IsLowercaseHex(Encoding.ASCII.GetBytes(nonce));
         }

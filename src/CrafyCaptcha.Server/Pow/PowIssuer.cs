@@ -11,18 +11,29 @@ internal sealed class PowIssuer(IOptions<ChallengeServerOptions> options)
 {
     private readonly ChallengeServerOptions _options = options.Value;
 
-    /// <summary>Whether the configured algorithm is Argon2id (the page then needs WebAssembly).</summary>
-    public bool IsArgon2id => IsArgon2idName(_options.Pow.Algorithm);
-
     public static bool IsArgon2idName(string? algorithm) => string.Equals(algorithm, ChallengePowOptions.Argon2id, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether <paramref name="algorithm"/> names one of the two algorithms (case-insensitive).</summary>
+    public static bool IsKnown(string? algorithm)
+        => IsArgon2idName(algorithm) || string.Equals(algorithm, ChallengePowOptions.Sha256, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
-    /// A proof-of-work of <paramref name="maxNumber"/> SHA-256 numbers' worth, split into the algorithm's parts when
-    /// <paramref name="split"/> (the flow's own work), or one challenge (the checkbox's surcharge).
+    /// A flow's algorithm: its policy's (<paramref name="requested"/>, from the flow's options) when it names one, else
+    /// its rung's (<c>Pow:AlgorithmByStep</c>), else <c>Pow:Algorithm</c>.
     /// </summary>
-    public PowChallenge Create(Credentials.ServedCredential credential, string flowToken, int maxNumber, DateTimeOffset expiresAt, bool split)
+    public string AlgorithmFor(string step, string? requested)
+        => IsKnown(requested) ? requested!
+            : _options.Pow.AlgorithmByStep.TryGetValue(step, out string? byStep) ? byStep
+            : _options.Pow.Algorithm;
+
+    /// <summary>
+    /// A proof-of-work of <paramref name="maxNumber"/> SHA-256 numbers' worth in <paramref name="algorithm"/> (see
+    /// <see cref="AlgorithmFor"/>), split into the algorithm's parts when <paramref name="split"/> (the flow's own
+    /// work), or one challenge (the checkbox's surcharge, the accessible path).
+    /// </summary>
+    public PowChallenge Create(Credentials.ServedCredential credential, string flowToken, int maxNumber, DateTimeOffset expiresAt, bool split, string algorithm)
     {
-        if (!IsArgon2id)
+        if (!IsArgon2idName(algorithm))
         {
             return PowChallenge.Create(credential.PowKey, flowToken, credential.Credential.PublicKey, maxNumber, expiresAt, split ? _options.PowParts : 1);
         }

@@ -9,9 +9,21 @@ internal sealed class PowOptionsValidator : IValidateOptions<ChallengeServerOpti
     {
         ChallengePowOptions pow = options.Pow;
         var failures = new List<string>();
-        if (!string.Equals(pow.Algorithm, ChallengePowOptions.Sha256, StringComparison.OrdinalIgnoreCase) && !PowIssuer.IsArgon2idName(pow.Algorithm))
+        if (!PowIssuer.IsKnown(pow.Algorithm))
         {
             failures.Add($"CrafyChallengeServer:Pow:Algorithm must be {ChallengePowOptions.Sha256} or {ChallengePowOptions.Argon2id} (case-insensitive); it is '{pow.Algorithm}'.");
+        }
+
+        foreach ((string step, string algorithm) in pow.AlgorithmByStep)
+        {
+            if (step.ToLowerInvariant() is not ("invisible" or "checkbox" or "slider" or "connect"))
+            {
+                failures.Add($"CrafyChallengeServer:Pow:AlgorithmByStep has the key '{step}'; the rungs are invisible, checkbox, slider and connect.");
+            }
+            else if (!PowIssuer.IsKnown(algorithm))
+            {
+                failures.Add($"CrafyChallengeServer:Pow:AlgorithmByStep:{step} must be {ChallengePowOptions.Sha256} or {ChallengePowOptions.Argon2id} (case-insensitive); it is '{algorithm}'.");
+            }
         }
 
         Range(failures, "Argon2MemoryKiB", pow.Argon2MemoryKiB, 1024, 262_144);

@@ -108,7 +108,7 @@ internal sealed class PuzzleService(IChallengeStateStore store, IOptions<Challen
     /// "I can't see the puzzle" (<paramref name="accessible"/> true): the flow now asks a proof-of-work
     /// <see cref="AccessiblePowFactor"/> times larger instead of the puzzle (once per flow).
     /// </summary>
-    public async ValueTask<PuzzleStep> ActAsync(PuzzleState puzzle, bool accessible, ServedCredential credential, string flowToken, double risk, CancellationToken cancellationToken)
+    public async ValueTask<PuzzleStep> ActAsync(PuzzleState puzzle, bool accessible, ServedCredential credential, string flowToken, double risk, string powAlgorithm, CancellationToken cancellationToken)
     {
         if (accessible)
         {
@@ -118,8 +118,8 @@ internal sealed class PuzzleService(IChallengeStateStore store, IOptions<Challen
             }
 
             int maxNumber = (int)Math.Min(int.MaxValue / 2, AccessiblePowFactor * _options.PowMaxNumber * Math.Pow(_options.Risk.PowGrowth, risk));
-            // In the configured algorithm: with CrafyChallengeServer:Pow:Algorithm=ARGON2ID the path's work is memory-hard too.
-            PowChallenge pow = powIssuer.Create(credential, flowToken, maxNumber, time.GetUtcNow() + _options.PowLifetime, split: false);
+            // In the flow's algorithm: with Argon2id (Pow:Algorithm, its rung's, or its policy's) the path's work is memory-hard too.
+            PowChallenge pow = powIssuer.Create(credential, flowToken, maxNumber, time.GetUtcNow() + _options.PowLifetime, split: false, powAlgorithm);
             return new PuzzleStep(null, puzzle with { AccessiblePow = pow.Challenge }, pow);
         }
 
