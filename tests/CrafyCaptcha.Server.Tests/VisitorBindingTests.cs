@@ -52,6 +52,24 @@ public sealed class VisitorBindingTests
     }
 
     [Fact]
+    public async Task A_page_with_a_widget_sets_the_visitor_cookie_itself_so_two_widgets_asking_at_once_share_one_visitor()
+    {
+        using var app = new EngineApp(listenOn: IPAddress.Loopback);
+        var cookies = new CookieContainer();
+        using HttpClient browser = BoundClient.From(Home, app.BaseAddress, cookies);
+
+        // A first visit of the two-widget page: the page's own response sets the cookie, before any flow is asked.
+        using HttpResponseMessage page = await browser.GetAsync("/Contact");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Cookie visitor = Assert.Single(cookies.GetAllCookies(), c => c.Name == "CrafyCAPTCHA.Visitor");
+
+        // Both widgets' option requests at once (as a browser sends them): neither sets another visitor.
+        PageInit init = await EngineApp.OpenPageAsync(browser, "/Comments");
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => EngineApp.GetEoAsync(browser, init, "comments")));
+        Assert.Equal(visitor.Value, Assert.Single(cookies.GetAllCookies(), c => c.Name == "CrafyCAPTCHA.Visitor").Value);
+    }
+
+    [Fact]
     public async Task A_script_that_drops_the_visitor_cookie_between_solving_and_posting_is_refused()
     {
         using var app = new EngineApp(listenOn: IPAddress.Loopback);

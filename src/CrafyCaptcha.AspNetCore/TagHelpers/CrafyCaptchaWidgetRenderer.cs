@@ -49,6 +49,12 @@ internal sealed class CrafyCaptchaWidgetRenderer
         int number = ++page.Widgets;
         string policyName = widget.Policy ?? CrafyCaptchaHttpOptions.DefaultPolicyName;
         CrafyFlowPolicy policy = _options.GetPolicyForWidget(policyName, $"<crafy-captcha policy=\"{policyName}\">");
+        if (policy.BindToVisitor)
+        {
+            // The page sets the visitor cookie: several widgets on a first visit ask their flows at once, and without
+            // a cookie each answer would set its own, so all but the last widget's token would belong to another visitor.
+            VisitorCookie.GetOrCreate(httpContext);
+        }
 
         string containerId = string.Create(CultureInfo.InvariantCulture, $"crafy-captcha-{number}");
         string inputName = widget.InputName ?? (number == 1 ? policy.FormFieldName : string.Create(CultureInfo.InvariantCulture, $"{policy.FormFieldName}_{number}"));
