@@ -19,9 +19,9 @@ internal sealed record PowChallenge(
     [property: JsonPropertyName("signature")] string Signature,
     [property: JsonPropertyName("parts"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PowChallenge>? Parts = null)
 {
-    public const string Sha256 = "SHA-256";
+    public const string Sha256 = ChallengePowOptions.Sha256;
 
-    public const string Argon2id = "ARGON2ID";
+    public const string Argon2id = ChallengePowOptions.Argon2id;
 
     /// <summary>
     /// A proof-of-work of about <paramref name="maxNumber"/> / 2 hashes. With <paramref name="parts"/> &gt; 1 it is split

@@ -18,13 +18,17 @@ internal sealed class PowIssuer(IOptions<ChallengeServerOptions> options)
         => IsArgon2idName(algorithm) || string.Equals(algorithm, ChallengePowOptions.Sha256, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// A flow's algorithm: its policy's (<paramref name="requested"/>, from the flow's options) when it names one, else
-    /// its rung's (<c>Pow:AlgorithmByStep</c>), else <c>Pow:Algorithm</c>.
+    /// A flow's algorithm, spelled as the challenges spell it (<see cref="PowChallenge.Sha256"/> or
+    /// <see cref="PowChallenge.Argon2id"/>): its policy's (<paramref name="requested"/>, from the flow's options) when it
+    /// names one, else its rung's (<c>Pow:AlgorithmByStep</c>), else <c>Pow:Algorithm</c>.
     /// </summary>
     public string AlgorithmFor(string step, string? requested)
-        => IsKnown(requested) ? requested!
+    {
+        string chosen = IsKnown(requested) ? requested!
             : _options.Pow.AlgorithmByStep.TryGetValue(step, out string? byStep) ? byStep
             : _options.Pow.Algorithm;
+        return IsArgon2idName(chosen) ? PowChallenge.Argon2id : PowChallenge.Sha256;
+    }
 
     /// <summary>
     /// A proof-of-work of <paramref name="maxNumber"/> SHA-256 numbers' worth in <paramref name="algorithm"/> (see
