@@ -1,3 +1,5 @@
+extern alias engine;
+
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -6,6 +8,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using engine::CrafyCaptcha.Server;
 using StackExchange.Redis;
 
 namespace CrafyCaptcha.Benchmarks;
@@ -61,6 +64,18 @@ internal static partial class PassCpu
             settings["ConnectionStrings__Redis"] = $"127.0.0.1:{redisPort}";
         }
 
+        // Production by default: what a server pays in production (no Development-only diagnostics, the sample's
+        // Development log levels off), with a credential of its own as `crafy keys new` prints one for the embedded
+        // engine. CRAFY_PASS_CPU_ENVIRONMENT=Development runs the sample as `dotnet run` does, on the development credential.
+        string environment = Environment.GetEnvironmentVariable("CRAFY_PASS_CPU_ENVIRONMENT") ?? "Production";
+        if (environment != "Development")
+        {
+            foreach ((string key, string value) in ProductionCredential(environment))
+            {
+                settings[key] = value;
+            }
+        }
+
         int port = SampleSite.FreePort();
         foreach ((string key, string value) in SampleSite.SettingsFromEnvironment())
         {
@@ -76,7 +91,7 @@ internal static partial class PassCpu
             await SampleSite.WaitUntilUpAsync(baseUrl, sample);
             int serverPid = SampleSite.ServerPid(sample);
             int redisPid = onRedis ? int.Parse(File.ReadAllText(Path.Combine(state, "redis.pid")).Trim(), CultureInfo.InvariantCulture) : 0;
-            redis = onRedis ? await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort}") : null;
+            redis = onRedis ? await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort},allowAdmin=true") : null;
             Visitor[] visitors = await Task.WhenAll(Enumerable.Range(0, Loops).Select(_ => Visitor.OpenAsync(baseUrl, redis?.GetDatabase())));
 
             // Warm-up, twice, each followed by a wait for the server to go quiet: .NET's tiered compilation recompiles hot
@@ -91,22 +106,28 @@ internal static partial class PassCpu
             }
 
             string loadBefore = File.ReadAllText("/proc/loadavg").Trim();
+            Dictionary<string, long> commands0 = redis is null ? [] : await RedisCallsAsync(redis);
             (long server0, long redis0) = (CpuTicks(serverPid), onRedis ? CpuTicks(redisPid) : 0);
             var clock = Stopwatch.StartNew();
             await RunAsync(visitors, passes);
             clock.Stop();
             (long server1, long redis1) = (CpuTicks(serverPid), onRedis ? CpuTicks(redisPid) : 0);
             string loadAfter = File.ReadAllText("/proc/loadavg").Trim();
+            Dictionary<string, long> commands1 = redis is null ? [] : await RedisCallsAsync(redis);
+            // Less the harness's own: the INFO that counted before, and one GET per pass of the program's expected result.
+            var commands = commands1.ToDictionary(c => c.Key, c => c.Value - commands0.GetValueOrDefault(c.Key) - c.Key switch { "info" => 1, "get" when program => passes, _ => 0 });
 
             double serverMs = (server1 - server0) * tick / passes, redisMs = (redis1 - redis0) * tick / passes;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"pass-cpu (up to: {UpTo}) {(onRedis ? "redis (engine state on Redis)" : "memory (in-memory engine state)")}, program {(program ? "on" : "off")}, PowMaxNumber {settings["CrafyChallengeServer__PowMaxNumber"]}: {passes} passes after {warmUp} warm-up, {Loops} client loops, server pid {serverPid}"));
+                $"pass-cpu (up to: {UpTo}, {environment}) {(onRedis ? "redis (engine state on Redis)" : "memory (in-memory engine state)")}, program {(program ? "on" : "off")}, PowMaxNumber {settings["CrafyChallengeServer__PowMaxNumber"]}: {passes} passes after {warmUp} warm-up, {Loops} client loops, server pid {serverPid}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  server CPU {(server1 - server0) * tick:F0} ms = {serverMs:F3} ms per pass = {1000 / serverMs:F0} passes/s per core; wall {clock.Elapsed.TotalSeconds:F1} s ({passes / clock.Elapsed.TotalSeconds:F0} passes/s on this shared machine)"));
             if (onRedis)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  redis-server CPU {(redis1 - redis0) * tick:F0} ms = {redisMs:F3} ms per pass{(program ? " (includes the harness's one GET per pass)" : string.Empty)}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  Redis commands from the server per pass: {commands.Values.Sum() / (double)passes:F1} ({string.Join(", ", commands.Where(c => c.Value > 0).OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value / (double)passes:F1}"))}; INFO commandstats, less the harness's own)"));
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  server CPU while idle (before the counted passes, no request): {idleMsPerSecond:F0} ms/s"));
@@ -125,6 +146,36 @@ internal static partial class PassCpu
 
             Directory.Delete(state, recursive: true);
         }
+    }
+
+    /// <summary>All commands Redis has run since it started (the sum of <c>calls=</c> in <c>INFO commandstats</c>).</summary>
+    private static async Task<Dictionary<string, long>> RedisCallsAsync(ConnectionMultiplexer redis)
+    {
+        IServer server = redis.GetServer(redis.GetEndPoints()[0]);
+        string info = await server.InfoRawAsync("commandstats") ?? string.Empty;
+        return CallsPattern().Matches(info).ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), StringComparer.Ordinal);
+    }
+
+    [GeneratedRegex("cmdstat_([a-z|]+):calls=([0-9]+)")]
+    private static partial Regex CallsPattern();
+
+    /// <summary>The settings of a new credential for the embedded engine and the site, as <c>crafy keys new</c> prints them.</summary>
+    private static Dictionary<string, string> ProductionCredential(string environment)
+    {
+        ChallengeCredential credential = CredentialGenerator.Create();
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = environment,
+            ["CrafyCaptcha__PublicKey"] = credential.PublicKey,
+            ["CrafyCaptcha__SecretKey"] = credential.SecretKey,
+            ["CrafyCaptcha__SigningPublicKey"] = CredentialGenerator.SigningPublicKeyOf(credential.SigningPrivateKey),
+            ["CrafyChallengeServer__UseDevelopmentCredential"] = "false",
+            ["CrafyChallengeServer__Credentials__0__PublicKey"] = credential.PublicKey,
+            ["CrafyChallengeServer__Credentials__0__SecretKey"] = credential.SecretKey,
+            ["CrafyChallengeServer__Credentials__0__SigningPrivateKey"] = credential.SigningPrivateKey,
+            ["CrafyChallengeServer__Credentials__0__PublicToken"] = credential.PublicToken,
+            ["CrafyChallengeServer__Credentials__0__Plan"] = credential.Plan,
+        };
     }
 
     private static async Task RunAsync(Visitor[] visitors, int passes)

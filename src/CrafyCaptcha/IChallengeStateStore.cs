@@ -76,4 +76,48 @@ public interface IChallengeStateStore
     /// <returns>The count, or 0 when the counter is absent or expired.</returns>
     /// <exception cref="ChallengeStateUnavailableException">The backing store failed.</exception>
     ValueTask<long> GetCountAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Counts several sliding windows at once (the risk engine's velocity counters of one challenge load): for each
+    /// counter, its increment (if any, as <see cref="IncrementAsync"/>, or once per mark as <see cref="TryAddAsync"/>
+    /// then <see cref="IncrementAsync"/>), then the reads of its current and previous windows. Each counter is atomic as
+    /// those methods are; the batch as a whole need not be. The default calls those methods one by one; a store on a
+    /// server overrides it to ask once (Redis: one script). The engine gives all keys of one batch the same
+    /// <c>{hash tag}</c>, so a Redis Cluster runs such a script on one node.
+    /// </summary>
+    /// <param name="counters">The counters, in order.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>One count per counter, in the same order.</returns>
+    /// <exception cref="ChallengeStateUnavailableException">The backing store failed.</exception>
+    async ValueTask<ChallengeWindowCount[]> CountWindowsAsync(IReadOnlyList<ChallengeWindowCounter> counters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        foreach (ChallengeWindowCounter counter in counters)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(counter.CurrentKey, nameof(counters));
+            ArgumentException.ThrowIfNullOrEmpty(counter.PreviousKey, nameof(counters));
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(counter.TimeToLive, TimeSpan.Zero, nameof(counters));
+            if (counter.OnceKey is { Length: 0 })
+            {
+                throw new ArgumentException("A once key is either null or a non-empty string.", nameof(counters));
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var counts = new ChallengeWindowCount[counters.Count];
+        for (int i = 0; i < counts.Length; i++)
+        {
+            ChallengeWindowCounter counter = counters[i];
+            bool add = counter.Increment && (counter.OnceKey is null || await TryAddAsync(counter.OnceKey, OnceMark, counter.TimeToLive, cancellationToken).ConfigureAwait(false));
+            long current = add
+                ? await IncrementAsync(counter.CurrentKey, counter.TimeToLive, cancellationToken).ConfigureAwait(false)
+                : await GetCountAsync(counter.CurrentKey, cancellationToken).ConfigureAwait(false);
+            counts[i] = new ChallengeWindowCount(current, await GetCountAsync(counter.PreviousKey, cancellationToken).ConfigureAwait(false));
+        }
+
+        return counts;
+    }
+
+    /// <summary>The value of a <see cref="ChallengeWindowCounter.OnceKey"/> mark.</summary>
+    private static readonly byte[] OnceMark = [(byte)'1'];
 }

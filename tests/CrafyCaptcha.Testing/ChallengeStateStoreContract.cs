@@ -184,6 +184,71 @@ public abstract class ChallengeStateStoreContract
         Assert.Null(await Store.GetAsync(Key("k")));
     }
 
+    [Fact]
+    public async Task Counting_windows_adds_to_the_current_window_and_reads_both_in_order()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            await Store.IncrementAsync(Key("loads:9"), TimeSpan.FromMinutes(1));
+        }
+
+        ChallengeWindowCounter loads = new(Key("loads:10"), Key("loads:9"), TimeSpan.FromMinutes(1), Increment: true);
+        ChallengeWindowCounter failures = new(Key("fails:10"), Key("fails:9"), TimeSpan.FromMinutes(1));
+        Assert.Equal([new(1, 3), new(0, 0)], await Store.CountWindowsAsync([loads, failures]));
+        Assert.Equal([new(0, 0), new(2, 3)], await OtherStore.CountWindowsAsync([failures, loads]));
+        Assert.Equal(2, await Store.GetCountAsync(Key("loads:10")));
+        Assert.Empty(await Store.CountWindowsAsync([]));
+    }
+
+    [Fact]
+    public async Task A_once_key_counts_each_subject_once_per_window()
+    {
+        ChallengeWindowCounter Host(string address) => new(Key("hosts:10"), Key("hosts:9"), TimeSpan.FromMinutes(1), Increment: true, OnceKey: Key("seen:" + address));
+
+        Assert.Equal(1, (await Store.CountWindowsAsync([Host("a")]))[0].Current);
+        Assert.Equal(1, (await OtherStore.CountWindowsAsync([Host("a")]))[0].Current);
+        Assert.Equal(2, (await Store.CountWindowsAsync([Host("b")]))[0].Current);
+        Assert.Equal(2, (await Store.CountWindowsAsync([Host("a"), Host("b")]))[1].Current);
+    }
+
+    [Fact]
+    public async Task Counting_windows_never_loses_a_count_and_a_once_key_adds_once_under_64_way_concurrency()
+    {
+        ChallengeWindowCounter loads = new(Key("loads:10"), Key("loads:9"), TimeSpan.FromMinutes(1), Increment: true);
+        ChallengeWindowCounter host = new(Key("hosts:10"), Key("hosts:9"), TimeSpan.FromMinutes(1), Increment: true, OnceKey: Key("seen:a"));
+
+        ChallengeWindowCount[][] seen = await RaceAsync(i => (i % 2 == 0 ? Store : OtherStore).CountWindowsAsync([loads, host]).AsTask());
+
+        Assert.Equal(Enumerable.Range(1, Racers).Select(n => (long)n), seen.Select(s => s[0].Current).Order());
+        Assert.All(seen, s => Assert.Equal(1, s[1].Current));
+        Assert.Equal(1, await Store.GetCountAsync(Key("hosts:10")));
+    }
+
+    [Fact]
+    public async Task Counted_windows_and_once_keys_expire_after_their_time_to_live()
+    {
+        TimeSpan life = ShortLife;
+        ChallengeWindowCounter host = new(Key("hosts:10"), Key("hosts:9"), life, Increment: true, OnceKey: Key("seen:a"));
+        Assert.Equal(1, (await Store.CountWindowsAsync([host]))[0].Current);
+
+        await LetTimePassAsync(life * 1.5);
+
+        Assert.Equal(0, await Store.GetCountAsync(Key("hosts:10")));
+        Assert.Equal(1, (await Store.CountWindowsAsync([host]))[0].Current);
+    }
+
+    [Fact]
+    public async Task Counting_windows_refuses_bad_arguments_before_touching_the_store()
+    {
+        ChallengeWindowCounter good = new(Key("c:1"), Key("c:0"), TimeSpan.FromMinutes(1), Increment: true);
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.CountWindowsAsync([good, good with { PreviousKey = "" }]).AsTask());
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.CountWindowsAsync([good, good with { TimeToLive = TimeSpan.Zero, Increment = false }]).AsTask());
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.CountWindowsAsync([good, good with { OnceKey = "" }]).AsTask());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.CountWindowsAsync([good], new CancellationToken(canceled: true)).AsTask());
+
+        Assert.Equal(0, await Store.GetCountAsync(Key("c:1")));
+    }
+
     /// <summary>Starts <see cref="Racers"/> callers at once (released together by one gate) and collects their results.</summary>
     private static async Task<T[]> RaceAsync<T>(Func<int, Task<T>> racer)
     {

@@ -33,8 +33,6 @@ internal sealed record Refusal(int Status, TimeSpan RetryAfter);
 /// </summary>
 internal sealed partial class RiskEngine : IDisposable
 {
-    private const string MarkersPrefix = "markers:";
-    private static readonly ReadOnlyMemory<byte> SeenMark = new byte[] { 1 };
     private readonly IChallengeStateStore _counters;
     private readonly AddressLists _lists;
     private readonly ChallengeRiskOptions _options;
@@ -74,17 +72,22 @@ internal sealed partial class RiskEngine : IDisposable
             return Refuse(StatusCodes.Status403Forbidden, TimeSpan.Zero, "deny_list");
         }
 
-        // Three independent counters: asked at once, so a Redis-backed store costs one round trip of latency, not six.
-        ValueTask<long> ipCount = CountAsync("load-ip:" + client.AddressKey, add: true, cancellationToken);
-        ValueTask<long> networkCount = CountAsync("load-net:" + client.NetworkKey, add: true, cancellationToken);
-        ValueTask<long> failureCount = CountAsync("fail-ip:" + client.AddressKey, add: false, cancellationToken);
-        ValueTask<long> hostCount = CountHostsAsync(client, cancellationToken);
-        ValueTask<byte[]?> markers = _counters.GetAsync(MarkersPrefix + client.AddressKey, cancellationToken);
-        long ipLoads = await ipCount.ConfigureAwait(false);
-        long networkLoads = await networkCount.ConfigureAwait(false);
-        long failures = await failureCount.ConfigureAwait(false);
-        long networkHosts = await hostCount.ConfigureAwait(false);
+        // The four velocity windows in one batch (one round trip to Redis) and the remembered markers beside it.
+        long now = _time.GetUtcNow().UtcTicks;
+        ValueTask<ChallengeWindowCount[]> windows = _counters.CountWindowsAsync(
+        [
+            Window(client, "load-ip", client.AddressKey, now, add: true),
+            Window(client, "load-net", client.NetworkKey, now, add: true),
+            Window(client, "fail-ip", client.AddressKey, now, add: false),
+            Window(client, "hosts", client.SiteKey, now, add: true, once: client.AddressKey),
+        ], cancellationToken);
+        ValueTask<byte[]?> markers = _counters.GetAsync(MarkersKey(client), cancellationToken);
+        ChallengeWindowCount[] counted = await windows.ConfigureAwait(false);
         byte[]? remembered = await markers.ConfigureAwait(false);
+        long ipLoads = Sliding(counted[0], now);
+        long networkLoads = Sliding(counted[1], now);
+        long failures = Sliding(counted[2], now);
+        long networkHosts = Distinct(counted[3], now);
         var counts = new RiskCounts(ipLoads, networkLoads, networkHosts, failures);
         if (ipLoads > _options.IpLoadsRefused)
         {
@@ -138,7 +141,7 @@ internal sealed partial class RiskEngine : IDisposable
     public async ValueTask RecordFailureAsync(IPAddress? remoteAddress, string reason, CancellationToken cancellationToken)
     {
         ClientAddress client = ClientAddress.From(remoteAddress);
-        await CountAsync("fail-ip:" + client.AddressKey, add: true, cancellationToken).ConfigureAwait(false);
+        await CountAsync(client, "fail-ip", client.AddressKey, cancellationToken).ConfigureAwait(false);
         LogFailureRecorded(_logger, reason);
     }
 
@@ -151,8 +154,8 @@ internal sealed partial class RiskEngine : IDisposable
     public async ValueTask<bool> TryTakeAccessiblePathAsync(IPAddress? remoteAddress, CancellationToken cancellationToken)
     {
         ClientAddress client = ClientAddress.From(remoteAddress);
-        long address = await CountAsync("access-ip:" + client.AddressKey, add: true, cancellationToken, _options.AccessiblePathWindow).ConfigureAwait(false);
-        long network = await CountAsync("access-net:" + client.NetworkKey, add: true, cancellationToken, _options.AccessiblePathWindow).ConfigureAwait(false);
+        long address = await CountAsync(client, "access-ip", client.AddressKey, cancellationToken, _options.AccessiblePathWindow).ConfigureAwait(false);
+        long network = await CountAsync(client, "access-net", client.NetworkKey, cancellationToken, _options.AccessiblePathWindow).ConfigureAwait(false);
         return address <= _options.AccessiblePathsPerAddress && network <= _options.AccessiblePathsPerNetwork;
     }
 
@@ -164,7 +167,7 @@ internal sealed partial class RiskEngine : IDisposable
     /// </summary>
     public async ValueTask RememberMarkersAsync(IPAddress? remoteAddress, IEnumerable<string> markers, CancellationToken cancellationToken)
     {
-        string key = MarkersPrefix + ClientAddress.From(remoteAddress).AddressKey;
+        string key = MarkersKey(ClientAddress.From(remoteAddress));
         byte[]? remembered = await _counters.GetAsync(key, cancellationToken).ConfigureAwait(false);
         string all = string.Join(',', Markers(remembered).Concat(markers).Distinct(StringComparer.Ordinal));
         await _counters.SetAsync(key, System.Text.Encoding.UTF8.GetBytes(all), _options.VelocityWindow, cancellationToken).ConfigureAwait(false);
@@ -238,47 +241,52 @@ internal sealed partial class RiskEngine : IDisposable
     }
 
     /// <summary>
-    /// A sliding window from two fixed windows: this window's count plus the previous one's, weighted by how much of
-    /// it still overlaps the sliding window. Every instance sharing the state store agrees.
+    /// A counter of a sliding window made of two fixed windows, keyed by what it counts (<paramref name="name"/>) and
+    /// whom (<paramref name="subject"/>). Every key of one client carries its network as a <c>{hash tag}</c>, so a
+    /// batch of them is one slot of a Redis Cluster. With <paramref name="once"/>, a load adds to the count only the
+    /// first time that subject is seen in the window (distinct hosts of a site).
     /// </summary>
-    /// <summary>
-    /// How many distinct hosts of the client's site (IPv4 /24, IPv6 /56) loaded challenges in the sliding window: the
-    /// first load of a host in a fixed window adds it (a one-use mark per host and window), later ones only read the
-    /// count. A host seen in both windows is one host, so the window's figure is the larger of this window's count and
-    /// the previous one's weighted share, never their sum.
-    /// </summary>
-    private async ValueTask<long> CountHostsAsync(ClientAddress client, CancellationToken cancellationToken)
+    private ChallengeWindowCounter Window(ClientAddress client, string name, string subject, long now, bool add, string? once = null, TimeSpan? window = null)
     {
-        long windowTicks = _options.VelocityWindow.Ticks;
-        long now = _time.GetUtcNow().UtcTicks;
-        long index = now / windowTicks;
-        string site = client.SiteKey;
-        string seen = string.Create(CultureInfo.InvariantCulture, $"seen:{site}:{client.AddressKey}:{index}");
-        bool first = await _counters.TryAddAsync(seen, SeenMark, _options.VelocityWindow * 2, cancellationToken).ConfigureAwait(false);
-        string current = string.Create(CultureInfo.InvariantCulture, $"v:hosts:{site}:{index}");
-        long here = first
-            ? await _counters.IncrementAsync(current, _options.VelocityWindow * 2, cancellationToken).ConfigureAwait(false)
-            : await _counters.GetCountAsync(current, cancellationToken).ConfigureAwait(false);
-        long before = await _counters.GetCountAsync(string.Create(CultureInfo.InvariantCulture, $"v:hosts:{site}:{index - 1}"), cancellationToken).ConfigureAwait(false);
-        return Math.Max(here, (long)Math.Floor(before * (1 - ((now % windowTicks) / (double)windowTicks))));
+        long index = now / (window ?? _options.VelocityWindow).Ticks;
+        string tag = client.NetworkKey;
+        return new ChallengeWindowCounter(
+            string.Create(CultureInfo.InvariantCulture, $"v:{{{tag}}}:{name}:{subject}:{index}"),
+            string.Create(CultureInfo.InvariantCulture, $"v:{{{tag}}}:{name}:{subject}:{index - 1}"),
+            (window ?? _options.VelocityWindow) * 2,
+            add,
+            once is null ? null : string.Create(CultureInfo.InvariantCulture, $"seen:{{{tag}}}:{name}:{subject}:{once}:{index}"));
     }
 
-    private async ValueTask<long> CountAsync(string key, bool add, CancellationToken cancellationToken, TimeSpan? window = null)
+    /// <summary>
+    /// A sliding window's count from its two fixed windows: this window's count plus the previous one's, weighted by how
+    /// much of it still overlaps the sliding window. Every instance sharing the state store agrees.
+    /// </summary>
+    private long Sliding(ChallengeWindowCount count, long now, TimeSpan? window = null)
+        => count.Current + (long)Math.Floor(count.Previous * (1 - Elapsed(now, window)));
+
+    /// <summary>
+    /// A count of distinct things (hosts of a site): a host seen in both windows is one host, so the figure is the larger
+    /// of this window's count and the previous one's weighted share, never their sum.
+    /// </summary>
+    private long Distinct(ChallengeWindowCount count, long now)
+        => Math.Max(count.Current, (long)Math.Floor(count.Previous * (1 - Elapsed(now, null))));
+
+    private double Elapsed(long now, TimeSpan? window)
     {
-        TimeSpan span = window ?? _options.VelocityWindow;
-        long windowTicks = span.Ticks;
-        long now = _time.GetUtcNow().UtcTicks;
-        long index = now / windowTicks;
-        double elapsed = (now % windowTicks) / (double)windowTicks;
-        string current = string.Create(CultureInfo.InvariantCulture, $"v:{key}:{index}");
-        string previous = string.Create(CultureInfo.InvariantCulture, $"v:{key}:{index - 1}");
-        TimeSpan keep = span * 2;
-        long here = add
-            ? await _counters.IncrementAsync(current, keep, cancellationToken).ConfigureAwait(false)
-            : await _counters.GetCountAsync(current, cancellationToken).ConfigureAwait(false);
-        long before = await _counters.GetCountAsync(previous, cancellationToken).ConfigureAwait(false);
-        return here + (long)Math.Floor(before * (1 - elapsed));
+        long ticks = (window ?? _options.VelocityWindow).Ticks;
+        return (now % ticks) / (double)ticks;
     }
+
+    /// <summary>Adds one to a sliding window and reads it.</summary>
+    private async ValueTask<long> CountAsync(ClientAddress client, string name, string subject, CancellationToken cancellationToken, TimeSpan? window = null)
+    {
+        long now = _time.GetUtcNow().UtcTicks;
+        ChallengeWindowCount[] counted = await _counters.CountWindowsAsync([Window(client, name, subject, now, add: true, window: window)], cancellationToken).ConfigureAwait(false);
+        return Sliding(counted[0], now, window);
+    }
+
+    private static string MarkersKey(ClientAddress client) => "markers:{" + client.NetworkKey + "}:" + client.AddressKey;
 
     public void Dispose() => _meter.Dispose();
 

@@ -20,6 +20,35 @@ internal sealed partial class RedisChallengeStateStore(RedisConnection connectio
         return n
         """;
 
+    // CountWindowsAsync in one round trip. Per counter, KEYS: current, previous (and the once-mark when ARGV says 2);
+    // ARGV: mode (0 read, 1 add, 2 add once per mark), time to live in ms. Returns current, previous, … as integers.
+    private const string CountWindowsScript = """
+        local out = {}
+        local k = 1
+        for a = 1, #ARGV, 2 do
+            local mode, ttl = ARGV[a], ARGV[a + 1]
+            local current, previous = KEYS[k], KEYS[k + 1]
+            k = k + 2
+            local add = mode == '1'
+            if mode == '2' then
+                add = redis.call('SET', KEYS[k], '1', 'NX', 'PX', ttl) ~= false
+                k = k + 1
+            end
+            local n
+            if add then
+                n = redis.call('INCR', current)
+                if n == 1 or redis.call('PTTL', current) == -1 then
+                    redis.call('PEXPIRE', current, ttl)
+                end
+            else
+                n = tonumber(redis.call('GET', current) or '0')
+            end
+            out[#out + 1] = n
+            out[#out + 1] = tonumber(redis.call('GET', previous) or '0')
+        end
+        return out
+        """;
+
     public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, TimeSpan timeToLive, CancellationToken cancellationToken = default)
     {
         TimeSpan ttl = Check(key, timeToLive, cancellationToken);
@@ -56,6 +85,50 @@ internal sealed partial class RedisChallengeStateStore(RedisConnection connectio
         Check(key, cancellationToken);
         RedisValue value = await Run(db => db.StringGetAsync(keyPrefix + key)).ConfigureAwait(false);
         return value.IsNull ? 0 : (long)value;
+    }
+
+    public async ValueTask<ChallengeWindowCount[]> CountWindowsAsync(IReadOnlyList<ChallengeWindowCounter> counters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(counters);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (counters.Count == 0)
+        {
+            return [];
+        }
+
+        var keys = new List<RedisKey>(counters.Count * 3);
+        var arguments = new RedisValue[counters.Count * 2];
+        for (int i = 0; i < counters.Count; i++)
+        {
+            ChallengeWindowCounter counter = counters[i];
+            TimeSpan ttl = Check(counter.CurrentKey, counter.TimeToLive, cancellationToken);
+            Check(counter.PreviousKey, cancellationToken);
+            keys.Add(keyPrefix + counter.CurrentKey);
+            keys.Add(keyPrefix + counter.PreviousKey);
+            if (counter.OnceKey is { Length: 0 })
+            {
+                throw new ArgumentException("A once key is either null or a non-empty string.", nameof(counters));
+            }
+
+            int mode = !counter.Increment ? 0 : counter.OnceKey is null ? 1 : 2;
+            if (mode == 2)
+            {
+                keys.Add(keyPrefix + counter.OnceKey);
+            }
+
+            arguments[i * 2] = mode;
+            arguments[(i * 2) + 1] = (long)ttl.TotalMilliseconds;
+        }
+
+        RedisResult result = await Run(db => db.ScriptEvaluateAsync(CountWindowsScript, [.. keys], arguments)).ConfigureAwait(false);
+        long[] values = (long[])result!;
+        var counts = new ChallengeWindowCount[counters.Count];
+        for (int i = 0; i < counts.Length; i++)
+        {
+            counts[i] = new ChallengeWindowCount(values[i * 2], values[(i * 2) + 1]);
+        }
+
+        return counts;
     }
 
     private static void Check(string key, CancellationToken cancellationToken)
