@@ -41,7 +41,9 @@ var app = builder.Build();
 
 app.UseStaticFiles();
 app.UseRouting();
-app.UseSession();
+// The session holds a failed form's input (TempData); the challenge engine and the options endpoint never use it, and a
+// session costs every cookieless request a new protected key, so they skip it.
+app.UseWhen(http => !http.Request.Path.StartsWithSegments("/crafy") && !http.Request.Path.StartsWithSegments("/crafy-options"), branch => branch.UseSession());
 app.UseAntiforgery();
 app.UseCrafyCaptcha(); // for Razor component pages; MVC, Razor Pages and minimal APIs keep their filters (a request is verified once)
 
