@@ -114,7 +114,8 @@ public sealed class PackagingTests(PackedFeed feed) : IClassFixture<PackedFeed>
             """);
         string output = Path.Combine(home, "out");
         RunResult build = await Run.ProcessAsync("dotnet", ["build", "-c", "Release", "-o", output], web, Step);
-        if (build.ExitCode != 0 && PackageFolderLacksStaticWebAssets(out string extracted))
+        string extracted = ExtractedAspNetCorePackage;
+        if (build.ExitCode != 0 && Directory.Exists(Path.Combine(extracted, "build")) && !Directory.Exists(Path.Combine(extracted, "staticwebassets")))
         {
             // Seen once on a fresh CI machine: the package's build props were extracted but its staticwebassets/
             // folder was not, so the SDK could not compress the widget's scripts. The package itself is checked
@@ -123,7 +124,7 @@ public sealed class PackagingTests(PackedFeed feed) : IClassFixture<PackedFeed>
             build = await Run.ProcessAsync("dotnet", ["build", "-c", "Release", "-o", output], web, Step);
         }
 
-        Assert.True(build.ExitCode == 0, $"{build}\n{PackageFolderListing()}");
+        Assert.True(build.ExitCode == 0, $"{build}\n{Listing(extracted)}");
         using (ZipArchive package = ZipFile.OpenRead(feed.Package("CrafyCaptcha.AspNetCore")))
         {
             Assert.Contains(package.Entries, e => e.FullName == "staticwebassets/crafy-captcha.min.js");
@@ -179,20 +180,13 @@ public sealed class PackagingTests(PackedFeed feed) : IClassFixture<PackedFeed>
         Assert.Equal((string?)set["secretKey"], (string?)set["engine"]?["CrafyChallengeServer"]?["Credentials"]?[0]?["SecretKey"]);
     }
 
-    /// <summary>The extracted CrafyCaptcha.AspNetCore folder of this run, when it has build props but no staticwebassets/.</summary>
-    private bool PackageFolderLacksStaticWebAssets(out string extracted)
-    {
-        extracted = Path.Combine(feed.Root, "packages", "crafycaptcha.aspnetcore", feed.Version.ToLowerInvariant());
-        return Directory.Exists(Path.Combine(extracted, "build")) && !Directory.Exists(Path.Combine(extracted, "staticwebassets"));
-    }
+    /// <summary>Where this run's NuGet extracts the CrafyCaptcha.AspNetCore package (the nuget.config's packages folder).</summary>
+    private string ExtractedAspNetCorePackage => Path.Combine(feed.Root, "packages", "crafycaptcha.aspnetcore", feed.Version.ToLowerInvariant());
 
-    private string PackageFolderListing()
-    {
-        string extracted = Path.Combine(feed.Root, "packages", "crafycaptcha.aspnetcore", feed.Version.ToLowerInvariant());
-        return Directory.Exists(extracted)
+    private static string Listing(string extracted)
+        => Directory.Exists(extracted)
             ? "extracted package:\n" + string.Join('\n', Directory.EnumerateFileSystemEntries(extracted, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(extracted, f)).Order(StringComparer.Ordinal))
             : $"no extracted package at {extracted}";
-    }
 
     private static async Task WaitUntilListeningAsync(HttpClient client, Process app, System.Text.StringBuilder log)
     {

@@ -82,11 +82,12 @@ internal sealed class FlowService(
                 return new FlowOpenResult(FlowOpenError.InvalidOptions, host, null);
             }
 
-            if (!TryReadOptions(plaintext, out string? nonce, out string mode, out IReadOnlyList<string> puzzles, out bool accessiblePath, out string? powAlgorithm))
+            if (ReadOptions(plaintext) is not { } flowOptions)
             {
                 return new FlowOpenResult(FlowOpenError.NoNonce, host, null);
             }
 
+            (string nonce, string mode, IReadOnlyList<string> puzzles, bool accessiblePath, string? powAlgorithm) = flowOptions;
             if (await flows.IsSpentAsync(nonce, cancellationToken).ConfigureAwait(false))
             {
                 return new FlowOpenResult(FlowOpenError.AlreadySpent, host, null);
@@ -417,42 +418,42 @@ internal sealed class FlowService(
         _answers.Dispose();
     }
 
-    private static bool TryReadOptions(byte[] plaintext, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? nonce, out string mode, out IReadOnlyList<string> puzzles, out bool accessiblePath, out string? powAlgorithm)
+    /// <summary>What a flow's options (the opened <c>eo</c>) ask of it, or <see langword="null"/> without a valid nonce.</summary>
+    private static FlowOptions? ReadOptions(byte[] plaintext)
     {
-        nonce = null;
-        powAlgorithm = null;
-        mode = "auto";
-        puzzles = [];
-        accessiblePath = true;
         try
         {
             using JsonDocument document = JsonDocument.Parse(plaintext);
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                return false;
+                return null;
             }
 
-            if (root.TryGetProperty("mode", out JsonElement m) && m.ValueKind == JsonValueKind.String && m.GetString() is "hidden" or "puzzle" or "auto")
+            string? nonce = root.TryGetProperty("nonce", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            if (nonce is null || !CrafyCaptcha.Shared.NonceHex.IsLowercaseHex(Encoding.ASCII.GetBytes(nonce)))
             {
-                mode = m.GetString()!;
+                return null;
             }
 
-            if (root.TryGetProperty("puzzles", out JsonElement p) && p.ValueKind == JsonValueKind.Array)
-            {
-                puzzles = [.. p.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).Where(n => n is "checkbox" or "slider" or "connect").Take(3)];
-            }
-
+            string mode = root.TryGetProperty("mode", out JsonElement m) && m.ValueKind == JsonValueKind.String && m.GetString() is "hidden" or "puzzle" or "auto"
+                ? m.GetString()!
+                : "auto";
+            IReadOnlyList<string> puzzles = root.TryGetProperty("puzzles", out JsonElement p) && p.ValueKind == JsonValueKind.Array
+                ? [.. p.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).Where(name => name is "checkbox" or "slider" or "connect").Take(3)]
+                : [];
             // A policy that turned the accessible path off (CrafyFlowPolicy.AccessiblePath): only a JSON false does.
-            accessiblePath = !(root.TryGetProperty("accessible_path", out JsonElement a) && a.ValueKind == JsonValueKind.False);
+            bool accessiblePath = !(root.TryGetProperty("accessible_path", out JsonElement a) && a.ValueKind == JsonValueKind.False);
             // A policy's own proof-of-work algorithm (CrafyFlowPolicy.PowAlgorithm); an unknown name leaves the engine's choice.
-            powAlgorithm = root.TryGetProperty("pow_algorithm", out JsonElement pa) && pa.ValueKind == JsonValueKind.String ? pa.GetString() : null;
-            nonce = root.TryGetProperty("nonce", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-            return nonce is not null && CrafyCaptcha.Shared.NonceHex.IsLowercaseHex(Encoding.ASCII.GetBytes(nonce));
+            string? powAlgorithm = root.TryGetProperty("pow_algorithm", out JsonElement pa) && pa.ValueKind == JsonValueKind.String ? pa.GetString() : null;
+            return new FlowOptions(nonce, mode, puzzles, accessiblePath, powAlgorithm);
         }
         catch (JsonException)
         {
-            return false;
+            return null;
         }
     }
+
+    /// <summary>A flow's options: its nonce, mode, puzzles, whether the accessible path is on, and its policy's proof-of-work algorithm.</summary>
+    private sealed record FlowOptions(string Nonce, string Mode, IReadOnlyList<string> Puzzles, bool AccessiblePath, string? PowAlgorithm);
 }

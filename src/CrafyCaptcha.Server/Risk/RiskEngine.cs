@@ -74,14 +74,15 @@ internal sealed partial class RiskEngine : IDisposable
 
         // The four velocity windows in one batch (one round trip to Redis) and the remembered markers beside it.
         long now = _time.GetUtcNow().UtcTicks;
+        string network = client.NetworkKey, address = client.AddressKey;
         ValueTask<ChallengeWindowCount[]> windows = _counters.CountWindowsAsync(
         [
-            Window(client, "load-ip", client.AddressKey, now, add: true),
-            Window(client, "load-net", client.NetworkKey, now, add: true),
-            Window(client, "fail-ip", client.AddressKey, now, add: false),
-            Window(client, "hosts", client.SiteKey, now, add: true, once: client.AddressKey),
+            Window(network, "load-ip", address, now, add: true),
+            Window(network, "load-net", network, now, add: true),
+            Window(network, "fail-ip", address, now, add: false),
+            Window(network, "hosts", client.SiteKey, now, add: true, once: address),
         ], cancellationToken);
-        ValueTask<byte[]?> markers = _counters.GetAsync(MarkersKey(client), cancellationToken);
+        ValueTask<byte[]?> markers = _counters.GetAsync(MarkersKey(network, address), cancellationToken);
         ChallengeWindowCount[] counted = await windows.ConfigureAwait(false);
         byte[]? remembered = await markers.ConfigureAwait(false);
         long ipLoads = Sliding(counted[0], now);
@@ -167,7 +168,8 @@ internal sealed partial class RiskEngine : IDisposable
     /// </summary>
     public async ValueTask RememberMarkersAsync(IPAddress? remoteAddress, IEnumerable<string> markers, CancellationToken cancellationToken)
     {
-        string key = MarkersKey(ClientAddress.From(remoteAddress));
+        ClientAddress client = ClientAddress.From(remoteAddress);
+        string key = MarkersKey(client.NetworkKey, client.AddressKey);
         byte[]? remembered = await _counters.GetAsync(key, cancellationToken).ConfigureAwait(false);
         string all = string.Join(',', Markers(remembered).Concat(markers).Distinct(StringComparer.Ordinal));
         await _counters.SetAsync(key, System.Text.Encoding.UTF8.GetBytes(all), _options.VelocityWindow, cancellationToken).ConfigureAwait(false);
@@ -242,18 +244,18 @@ internal sealed partial class RiskEngine : IDisposable
 
     /// <summary>
     /// A counter of a sliding window made of two fixed windows, keyed by what it counts (<paramref name="name"/>) and
-    /// whom (<paramref name="subject"/>). Every key of one client carries its network as a <c>{hash tag}</c>, so a
-    /// batch of them is one slot of a Redis Cluster. With <paramref name="once"/>, a load adds to the count only the
-    /// first time that subject is seen in the window (distinct hosts of a site).
+    /// whom (<paramref name="subject"/>). Every key of one client carries its network (<paramref name="tag"/>) as a
+    /// <c>{hash tag}</c>, so a batch of them is one slot of a Redis Cluster. With <paramref name="once"/>, a load adds to
+    /// the count only the first time that subject is seen in the window (distinct hosts of a site).
     /// </summary>
-    private ChallengeWindowCounter Window(ClientAddress client, string name, string subject, long now, bool add, string? once = null, TimeSpan? window = null)
+    private ChallengeWindowCounter Window(string tag, string name, string subject, long now, bool add, string? once = null, TimeSpan? window = null)
     {
-        long index = now / (window ?? _options.VelocityWindow).Ticks;
-        string tag = client.NetworkKey;
+        TimeSpan span = window ?? _options.VelocityWindow;
+        long index = now / span.Ticks;
         return new ChallengeWindowCounter(
             string.Create(CultureInfo.InvariantCulture, $"v:{{{tag}}}:{name}:{subject}:{index}"),
             string.Create(CultureInfo.InvariantCulture, $"v:{{{tag}}}:{name}:{subject}:{index - 1}"),
-            (window ?? _options.VelocityWindow) * 2,
+            span * 2,
             add,
             once is null ? null : string.Create(CultureInfo.InvariantCulture, $"seen:{{{tag}}}:{name}:{subject}:{once}:{index}"));
     }
@@ -282,11 +284,11 @@ internal sealed partial class RiskEngine : IDisposable
     private async ValueTask<long> CountAsync(ClientAddress client, string name, string subject, CancellationToken cancellationToken, TimeSpan? window = null)
     {
         long now = _time.GetUtcNow().UtcTicks;
-        ChallengeWindowCount[] counted = await _counters.CountWindowsAsync([Window(client, name, subject, now, add: true, window: window)], cancellationToken).ConfigureAwait(false);
+        ChallengeWindowCount[] counted = await _counters.CountWindowsAsync([Window(client.NetworkKey, name, subject, now, add: true, window: window)], cancellationToken).ConfigureAwait(false);
         return Sliding(counted[0], now, window);
     }
 
-    private static string MarkersKey(ClientAddress client) => "markers:{" + client.NetworkKey + "}:" + client.AddressKey;
+    private static string MarkersKey(string network, string address) => "markers:{" + network + "}:" + address;
 
     public void Dispose() => _meter.Dispose();
 
