@@ -28,6 +28,30 @@ public sealed class AddressRotationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Passes_from_120_addresses_of_one_IPv4_network_get_at_most_40_invisible_tokens_with_the_state_on_Redis()
+    {
+        // The velocity windows are one Redis script there (CountWindowsAsync): the same attack, the same ceiling.
+        var redis = new RedisServer();
+        await redis.InitializeAsync();
+        try
+        {
+            using var app = new EngineApp(listenOn: IPAddress.Loopback, settings: new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redis.Configuration });
+            IPAddress[] sources = [.. Enumerable.Range(1, Passes).Select(i => IPAddress.Parse($"127.0.76.{i}"))];
+
+            await AssertRotationClimbsTheLadderAsync(app, sources);
+
+            // The counts were Redis's: the network's windows, under its hash tag.
+            await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration + ",allowAdmin=true");
+            StackExchange.Redis.IServer server = connection.GetServer(connection.GetEndPoints()[0]);
+            Assert.NotEmpty(server.Keys(pattern: "crafy:engine:v:{127.0.76.0/24}:hosts:*").ToArray());
+        }
+        finally
+        {
+            await redis.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Passes_from_120_addresses_of_one_IPv6_64_get_at_most_40_invisible_tokens()
     {
         const string Prefix = "fd00:c0de:77::/64";
