@@ -69,7 +69,7 @@ public sealed class BrowserTests(BlazorBrowserFixture fixture) : IClassFixture<B
         await TypeAsync(page, "#Input\\.ConfirmPassword", Password);
         await WaitForTokenAsync(page);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/Account/RegisterConfirmation**", new PageWaitForURLOptions { Timeout = 30_000 });
+        await page.WaitForURLAsync("**/Account/RegisterConfirmation**", new PageWaitForURLOptions { Timeout = 30_000, WaitUntil = WaitUntilState.Commit }); // the emails are sent before the redirect
 
         (_, _, string link) = Assert.Single(fixture.App.Emails, e => e.Email == email && e.Kind == "confirmation");
         await page.GotoAsync(System.Net.WebUtility.HtmlDecode(link));

@@ -46,8 +46,8 @@ public sealed class InstrumentationTests
         PageInit page = await app.OpenPageAsync("/Comments");
         string[] policies = ["comments", "login", "register"]; // hidden (invisible), auto (invisible at this risk), puzzle
         var errors = new ConcurrentDictionary<string, int>();
-        var steps = new ConcurrentDictionary<bool, int>();
-        int tokens = 0, programsFetched = 0, next = -1;
+        var steps = new ConcurrentDictionary<(string Policy, bool Interactive), int>();
+        int tokens = 0, programsFetched = 0, next = -1, eos = -1;
 
         async Task Worker()
         {
@@ -58,7 +58,9 @@ public sealed class InstrumentationTests
             {
                 if (eo is null || loadsOfEo == FlowServiceLoads)
                 {
-                    policy = policies[i % policies.Length];
+                    // One eo after another round the three policies (not by i: eight workers interleave their i
+                    // unevenly, and one policy could get far fewer loads than a third).
+                    policy = policies[Interlocked.Increment(ref eos) % policies.Length];
                     eo = await app.GetEoAsync(page, policy);
                     loadsOfEo = 0;
                 }
@@ -70,7 +72,7 @@ public sealed class InstrumentationTests
                 ChallengePage challenge = EngineApp.ReadChallenge(html);
                 Assert.Contains("crafy-program", challenge.Program, StringComparison.Ordinal);
                 bool interactive = challenge.NeedsCheckbox || html.Contains("data-puzzle=", StringComparison.Ordinal); // the register form's puzzle
-                steps.AddOrUpdate(interactive, 1, (_, n) => n + 1);
+                steps.AddOrUpdate((policy, interactive), 1, (_, n) => n + 1);
                 JsonNode? program = null;
                 switch (i % 4)
                 {
@@ -107,8 +109,11 @@ public sealed class InstrumentationTests
 
         Assert.Equal(0, tokens);
         Assert.Equal(Attempts, Assert.Single(errors, e => e.Key == "program_invalid").Value);
-        Assert.True(steps.GetValueOrDefault(false) > Attempts / 2, "most attempts should have been on the invisible rung"); // comments and login
-        Assert.True(steps.GetValueOrDefault(true) > Attempts / 4, "the puzzle policy's attempts should have been interactive");
+        string Steps() => string.Join(", ", steps.Select(s => $"{s.Key.Policy}/{(s.Key.Interactive ? "interactive" : "invisible")}: {s.Value}"));
+        Assert.True(steps.GetValueOrDefault(("comments", false)) > Attempts / 4, Steps()); // hidden: always invisible
+        Assert.Equal(0, steps.GetValueOrDefault(("comments", true)));
+        Assert.True(steps.GetValueOrDefault(("register", true)) > Attempts / 4, Steps()); // the puzzle policy: always interactive
+        Assert.Equal(0, steps.GetValueOrDefault(("register", false)));
         Assert.Equal(Attempts / 4, programsFetched);
 
         // The same script, against the same sample with the program turned off, gets its token: the refusals above came

@@ -87,9 +87,12 @@ public sealed class WidgetSettingsBrowserTests(WidgetSettingsBrowserTests.SpaSit
     public async Task A_static_pages_plain_form_passes()
     {
         IPage page = await OpenAsync("/static.html");
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/comments");
-        Assert.Equal("saved: hello from a static page", await page.Locator("body").InnerTextAsync());
+        IResponse posted = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button[type=submit]"),
+            r => r.Request.Method == "POST" && r.Url.EndsWith("/comments", StringComparison.Ordinal));
+        Assert.Equal(200, posted.Status);
+        // The new document's text, awaited by a locator (not by the frame's load event: WaitForURLAsync's wait for "load"
+        // after the URL changed timed out once on CI while the page had loaded).
+        await Assertions.Expect(page.Locator("body")).ToHaveTextAsync("saved: hello from a static page");
         await page.Context.CloseAsync();
     }
 
