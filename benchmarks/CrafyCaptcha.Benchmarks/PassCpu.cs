@@ -108,6 +108,7 @@ internal static partial class PassCpu
             string loadBefore = File.ReadAllText("/proc/loadavg").Trim();
             Dictionary<string, long> commands0 = redis is null ? [] : await RedisCallsAsync(redis);
             (long server0, long redis0) = (CpuTicks(serverPid), onRedis ? CpuTicks(redisPid) : 0);
+            Console.WriteLine($"counting {passes} passes (server pid {serverPid})"); // where a profiler attaches
             var clock = Stopwatch.StartNew();
             await RunAsync(visitors, passes);
             clock.Stop();

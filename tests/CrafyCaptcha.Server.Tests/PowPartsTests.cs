@@ -119,6 +119,18 @@ public sealed class PowPartsTests
             JsonArray borrowed = EngineApp.SolveParts(challenge.Pow)!;
             borrowed[5] = EngineApp.SolveParts(other.Pow)![5]!.DeepClone();
             Assert.Equal((HttpStatusCode.BadRequest, "pow_other_flow"), await PostAsync(app, Answer(challenge, borrowed)));
+
+            // A part's signature is compared as the engine wrote it (lower-case hex, in fixed time): the same MAC in
+            // upper case, one digit changed, or cut short is refused.
+            foreach (Func<string, string> forge in new Func<string, string>[] { s => s.ToUpperInvariant(), s => (s[0] == '0' ? "1" : "0") + s[1..], s => s[..^2] })
+            {
+                JsonArray forged = EngineApp.SolveParts(challenge.Pow)!;
+                forged[2]!["signature"] = forge((string)forged[2]!["signature"]!);
+                Assert.Equal((HttpStatusCode.BadRequest, "pow_invalid"), await PostAsync(app, Answer(challenge, forged)));
+            }
+
+            // None of the refusals spent the flow.
+            Assert.Equal((HttpStatusCode.OK, null), await PostAsync(app, Answer(challenge, EngineApp.SolveParts(challenge.Pow))));
         }
     }
 

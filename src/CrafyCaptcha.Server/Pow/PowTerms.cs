@@ -16,9 +16,9 @@ internal sealed record PowTerms(string Algorithm, string? Flow, string? PublicKe
     {
         if (solution.Algorithm == PowChallenge.Sha256 && solution.Salt is { } salt)
         {
-            return new PowTerms(PowChallenge.Sha256, PowChallenge.SaltParameter(salt, "flow"), PowChallenge.SaltParameter(salt, "pk"),
-                long.TryParse(PowChallenge.SaltParameter(salt, "expires"), NumberStyles.None, CultureInfo.InvariantCulture, out long expires) ? expires : null,
-                PowChallenge.SaltParameter(salt, "parts"));
+            (string? expiresText, string? flow, string? publicKey, string? parts) = PowChallenge.SaltParameters(salt);
+            return new PowTerms(PowChallenge.Sha256, flow, publicKey,
+                long.TryParse(expiresText, NumberStyles.None, CultureInfo.InvariantCulture, out long expires) ? expires : null, parts);
         }
 
         return solution.Algorithm == PowChallenge.Argon2id && solution.Challenge is { } challenge ? OfParameters(challenge) : null;

@@ -17,13 +17,21 @@ internal static class PowVerifier
     /// of the salt and the number. Argon2id: the key sent must have the signed prefix and the signed HMAC (no derivation).
     /// </summary>
     public static ChallengeRefusal? Check(ServedCredential? credential, PowSolution solution, string flowToken, DateTimeOffset now)
-        => Check(credential, solution, PowTerms.Of(solution), flowToken, now);
-
-    private static ChallengeRefusal? Check(ServedCredential? credential, PowSolution solution, PowTerms? terms, string flowToken, DateTimeOffset now)
     {
-        if (credential is null || terms is null
+        if (credential is null)
+        {
+            return ChallengeRefusal.PowInvalid;
+        }
+
+        using IncrementalHash hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, credential.PowKey);
+        return Check(credential, hmac, solution, PowTerms.Of(solution), flowToken, now);
+    }
+
+    private static ChallengeRefusal? Check(ServedCredential credential, IncrementalHash hmac, PowSolution solution, PowTerms? terms, string flowToken, DateTimeOffset now)
+    {
+        if (terms is null
             || solution is not { Challenge: { } challenge, Signature: { } signature }
-            || !FixedTimeEquals(PowChallenge.Sign(credential.PowKey, challenge), signature))
+            || !PowChallenge.IsSignedBy(hmac, challenge, signature))
         {
             return ChallengeRefusal.PowInvalid;
         }
@@ -39,7 +47,7 @@ internal static class PowVerifier
         }
 
         bool right = solution.Number >= 0 && (terms.Algorithm == PowChallenge.Sha256
-            ? PowChallenge.Hash(solution.Salt!, solution.Number) == challenge
+            ? PowChallenge.Answers(solution.Salt!, solution.Number, challenge)
             : KeyMatches(credential, terms, solution.DerivedKey));
         return right ? null : ChallengeRefusal.PowWrongAnswer;
     }
@@ -73,8 +81,15 @@ internal static class PowVerifier
     /// </summary>
     public static ChallengeRefusal? CheckAll(ServedCredential? credential, PowSolution first, IReadOnlyList<PowSolution>? others, string flowToken, DateTimeOffset now)
     {
+        if (credential is null)
+        {
+            return ChallengeRefusal.PowInvalid;
+        }
+
+        // One HMAC keyed once for every part of the flow.
+        using IncrementalHash hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, credential.PowKey);
         PowTerms? terms = PowTerms.Of(first);
-        if (Check(credential, first, terms, flowToken, now) is { } error)
+        if (Check(credential, hmac, first, terms, flowToken, now) is { } error)
         {
             return error;
         }
@@ -96,7 +111,7 @@ internal static class PowVerifier
             }
 
             PowTerms? partTerms = PowTerms.Of(part);
-            if (Check(credential, part, partTerms, flowToken, now) is { } partError)
+            if (Check(credential, hmac, part, partTerms, flowToken, now) is { } partError)
             {
                 return partError;
             }
