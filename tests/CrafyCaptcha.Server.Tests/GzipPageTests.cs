@@ -26,6 +26,7 @@ public sealed class GzipPageTests
             GzipPage.Piece.Own(string.Empty),
             GzipPage.Piece.Own(Text(random.Next(1, 500))),
             GzipPage.Piece.Fixed(Text(random.Next(1, 70_000))), // more than deflate's 32 KB window
+            GzipPage.Piece.Own(Text(random.Next(20_000, 70_000))), // a flow's piece larger than an instrumentation program
         ];
 
         byte[] plain = GzipPage.Plain(pieces);
@@ -53,6 +54,37 @@ public sealed class GzipPageTests
         Assert.True(gzipped.Length < script.Length / 10, $"{gzipped.Length} bytes for {script.Length}");
         Assert.Equal(new byte[] { 0x1f, 0x8b, 8 }, gzipped[..3]);
         Assert.Equal((uint)GzipPage.Plain(pieces).Length, BitConverter.ToUInt32(gzipped, gzipped.Length - 4));
+    }
+
+    [Theory]
+    [InlineData("auto", "light dark")]
+    [InlineData("dark", "dark")]
+    [InlineData("light", "light")]
+    [InlineData(null, "light")]
+    public void The_challenge_pages_fixed_start_follows_the_theme_gzipped_or_not(string? theme, string scheme)
+    {
+        var model = new ChallengePageModel("https://shop.example", "/crafy/challenge", "flow-1", "{\"algorithm\":\"SHA-256\"}", false,
+            new Protocol.SignedMessage("{}", "sig"), theme, null, null, null, null, ProgramScript: "var a=1;");
+        string Page(bool gzip)
+        {
+            var http = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+            if (gzip)
+            {
+                http.Request.Headers.AcceptEncoding = "gzip";
+            }
+
+            var result = (Microsoft.AspNetCore.Http.HttpResults.FileContentHttpResult)ChallengePageRenderer.ChallengePage(http, model);
+            Assert.Equal(gzip ? "gzip" : null, (string?)http.Response.Headers.ContentEncoding);
+            return Encoding.UTF8.GetString(gzip ? Inflate(result.FileContents.ToArray()) : result.FileContents.ToArray());
+        }
+
+        string plain = Page(gzip: false);
+        Assert.StartsWith($"<!DOCTYPE html>\n<html lang=\"en\" style=\"color-scheme:{scheme}\">", plain, StringComparison.Ordinal);
+        Assert.Contains("data-flow-token=\"flow-1\"", plain, StringComparison.Ordinal);
+        Assert.EndsWith("var a=1;</script></body></html>", plain, StringComparison.Ordinal);
+        // Each response has a nonce of its own for the program: the rest is the same page.
+        static string WithoutNonce(string page) => System.Text.RegularExpressions.Regex.Replace(page, "nonce=\"[^\"]+\"", "nonce");
+        Assert.Equal(WithoutNonce(plain), WithoutNonce(Page(gzip: true)));
     }
 
     private static byte[] Inflate(byte[] gzipped)

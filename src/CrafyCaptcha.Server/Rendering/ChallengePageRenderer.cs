@@ -68,7 +68,7 @@ internal static class ChallengePageRenderer
 
     /// <summary>A script that can sit inside a <c>&lt;script&gt;</c> element as it is (no end tag or comment opener in it).</summary>
     private static string InlineSafe(string script)
-        => script.Contains("</script", StringComparison.OrdinalIgnoreCase) || script.Contains("<!--", StringComparison.Ordinal)
+        => (script.Contains("</", StringComparison.Ordinal) && script.Contains("</script", StringComparison.OrdinalIgnoreCase)) || script.Contains("<!--", StringComparison.Ordinal)
             ? throw new InvalidOperationException("An engine script cannot be inlined: it contains </script or <!--.")
             : script;
 
@@ -130,11 +130,6 @@ internal static class ChallengePageRenderer
         string flowToken = model.FlowToken;
         bool checkbox = model.Checkbox;
         SignedMessage handshake = model.Handshake;
-        string head = $"""
-            <!DOCTYPE html>
-            <html lang="en" style="color-scheme:{(model.Theme == "auto" ? "light dark" : dark ? "dark" : "light")}"><head><meta charset="utf-8"><title>CrafyCAPTCHA</title>
-            <style>
-            """;
         string body = $$"""
             </style></head>
             <body style="--bg:{{bg}};--text:{{text}};--primary:{{primary}};--border:{{border}}" data-flow-token="{{Attr(flowToken)}}" data-parent-origin="{{Attr(parentOrigin)}}" data-verify-url="{{Attr(basePath + "/verify")}}"
@@ -145,9 +140,18 @@ internal static class ChallengePageRenderer
             """;
         // The flow's instrumentation program runs inline after challenge.js (which listens for its result), allowed by
         // this response's own CSP nonce.
-        string end = programNonce is null ? "</body></html>" : $"<script nonce=\"{programNonce}\" id=\"crafy-program\">{InlineSafe(model.ProgramScript!)}</script></body></html>";
-        return Compressed(http, [GzipPage.Piece.Own(head), checkbox || model.Puzzle is not null ? InteractiveStyle : PlainStyle, GzipPage.Piece.Own(body), ScriptTails[(model.Argon2id ? 2 : 0) + (checkbox ? 1 : 0)], GzipPage.Piece.Own(end)]);
+        GzipPage.Piece end = programNonce is null ? PlainEnd : GzipPage.Piece.Own($"<script nonce=\"{programNonce}\" id=\"crafy-program\">{InlineSafe(model.ProgramScript!)}</script></body></html>");
+        return Compressed(http, [Heads[model.Theme == "auto" ? 0 : dark ? 1 : 2], checkbox || model.Puzzle is not null ? InteractiveStyle : PlainStyle, GzipPage.Piece.Own(body), ScriptTails[(model.Argon2id ? 2 : 0) + (checkbox ? 1 : 0)], end]);
     }
+
+    // The page's start for each colour scheme (auto, dark, light) and its end without a program: fixed pieces too.
+    private static readonly GzipPage.Piece[] Heads = [.. ((string[])["light dark", "dark", "light"]).Select(scheme => GzipPage.Piece.Fixed($"""
+        <!DOCTYPE html>
+        <html lang="en" style="color-scheme:{scheme}"><head><meta charset="utf-8"><title>CrafyCAPTCHA</title>
+        <style>
+        """))];
+
+    private static readonly GzipPage.Piece PlainEnd = GzipPage.Piece.Fixed("</body></html>");
 
     // The fixed pieces of the challenge page, deflated once (see GzipPage): its two style sheets and its four script
     // tails (the SHA-256 or the Argon2id worker, without or with the checkbox).

@@ -65,15 +65,29 @@ internal static class GzipPage
     /// <summary>The page as one gzip member.</summary>
     public static byte[] Gzipped(IReadOnlyList<Piece> pieces)
     {
+        // Sized once for the worst case (a flow's piece stored: 5 bytes a 64 KB block, and the flush), so it never grows.
+        int most = Header.Length + FinalBlock.Length + 8;
+        foreach (Piece piece in pieces)
+        {
+            most += piece.Deflated?.Length ?? piece.Raw.Length + (piece.Raw.Length / 16_000 * 5) + 16;
+        }
+
         var crc = new Crc32();
         long length = 0;
-        using var page = new MemoryStream(8 * 1024);
+        using var page = new MemoryStream(most);
         page.Write(Header);
         foreach (Piece piece in pieces)
         {
             crc.Append(piece.Raw);
             length += piece.Raw.Length;
-            page.Write(piece.Deflated ?? Deflate(piece.Raw, CompressionLevel.Fastest));
+            if (piece.Deflated is { } deflated)
+            {
+                page.Write(deflated);
+            }
+            else
+            {
+                Deflate(piece.Raw, CompressionLevel.Fastest, page);
+            }
         }
 
         page.Write(FinalBlock);
@@ -84,28 +98,38 @@ internal static class GzipPage
         return page.ToArray();
     }
 
-    /// <summary>
-    /// <paramref name="raw"/>'s deflate blocks up to a sync flush (<see cref="DeflateStream.Flush()"/>), without the
-    /// final block that disposing the stream adds: ends with the empty stored block <c>00 00 FF FF</c>.
-    /// </summary>
     private static byte[] Deflate(byte[] raw, CompressionLevel level)
+    {
+        using var blocks = new MemoryStream(raw.Length / 2 + 64);
+        Deflate(raw, level, blocks);
+        return blocks.ToArray();
+    }
+
+    /// <summary>
+    /// Appends <paramref name="raw"/>'s deflate blocks to <paramref name="output"/> up to a sync flush
+    /// (<see cref="DeflateStream.Flush()"/>), without the final block that disposing the stream adds: they end with the
+    /// empty stored block <c>00 00 FF FF</c>. Nothing for an empty piece.
+    /// </summary>
+    private static void Deflate(byte[] raw, CompressionLevel level, MemoryStream output)
     {
         if (raw.Length == 0)
         {
-            return [];
+            return;
         }
 
-        using var blocks = new MemoryStream(raw.Length / 2 + 64);
-        byte[] flushed;
-        using (var deflate = new DeflateStream(blocks, level, leaveOpen: true))
+        long start = output.Length, flushed;
+        using (var deflate = new DeflateStream(output, level, leaveOpen: true))
         {
             deflate.Write(raw);
             deflate.Flush();
-            flushed = blocks.ToArray();
+            flushed = output.Length;
+            if (!output.GetBuffer().AsSpan((int)start, (int)(flushed - start)).EndsWith((ReadOnlySpan<byte>)[0, 0, 0xff, 0xff]))
+            {
+                throw new InvalidOperationException("DeflateStream.Flush did not end its blocks with a sync flush.");
+            }
         }
 
-        return flushed.AsSpan().EndsWith((ReadOnlySpan<byte>)[0, 0, 0xff, 0xff])
-            ? flushed
-            : throw new InvalidOperationException("DeflateStream.Flush did not end its blocks with a sync flush.");
+        // Disposing the stream wrote a final block after the flush: cut it off (the page's own final block ends the page).
+        output.SetLength(flushed);
     }
 }
