@@ -186,6 +186,34 @@ public sealed class InstrumentationTests
         Assert.NotEqual(once.Script, ProgramGenerator.Generate(seed).Script);
     }
 
+    [Fact]
+    public void A_program_is_the_same_whatever_the_servers_culture()
+    {
+        // A culture whose minus sign is U+2212 (as sv-SE's under ICU): JavaScript would read "x=Math.imul(x,−5)" as a
+        // syntax error, and every person's program would fail.
+        var minus = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        minus.NumberFormat.NegativeSign = "\u2212";
+        System.Globalization.CultureInfo before = System.Globalization.CultureInfo.CurrentCulture;
+        byte[][] seeds = [.. Enumerable.Range(0, 200).Select(_ => System.Security.Cryptography.RandomNumberGenerator.GetBytes(ProgramGenerator.SeedSize))];
+        string[] invariant = [.. seeds.Select(s => ProgramGenerator.Generate(s).Script)];
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = minus;
+            for (int i = 0; i < seeds.Length; i++)
+            {
+                string script = ProgramGenerator.Generate(seeds[i]).Script;
+                Assert.DoesNotContain('\u2212', script);
+                Assert.Equal(invariant[i], script);
+            }
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = before;
+        }
+
+        Assert.Contains(invariant, s => s.Contains(",-", StringComparison.Ordinal)); // negative numbers were written
+    }
+
     /// <summary>How many times one <c>eo</c> loads the challenge (the engine's <c>FlowService.MaxLoadsPerEo</c>).</summary>
     private const int FlowServiceLoads = Flows.FlowService.MaxLoadsPerEo;
 
