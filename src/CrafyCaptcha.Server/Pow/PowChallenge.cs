@@ -80,16 +80,8 @@ internal sealed record PowChallenge(
 
     private static void Hash(string salt, long number, Span<byte> digest)
     {
-        int most = Encoding.UTF8.GetMaxByteCount(salt.Length) + 20;
-        byte[]? rented = most > 512 ? ArrayPool<byte>.Shared.Rent(most) : null;
-        Span<byte> text = rented ?? stackalloc byte[512];
-        int length = Encoding.UTF8.GetBytes(salt, text);
-        number.TryFormat(text[length..], out int digits, default, CultureInfo.InvariantCulture);
-        SHA256.HashData(text[..(length + digits)], digest);
-        if (rented is not null)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        using var text = new Utf8Text(salt, number, stackalloc byte[Utf8Text.OnStack]);
+        SHA256.HashData(text.Bytes, digest);
     }
 
     /// <summary>HMAC-SHA-256 of the challenge under <paramref name="hmacKey"/>, lower-case hex.</summary>
@@ -119,14 +111,43 @@ internal sealed record PowChallenge(
 
     private static void Mac(IncrementalHash hmac, string challenge, Span<byte> mac)
     {
-        int most = Encoding.UTF8.GetMaxByteCount(challenge.Length);
-        byte[]? rented = most > 512 ? ArrayPool<byte>.Shared.Rent(most) : null;
-        Span<byte> text = rented ?? stackalloc byte[512];
-        hmac.AppendData(text[..Encoding.UTF8.GetBytes(challenge, text)]);
+        using var text = new Utf8Text(challenge, null, stackalloc byte[Utf8Text.OnStack]);
+        hmac.AppendData(text.Bytes);
         hmac.GetHashAndReset(mac);
-        if (rented is not null)
+    }
+
+    /// <summary>
+    /// A text's UTF-8 bytes, then a number's digits if there is one, in a buffer on the caller's stack, or rented from
+    /// the shared pool when longer (a salt or an Argon2id challenge sent by a client) and returned when disposed.
+    /// </summary>
+    private ref struct Utf8Text
+    {
+        public const int OnStack = 512;
+        private readonly byte[]? _rented;
+
+        public Utf8Text(string text, long? number, Span<byte> stack)
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            int most = Encoding.UTF8.GetMaxByteCount(text.Length) + 20;
+            _rented = most > stack.Length ? ArrayPool<byte>.Shared.Rent(most) : null;
+            Span<byte> buffer = _rented ?? stack;
+            int length = Encoding.UTF8.GetBytes(text, buffer);
+            if (number is { } n)
+            {
+                n.TryFormat(buffer[length..], out int digits, default, CultureInfo.InvariantCulture);
+                length += digits;
+            }
+
+            Bytes = buffer[..length];
+        }
+
+        public ReadOnlySpan<byte> Bytes { get; }
+
+        public readonly void Dispose()
+        {
+            if (_rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_rented);
+            }
         }
     }
 
