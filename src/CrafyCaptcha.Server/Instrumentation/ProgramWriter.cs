@@ -15,6 +15,9 @@ internal sealed class ProgramWriter : IDisposable
     private readonly Dictionary<string, string> _classOf = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _children = new(StringComparer.Ordinal);
 
+    // An element's style while Style writes it: inline, its rule, its decoys (cleared for each element).
+    private readonly StringBuilder _inline = new(256), _rule = new(256), _decoys = new(128);
+
     /// <param name="seed">The program's seed.</param>
     public ProgramWriter(ReadOnlySpan<byte> seed)
     {
@@ -179,7 +182,6 @@ internal sealed class ProgramWriter : IDisposable
     /// </summary>
     private void Style(string element, string selector, string weakerSelector, string fixedCss, string css)
     {
-        // Three builders of the writer's own, cleared for each element (a program styles ~30 elements).
         StringBuilder inline = _inline.Clear().Append(fixedCss), rule = _rule.Clear(), decoys = _decoys.Clear();
         foreach (Range part in css.AsSpan().Split(';'))
         {
@@ -222,8 +224,6 @@ internal sealed class ProgramWriter : IDisposable
         InsertRule(selector, rule);
         InsertRule(weakerSelector, decoys);
     }
-
-    private readonly StringBuilder _inline = new(256), _rule = new(256), _decoys = new(128);
 
     private void InsertRule(string selector, StringBuilder declarations)
     {

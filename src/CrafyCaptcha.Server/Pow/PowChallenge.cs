@@ -74,8 +74,7 @@ internal sealed record PowChallenge(
     {
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         Hash(salt, number, digest);
-        Span<char> hex = stackalloc char[SHA256.HashSizeInBytes * 2];
-        return Convert.TryToHexStringLower(digest, hex, out _) && hex.SequenceEqual(challenge);
+        return IsLowerHexOf(digest, challenge);
     }
 
     private static void Hash(string salt, long number, Span<byte> digest)
@@ -104,9 +103,15 @@ internal sealed record PowChallenge(
     {
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         Mac(hmac, challenge, mac);
-        Span<char> hex = stackalloc char[HMACSHA256.HashSizeInBytes * 2];
-        Convert.TryToHexStringLower(mac, hex, out _);
-        return CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes((ReadOnlySpan<char>)hex), MemoryMarshal.AsBytes(signature.AsSpan()));
+        return IsLowerHexOf(mac, signature);
+    }
+
+    /// <summary>Whether <paramref name="text"/> is exactly <paramref name="digest"/> in lower-case hex, compared in fixed time.</summary>
+    private static bool IsLowerHexOf(ReadOnlySpan<byte> digest, string text)
+    {
+        Span<char> hex = stackalloc char[digest.Length * 2];
+        Convert.TryToHexStringLower(digest, hex, out _);
+        return CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes((ReadOnlySpan<char>)hex), MemoryMarshal.AsBytes(text.AsSpan()));
     }
 
     private static void Mac(IncrementalHash hmac, string challenge, Span<byte> mac)
