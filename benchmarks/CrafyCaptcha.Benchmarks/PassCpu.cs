@@ -16,20 +16,22 @@ namespace CrafyCaptcha.Benchmarks;
 /// <summary>
 /// The server's own CPU per invisible pass (issue 22, item 5): the sample (Release, embedded engine) in a process of its
 /// own, driven by plain-HTTP client loops that play the widget: the eo from the options endpoint, the challenge page (with
-/// the program inline, gzipped as for a browser), the proof-of-work (solved here), the answer, and the form post whose token the site verifies. The
-/// server's utime + stime (<c>/proc/&lt;pid&gt;/stat</c>) over the counted passes, divided by their number.
-/// <c>memory</c>: in-memory engine state, instrumentation program off (no browser here to run it; its server cost is
-/// <see cref="InstrumentationBenchmarks"/>). <c>redis</c>: engine state on a redis-server started for the run, program
-/// on: the harness reads each flow's expected program result from Redis (a benchmark's peek, nothing a client can do).
+/// the program inline, gzipped as for a browser), the proof-of-work (solved here), the answer, and the form post whose
+/// token the site verifies. The server's utime + stime (<c>/proc/&lt;pid&gt;/stat</c>) over the counted passes, divided
+/// by their number. The counted passes alternate, in blocks, between whole passes and passes that stop after the answer
+/// (the CAPTCHA's own three requests), so that one server process gives both figures and the form post's share.
+/// The program is on (as by default): no browser runs it here; the harness answers with the flow's expected result, read
+/// from the server's state — <c>redis</c>: engine state on a redis-server started for the run, read with a <c>GET</c>;
+/// <c>memory</c>: the in-memory state, read through <see cref="StatePeek"/> (a startup hook in the sample's process that
+/// appends each flow record to a file). Both are a benchmark's peek, nothing a client can do.
 /// Run: <c>dotnet run -c Release --project benchmarks/CrafyCaptcha.Benchmarks -- pass-cpu [memory|redis] [passes]</c>.
 /// </summary>
 internal static partial class PassCpu
 {
     private const int Loops = 4;
 
-    // Where the CPU goes: CRAFY_PASS_CPU_UPTO=options|challenge|verify stops each pass after that request (default: the
-    // whole pass, with the form post); the differences between runs are the steps' costs.
-    private static readonly string UpTo = Environment.GetEnvironmentVariable("CRAFY_PASS_CPU_UPTO") ?? "form";
+    // The counted passes go in blocks of this many, whole passes and passes up to the answer in turn.
+    private const int Block = 2_000;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -55,7 +57,7 @@ internal static partial class PassCpu
             // hashes once per part, and checks one hash per part), the client's does; with the default 20,000 the client
             // loops spend most of the two cores on SHA-256 and the server waits between sparse requests.
             ["CrafyChallengeServer__PowMaxNumber"] = "100",
-            ["CrafyChallengeServer__Instrumentation__Enabled"] = onRedis ? "true" : "false",
+            ["CrafyChallengeServer__Instrumentation__Enabled"] = "true",
         };
         if (onRedis)
         {
@@ -83,8 +85,16 @@ internal static partial class PassCpu
         }
 
         bool program = settings["CrafyChallengeServer__Instrumentation__Enabled"] == "true";
+        string peekFile = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : state, $"crafy-pass-cpu-{Environment.ProcessId}.peek");
+        if (program && !onRedis)
+        {
+            settings["DOTNET_STARTUP_HOOKS"] = typeof(StatePeek).Assembly.Location;
+            settings["CRAFY_STATE_PEEK_FILE"] = peekFile;
+        }
+
         using Process sample = SampleSite.Start(root, port, state, settings);
         ConnectionMultiplexer? redis = null;
+        using StatePeek.Reader? peek = program && !onRedis ? new StatePeek.Reader(peekFile) : null;
         try
         {
             var baseUrl = new Uri($"http://127.0.0.1:{port}/");
@@ -92,7 +102,11 @@ internal static partial class PassCpu
             int serverPid = SampleSite.ServerPid(sample);
             int redisPid = onRedis ? int.Parse(File.ReadAllText(Path.Combine(state, "redis.pid")).Trim(), CultureInfo.InvariantCulture) : 0;
             redis = onRedis ? await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redisPort},allowAdmin=true") : null;
-            Visitor[] visitors = await Task.WhenAll(Enumerable.Range(0, Loops).Select(_ => Visitor.OpenAsync(baseUrl, redis?.GetDatabase())));
+            IDatabase? database = redis?.GetDatabase();
+            Func<string, Task<string>> recordOf = database is not null
+                ? async flowToken => (string?)await database.StringGetAsync("crafy:engine:flow:" + flowToken) ?? throw new InvalidOperationException("no flow record in Redis")
+                : flowToken => Task.FromResult(peek?.RecordOf(flowToken) ?? throw new InvalidOperationException("the program is on but nothing peeks"));
+            Visitor[] visitors = await Task.WhenAll(Enumerable.Range(0, Loops).Select(_ => Visitor.OpenAsync(baseUrl, recordOf)));
 
             // Warm-up, twice, each followed by a wait for the server to go quiet: .NET's tiered compilation recompiles hot
             // methods on a background thread, which on this loaded 2-core machine lags the traffic by seconds; its work
@@ -101,34 +115,48 @@ internal static partial class PassCpu
             double idleMsPerSecond = 0;
             for (int round = 0; round < 2; round++)
             {
-                await RunAsync(visitors, warmUp);
+                await RunAsync(visitors, warmUp, whole: true);
                 idleMsPerSecond = await QuietAsync(serverPid, tick);
             }
 
             string loadBefore = File.ReadAllText("/proc/loadavg").Trim();
             Dictionary<string, long> commands0 = redis is null ? [] : await RedisCallsAsync(redis);
             (long server0, long redis0) = (CpuTicks(serverPid), onRedis ? CpuTicks(redisPid) : 0);
-            Console.WriteLine($"counting {passes} passes (server pid {serverPid})"); // where a profiler attaches
+            Console.WriteLine($"counting {passes} whole passes and {passes} up to the answer (server pid {serverPid})"); // where a profiler attaches
             var clock = Stopwatch.StartNew();
-            await RunAsync(visitors, passes);
+            long[] ticks = [0, 0]; // [whole passes, passes up to the answer]
+            for (int done = 0; done < passes; done += Block)
+            {
+                foreach (bool whole in (bool[])(done / Block % 2 == 0 ? [true, false] : [false, true]))
+                {
+                    long before = CpuTicks(serverPid);
+                    await RunAsync(visitors, Math.Min(Block, passes - done), whole);
+                    ticks[whole ? 0 : 1] += CpuTicks(serverPid) - before;
+                }
+            }
+
             clock.Stop();
             (long server1, long redis1) = (CpuTicks(serverPid), onRedis ? CpuTicks(redisPid) : 0);
             string loadAfter = File.ReadAllText("/proc/loadavg").Trim();
             Dictionary<string, long> commands1 = redis is null ? [] : await RedisCallsAsync(redis);
             // Less the harness's own: the INFO that counted before, and one GET per pass of the program's expected result.
-            var commands = commands1.ToDictionary(c => c.Key, c => c.Value - commands0.GetValueOrDefault(c.Key) - c.Key switch { "info" => 1, "get" when program => passes, _ => 0 });
+            var commands = commands1.ToDictionary(c => c.Key, c => c.Value - commands0.GetValueOrDefault(c.Key) - c.Key switch { "info" => 1, "get" when program => 2 * passes, _ => 0 });
 
-            double serverMs = (server1 - server0) * tick / passes, redisMs = (redis1 - redis0) * tick / passes;
+            double wholeMs = ticks[0] * tick / passes, answerMs = ticks[1] * tick / passes, redisMs = (redis1 - redis0) * tick / (2 * passes);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"pass-cpu (up to: {UpTo}, {environment}) {(onRedis ? "redis (engine state on Redis)" : "memory (in-memory engine state)")}, program {(program ? "on" : "off")}, PowMaxNumber {settings["CrafyChallengeServer__PowMaxNumber"]}: {passes} passes after {warmUp} warm-up, {Loops} client loops, server pid {serverPid}"));
+                $"pass-cpu ({environment}) {(onRedis ? "redis (engine state on Redis)" : "memory (in-memory engine state)")}, program {(program ? "on" : "off")}, PowMaxNumber {settings["CrafyChallengeServer__PowMaxNumber"]}: {passes} whole passes and {passes} up to the answer, in blocks of {Block}, after {warmUp} warm-up, {Loops} client loops, server pid {serverPid}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  server CPU {(server1 - server0) * tick:F0} ms = {serverMs:F3} ms per pass = {1000 / serverMs:F0} passes/s per core; wall {clock.Elapsed.TotalSeconds:F1} s ({passes / clock.Elapsed.TotalSeconds:F0} passes/s on this shared machine)"));
+                $"  whole pass (with the site's form post): server CPU {ticks[0] * tick:F0} ms = {wholeMs:F3} ms per pass = {1000 / wholeMs:F0} passes/s per core"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  up to the answer (options, challenge page, verify): server CPU {ticks[1] * tick:F0} ms = {answerMs:F3} ms per pass = {1000 / answerMs:F0} passes/s per core; the form post {wholeMs - answerMs:F3} ms"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  wall {clock.Elapsed.TotalSeconds:F1} s for {2 * passes} passes ({2 * passes / clock.Elapsed.TotalSeconds:F0} passes/s on this shared machine)"));
             if (onRedis)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  redis-server CPU {(redis1 - redis0) * tick:F0} ms = {redisMs:F3} ms per pass{(program ? " (includes the harness's one GET per pass)" : string.Empty)}"));
+                    $"  redis-server CPU {(redis1 - redis0) * tick:F0} ms = {redisMs:F3} ms per pass, both kinds{(program ? " (includes the harness's one GET per pass)" : string.Empty)}"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  Redis commands from the server per pass: {commands.Values.Sum() / (double)passes:F1} ({string.Join(", ", commands.Where(c => c.Value > 0).OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value / (double)passes:F1}"))}; INFO commandstats, less the harness's own)"));
+                    $"  Redis commands from the server per pass, both kinds: {commands.Values.Sum() / (double)(2 * passes):F1} ({string.Join(", ", commands.Where(c => c.Value > 0).OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value / (double)(2 * passes):F1}"))}; INFO commandstats, less the harness's own)"));
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  server CPU while idle (before the counted passes, no request): {idleMsPerSecond:F0} ms/s"));
@@ -146,6 +174,7 @@ internal static partial class PassCpu
             }
 
             Directory.Delete(state, recursive: true);
+            File.Delete(peekFile);
         }
     }
 
@@ -179,14 +208,14 @@ internal static partial class PassCpu
         };
     }
 
-    private static async Task RunAsync(Visitor[] visitors, int passes)
+    private static async Task RunAsync(Visitor[] visitors, int passes, bool whole)
     {
         int next = -1;
         await Task.WhenAll(visitors.Select(async v =>
         {
             while (Interlocked.Increment(ref next) < passes)
             {
-                await v.PassAsync();
+                await v.PassAsync(whole);
             }
         }));
     }
@@ -226,30 +255,27 @@ internal static partial class PassCpu
     }
 
     /// <summary>One visitor with its cookies and the comment form's antiforgery token, making passes one after another.</summary>
-    private sealed partial class Visitor(HttpClient http, string publicToken, string antiforgery, IDatabase? redis)
+    private sealed partial class Visitor(HttpClient http, string publicToken, string antiforgery, Func<string, Task<string>> recordOf)
     {
         private readonly string _origin = http.BaseAddress!.GetLeftPart(UriPartial.Authority);
 
-        public static async Task<Visitor> OpenAsync(Uri baseUrl, IDatabase? redis)
+        public static async Task<Visitor> OpenAsync(Uri baseUrl, Func<string, Task<string>> recordOf)
         {
             // As a browser does, it accepts gzip (and deflate and br): the challenge page is gzipped for it, and that costs the server.
             var http = new HttpClient(new SocketsHttpHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.All }) { BaseAddress = baseUrl };
             string html = await http.GetStringAsync("/Comments");
             Match init = InitPattern().Match(html), token = AntiforgeryPattern().Match(html);
             return init.Success && token.Success
-                ? new Visitor(http, init.Groups["pt"].Value, token.Groups[1].Value, redis)
+                ? new Visitor(http, init.Groups["pt"].Value, token.Groups[1].Value, recordOf)
                 : throw new InvalidOperationException("the comment form has no widget or no antiforgery field");
         }
 
-        public async Task PassAsync()
+        /// <summary>One pass: up to the answer, or (<paramref name="whole"/>) with the form post.</summary>
+        public async Task PassAsync(bool whole)
         {
             // The widget: an eo from the options endpoint, then the challenge page (posted by its hidden form).
             using HttpResponseMessage options = await http.PostAsJsonAsync("/crafy-options", new { action = "get_options", policy = "comments", __RequestVerificationToken = antiforgery });
             string eo = (string)(await Succeeded(options).Content.ReadFromJsonAsync<JsonObject>())!["eo"]!;
-            if (UpTo == "options")
-            {
-                return;
-            }
 
             var cdweo = new JsonObject { ["eo"] = eo, ["telemetry"] = new JsonObject { ["webdriver"] = false, ["elapsed_ms"] = 900 } };
             using var load = new HttpRequestMessage(HttpMethod.Post, "/crafy/challenge/")
@@ -267,11 +293,6 @@ internal static partial class PassCpu
                 throw new InvalidOperationException("the flow left the invisible rung");
             }
 
-            if (UpTo == "challenge")
-            {
-                return;
-            }
-
             string flowToken = Attr("data-flow-token");
             JsonObject pow = JsonNode.Parse(Attr("data-pow"))!.AsObject();
             var answer = new JsonObject { ["flow_token"] = flowToken, ["pow"] = Solved(pow) };
@@ -283,9 +304,8 @@ internal static partial class PassCpu
             if (Attr("data-program") == "true")
             {
                 // The page carries its program inline (the server wrote it when the flow opened); a browser would run
-                // it. The harness takes the expected result from the flow record in Redis instead, with a person's facts.
-                RedisValue record = redis is null ? RedisValue.Null : await redis.StringGetAsync("crafy:engine:flow:" + flowToken);
-                JsonObject expected = JsonNode.Parse(record.HasValue ? (string)record! : throw new InvalidOperationException("no flow record in Redis"))!["program"]!.AsObject();
+                // it. The harness takes the expected result from the flow record instead, with a person's facts.
+                JsonObject expected = JsonNode.Parse(await recordOf(flowToken))!["program"]!.AsObject();
                 answer["program"] = new JsonObject
                 {
                     ["v"] = expected["v"]!.DeepClone(),
@@ -298,7 +318,7 @@ internal static partial class PassCpu
 
             using HttpResponseMessage verify = await http.PostAsJsonAsync("/crafy/challenge/verify", answer);
             JsonObject complete = (await Succeeded(verify).Content.ReadFromJsonAsync<JsonObject>())!;
-            if (UpTo == "verify")
+            if (!whole)
             {
                 return;
             }
