@@ -28,7 +28,8 @@ namespace CrafyCaptcha.Benchmarks;
 /// </summary>
 internal static partial class PassCpu
 {
-    private const int Loops = 4;
+    // How many client loops make passes at once (CRAFY_PASS_CPU_LOOPS; 4 by default).
+    private static readonly int Loops = int.TryParse(Environment.GetEnvironmentVariable("CRAFY_PASS_CPU_LOOPS"), CultureInfo.InvariantCulture, out int loops) && loops > 0 ? loops : 4;
 
     // The counted passes go in blocks of this many, whole passes and passes up to the answer in turn.
     private const int Block = 2_000;
