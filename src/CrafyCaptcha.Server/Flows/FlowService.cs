@@ -88,11 +88,6 @@ internal sealed class FlowService(
             }
 
             (string nonce, string mode, IReadOnlyList<string> puzzles, bool accessiblePath, string? powAlgorithm) = flowOptions;
-            if (await flows.IsSpentAsync(nonce, cancellationToken).ConfigureAwait(false))
-            {
-                return new FlowOpenResult(FlowOpenError.AlreadySpent, host, null);
-            }
-
             if (!_loads.TryTake(request.Signals.RemoteAddress))
             {
                 Log.Refused(logger, "challenge load budget spent");
@@ -100,8 +95,17 @@ internal sealed class FlowService(
             }
 
             // One eo serves a few loads (resets, reloads), then the widget must ask for a new flow: a script cannot
-            // mint thousands of challenges from one set of options.
-            if (await flows.CountLoadAsync(nonce, _options.FlowLifetime, cancellationToken).ConfigureAwait(false) > MaxLoadsPerEo)
+            // mint thousands of challenges from one set of options. The load is counted together with the check that
+            // the eo is not spent (one round trip on Redis); a spent eo's load counts too, and is refused.
+            (bool spent, long loads) = await BothAsync(
+                flows.IsSpentAsync(nonce, cancellationToken),
+                flows.CountLoadAsync(nonce, _options.FlowLifetime, cancellationToken)).ConfigureAwait(false);
+            if (spent)
+            {
+                return new FlowOpenResult(FlowOpenError.AlreadySpent, host, null);
+            }
+
+            if (loads > MaxLoadsPerEo)
             {
                 Log.Refused(logger, "eo loaded too many times");
                 await risk.RecordFailureAsync(request.Signals.RemoteAddress, "eo_reloaded", cancellationToken).ConfigureAwait(false);

@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CrafyCaptcha.Server.Tests.State;
 
 /// <summary>
-/// The engine sends some independent store calls together (the flow record and its proof-of-work mark; the answer's
-/// proof-of-work mark and flow; the spent mark and the completed flow), so that a store on a server answers them in one
+/// The engine sends some independent store calls together (an eo's spent check and its load count; the flow record and
+/// its proof-of-work mark; the answer's proof-of-work mark and flow; the spent mark and the completed flow), so that a store on a server answers them in one
 /// round trip. Against a store that answers later, as Redis does, and fails one call of a pair: the step fails closed
 /// (503) and the next flow passes.
 /// </summary>
@@ -28,16 +28,18 @@ public sealed class PairedStoreCallsTests
     }
 
     [Theory]
-    [InlineData("flow:")] // the flow record fails, its proof-of-work mark is saved
-    [InlineData("pow:")] // the proof-of-work mark fails, the flow record is saved
-    public async Task A_failed_save_of_either_half_fails_the_challenge_load_and_the_next_flow_passes(string failing)
+    [InlineData("get", "eo-spent:")] // the eo's spent check fails, its load is counted
+    [InlineData("increment", "eo-loads:")] // the load count fails, the spent check answers
+    [InlineData("set", "flow:")] // the flow record fails, its proof-of-work mark is saved
+    [InlineData("set", "pow:")] // the proof-of-work mark fails, the flow record is saved
+    public async Task A_failed_call_of_either_half_fails_the_challenge_load_and_the_next_flow_passes(string operation, string failing)
     {
         var store = new LaterStore();
         using var engine = new EngineApp(services: s => s.AddSingleton<IChallengeStateStore>(sp => store.Over(sp)));
         PageInit page = await engine.OpenPageAsync("/Comments");
         string eo = await engine.GetEoAsync(page, "comments");
 
-        store.FailNext("set", failing);
+        store.FailNext(operation, failing);
         using HttpResponseMessage refused = await engine.LoadChallengeAsync(page.PublicToken, eo);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
