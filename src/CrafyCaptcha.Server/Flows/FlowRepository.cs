@@ -45,8 +45,9 @@ internal sealed class FlowRepository(IChallengeStateStore store)
     public async ValueTask<bool> UsePowAsync(string challenge, CancellationToken cancellationToken)
         => await store.TakeAsync(PowPrefix + challenge, cancellationToken).ConfigureAwait(false) is not null;
 
-    public ValueTask MarkSpentAsync(string nonce, TimeSpan lifetime, CancellationToken cancellationToken)
-        => store.SetAsync(SpentPrefix + nonce, Mark, lifetime, cancellationToken);
+    /// <summary>Marks the <c>eo</c> with this nonce spent: <see langword="true"/> for exactly one caller.</summary>
+    public ValueTask<bool> TryMarkSpentAsync(string nonce, TimeSpan lifetime, CancellationToken cancellationToken)
+        => store.TryAddAsync(SpentPrefix + nonce, Mark, lifetime, cancellationToken);
 
     public async ValueTask<bool> IsSpentAsync(string nonce, CancellationToken cancellationToken)
         => await store.GetAsync(SpentPrefix + nonce, cancellationToken).ConfigureAwait(false) is not null;

@@ -97,7 +97,7 @@ internal sealed class FlowService(
             // One eo serves a few loads (resets, reloads), then the widget must ask for a new flow: a script cannot
             // mint thousands of challenges from one set of options. The load is counted together with the check that
             // the eo is not spent (one round trip on Redis); a spent eo's load counts too, and is refused.
-            (bool spent, long loads) = await BothAsync(
+            (bool spent, long loads) = await StoreCalls.BothAsync(
                 flows.IsSpentAsync(nonce, cancellationToken),
                 flows.CountLoadAsync(nonce, _options.FlowLifetime, cancellationToken)).ConfigureAwait(false);
             if (spent)
@@ -145,7 +145,7 @@ internal sealed class FlowService(
                 await flows.SavePowAsync(surcharge.Challenge, _options.PowLifetime, cancellationToken).ConfigureAwait(false);
             }
 
-            await BothAsync(
+            await StoreCalls.BothAsync(
                 flows.SaveAsync(flowToken, record, _options.FlowLifetime, cancellationToken),
                 flows.SavePowAsync(pow.Challenge, _options.PowLifetime, cancellationToken)).ConfigureAwait(false);
             Log.FlowStarted(logger, mode, assessment.Score, step);
@@ -197,7 +197,7 @@ internal sealed class FlowService(
         }
 
         // A puzzle flow's retry presents the proof-of-work its first answer spent (one proof-of-work per flow).
-        (bool powFresh, FlowRecord? flow) = await BothAsync(
+        (bool powFresh, FlowRecord? flow) = await StoreCalls.BothAsync(
             flows.UsePowAsync(answer.Solution.Challenge!, cancellationToken),
             flows.TakeAsync(answer.FlowToken, cancellationToken)).ConfigureAwait(false);
         if (!powFresh && (flow?.Puzzle?.PowSpent is not { } spent || spent != answer.Solution.Challenge))
@@ -285,11 +285,16 @@ internal sealed class FlowService(
             }
         }
 
+        // The eo is claimed once (an atomic add): of two flows of one eo answered at once, one gets a token. The
+        // completed flow is kept only after the claim, so a failed claim (503) leaves nothing check_flow accepts.
+        if (!await flows.TryMarkSpentAsync(flow.Nonce, SpentMarkLifetime, cancellationToken).ConfigureAwait(false))
+        {
+            return new FlowAnswerResult(ChallengeRefusal.FlowUnknownOrSpent, null);
+        }
+
         DateTimeOffset expiresAt = now + _options.TokenLifetime;
         SignedMessage complete = ChallengeMessages.Complete(credential, answer.FlowToken, flow.Nonce, flow.Risk, flow.Step, flow.Hostname, flow.Reasons, expiresAt);
-        await BothAsync(
-            flows.MarkSpentAsync(flow.Nonce, SpentMarkLifetime, cancellationToken),
-            flows.SaveCompletedAsync(flow.PublicKey, answer.FlowToken, new CompletedFlow(flow.Risk), _options.TokenLifetime, cancellationToken)).ConfigureAwait(false);
+        await flows.SaveCompletedAsync(flow.PublicKey, answer.FlowToken, new CompletedFlow(flow.Risk), _options.TokenLifetime, cancellationToken).ConfigureAwait(false);
         Log.TokenIssued(logger, flow.Risk);
         Count(credential, ChallengeUsage.Pass);
         return new FlowAnswerResult(null, complete);
@@ -410,37 +415,6 @@ internal sealed class FlowService(
     /// <exception cref="ChallengeStateUnavailableException">The state store failed.</exception>
     public ValueTask<CompletedFlow?> CheckFlowAsync(string publicKey, string flowToken, CancellationToken cancellationToken)
         => flows.TakeCompletedAsync(publicKey, flowToken, cancellationToken);
-
-    /// <summary>
-    /// Awaits two independent store calls made one after the other, both sent before either is awaited: on a store on a
-    /// server (Redis) they share one round trip, as StackExchange.Redis pipelines what is sent before it is awaited; in
-    /// memory both are done at once. A failure of either is thrown, as one await after the other would throw it.
-    /// </summary>
-    private static ValueTask BothAsync(ValueTask first, ValueTask second)
-    {
-        if (first.IsCompleted && second.IsCompleted)
-        {
-            first.GetAwaiter().GetResult();
-            second.GetAwaiter().GetResult();
-            return default;
-        }
-
-        return new ValueTask(Task.WhenAll(first.AsTask(), second.AsTask()));
-    }
-
-    /// <inheritdoc cref="BothAsync(ValueTask, ValueTask)"/>
-    private static async ValueTask<(T1 First, T2 Second)> BothAsync<T1, T2>(ValueTask<T1> first, ValueTask<T2> second)
-    {
-        if (first.IsCompleted && second.IsCompleted)
-        {
-            return (first.Result, second.Result);
-        }
-
-        Task<T1> one = first.AsTask();
-        Task<T2> two = second.AsTask();
-        await Task.WhenAll(one, two).ConfigureAwait(false);
-        return (one.Result, two.Result);
-    }
 
     private void Count(ServedCredential credential, ChallengeUsage usage, double risk = 0)
     {
