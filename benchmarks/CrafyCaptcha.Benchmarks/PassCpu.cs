@@ -122,7 +122,7 @@ internal static partial class PassCpu
 
             string loadBefore = File.ReadAllText("/proc/loadavg").Trim();
             Dictionary<string, long> commands0 = redis is null ? [] : await RedisCallsAsync(redis);
-            (long server0, long redis0) = (CpuTicks(serverPid), onRedis ? CpuTicks(redisPid) : 0);
+            long redis0 = onRedis ? CpuTicks(redisPid) : 0;
             Console.WriteLine($"counting {passes} whole passes and {passes} up to the answer (server pid {serverPid})"); // where a profiler attaches
             var clock = Stopwatch.StartNew();
             long[] ticks = [0, 0]; // [whole passes, passes up to the answer]
@@ -137,7 +137,7 @@ internal static partial class PassCpu
             }
 
             clock.Stop();
-            (long server1, long redis1) = (CpuTicks(serverPid), onRedis ? CpuTicks(redisPid) : 0);
+            long redis1 = onRedis ? CpuTicks(redisPid) : 0;
             string loadAfter = File.ReadAllText("/proc/loadavg").Trim();
             Dictionary<string, long> commands1 = redis is null ? [] : await RedisCallsAsync(redis);
             // Less the harness's own: the INFO that counted before, and one GET per pass of the program's expected result.
