@@ -44,6 +44,9 @@
   var RTL = { ar: true, he: true };
   var SVG_NS = "http://www.w3.org/2000/svg";
   var BOX_MAX_WIDTH = 360;
+  // Listened to, never read: a browser fires a MediaQueryList's change event only if that list's `matches` was not
+  // read since the change, so a read while painting (a state change in the moment before the browser's next rendering
+  // update) would lose the event and leave the box in the old colours. Reads go through media(), a new list each time.
   var darkQuery = w.matchMedia ? w.matchMedia("(prefers-color-scheme: dark)") : null;
   function media(q) { return !!(w.matchMedia && w.matchMedia(q).matches); }
   var usedInputs = {};
@@ -250,13 +253,12 @@
     return true;
   };
 
-  CrafyCAPTCHA.prototype._scheme = function () {
-    if (this.theme === "auto") { return darkQuery && darkQuery.matches ? "dark" : "light"; }
-    return this.theme === "dark" ? "dark" : "light";
-  };
+  // The scheme the box's colours were resolved for (so the box and its iframe always agree).
+  CrafyCAPTCHA.prototype._scheme = function () { return this._colorScheme; };
 
   CrafyCAPTCHA.prototype._resolveColors = function () {
-    var palette = PALETTES[this._scheme()], style = this.options.style || {};
+    this._colorScheme = this.theme === "auto" ? (media("(prefers-color-scheme: dark)") ? "dark" : "light") : this.theme === "dark" ? "dark" : "light";
+    var palette = PALETTES[this._colorScheme], style = this.options.style || {};
     this.colors = {};
     for (var c in palette) { this.colors[c] = style[c] || palette[c]; }
   };
