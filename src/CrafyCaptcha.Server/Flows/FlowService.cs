@@ -205,7 +205,8 @@ internal sealed class FlowService(
             return new FlowAnswerResult(ChallengeRefusal.PowReplayed, null);
         }
 
-        if (flow is null || flow.PublicKey != credential!.Credential.PublicKey || await flows.IsSpentAsync(flow.Nonce, cancellationToken).ConfigureAwait(false))
+        // A flow of an eo already spent is refused by the claim below (one round trip, not a read here and the claim there).
+        if (flow is null || flow.PublicKey != credential!.Credential.PublicKey)
         {
             return new FlowAnswerResult(ChallengeRefusal.FlowUnknownOrSpent, null);
         }

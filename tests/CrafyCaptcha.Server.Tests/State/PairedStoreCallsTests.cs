@@ -101,6 +101,31 @@ public sealed class PairedStoreCallsTests
         Assert.Equal(1, answers.Count(a => a.StatusCode != HttpStatusCode.OK && (int)a.StatusCode is >= 400 and < 500));
     }
 
+    [Fact]
+    public async Task A_second_flow_of_an_eo_that_got_its_token_is_refused_and_its_answer_keeps_no_completed_flow()
+    {
+        // The answer reads no spent mark before its checks: the claim refuses the flow of a spent eo.
+        var store = new LaterStore();
+        using var engine = new EngineApp(services: s => s.AddSingleton<IChallengeStateStore>(sp => store.Over(sp)));
+        PageInit page = await engine.OpenPageAsync("/Comments");
+        string eo = await engine.GetEoAsync(page, "comments");
+        ChallengePage first = EngineApp.ReadChallenge(await (await engine.LoadChallengeAsync(page.PublicToken, eo)).Content.ReadAsStringAsync());
+        ChallengePage second = EngineApp.ReadChallenge(await (await engine.LoadChallengeAsync(page.PublicToken, eo)).Content.ReadAsStringAsync());
+
+        using HttpResponseMessage passed = await engine.AnswerAsync(first.FlowToken, first.Pow, EngineApp.Solve(first.Pow));
+        using HttpResponseMessage refused = await engine.AnswerAsync(second.FlowToken, second.Pow, EngineApp.Solve(second.Pow));
+
+        Assert.Equal(HttpStatusCode.OK, passed.StatusCode);
+        Assert.Equal(HttpStatusCode.Gone, refused.StatusCode);
+        Assert.Contains("flow_unknown_or_spent", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        CrafyCaptchaOptions sdk = RestApi.SdkKeys(engine);
+        string bearer = (string)(await RestApi.AuthenticateAsync(engine.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
+        using HttpResponseMessage checkedSecond = await RestApi.CheckFlowAsync(engine.Client, bearer, second.FlowToken);
+        Assert.Equal(HttpStatusCode.BadRequest, checkedSecond.StatusCode);
+        using HttpResponseMessage checkedFirst = await RestApi.CheckFlowAsync(engine.Client, bearer, first.FlowToken);
+        Assert.Equal(HttpStatusCode.OK, checkedFirst.StatusCode);
+    }
+
     private static async Task FailedAnswerAsync(LaterStore store, string operation, string failing)
     {
         using var engine = new EngineApp(services: s => s.AddSingleton<IChallengeStateStore>(sp => store.Over(sp)));
