@@ -114,20 +114,16 @@ public sealed class WidgetBoxBrowserTests(BrowserFixture fixture) : IClassFixtur
     [Fact]
     public async Task The_auto_theme_follows_a_scheme_change_while_the_page_is_open()
     {
-        IPage page = await PageAsync("light");
-        await page.GotoAsync("/Comments");
-        ILocator box = page.Locator($"{Widget} .crafy-box");
-        await box.WaitForAsync();
-        Assert.Equal("rgb(249, 250, 251)", await box.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+        (IPage page, ILocator box) = await LightCommentsBoxAsync();
 
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
-        Assert.Equal("rgb(31, 41, 55)", await RepaintedAsync(page, box, "rgb(31, 41, 55)"));
+        Assert.Equal(DarkBackground, await RepaintedAsync(page, box, DarkBackground));
         Assert.Equal("dark", await page.Locator($"{Widget} iframe").EvaluateAsync<string>("e => getComputedStyle(e).colorScheme"));
 
         // And after the pass, back to light: the verified box follows too.
         await Assertions.Expect(page.Locator($"{Widget} .crafy-status")).ToHaveTextAsync("Verified", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
-        Assert.Equal("rgb(249, 250, 251)", await RepaintedAsync(page, box, "rgb(249, 250, 251)"));
+        Assert.Equal(LightBackground, await RepaintedAsync(page, box, LightBackground));
         await page.Context.CloseAsync();
     }
 
@@ -139,14 +135,11 @@ public sealed class WidgetBoxBrowserTests(BrowserFixture fixture) : IClassFixtur
         // between the system's scheme change and the browser's next rendering update lost the event and stayed in the
         // old colours for good (seen as a 1-in-20 failure of the test above under load). Here the scheme change and a
         // state change are sent together, ten times.
-        IPage page = await PageAsync("light");
-        await page.GotoAsync("/Comments");
-        ILocator box = page.Locator($"{Widget} .crafy-box");
-        await box.WaitForAsync();
+        (IPage page, ILocator box) = await LightCommentsBoxAsync();
         for (int i = 0; i < 10; i++)
         {
             bool dark = i % 2 == 0;
-            string expected = dark ? "rgb(31, 41, 55)" : "rgb(249, 250, 251)";
+            string expected = dark ? DarkBackground : LightBackground;
             Task scheme = page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = dark ? ColorScheme.Dark : ColorScheme.Light });
             Task reset = page.EvaluateAsync("() => { CrafyCAPTCHA.get('crafy-captcha-1').reset(); }");
             await Task.WhenAll(scheme, reset);
@@ -155,6 +148,19 @@ public sealed class WidgetBoxBrowserTests(BrowserFixture fixture) : IClassFixtur
         }
 
         await page.Context.CloseAsync();
+    }
+
+    private const string LightBackground = "rgb(249, 250, 251)", DarkBackground = "rgb(31, 41, 55)";
+
+    /// <summary>The comments form in a light page, its widget's box drawn (and light).</summary>
+    private async Task<(IPage Page, ILocator Box)> LightCommentsBoxAsync()
+    {
+        IPage page = await PageAsync("light");
+        await page.GotoAsync("/Comments");
+        ILocator box = page.Locator($"{Widget} .crafy-box");
+        await box.WaitForAsync();
+        Assert.Equal(LightBackground, await box.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+        return (page, box);
     }
 
     // Headless chromium evaluates media-query changes in its next rendering update, and schedules none on an idle page

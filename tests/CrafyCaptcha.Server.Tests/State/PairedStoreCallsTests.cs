@@ -87,13 +87,7 @@ public sealed class PairedStoreCallsTests
     {
         var store = new LaterStore();
         using var engine = new EngineApp(services: s => s.AddSingleton<IChallengeStateStore>(sp => store.Over(sp)));
-        PageInit page = await engine.OpenPageAsync("/Comments");
-        string eo = await engine.GetEoAsync(page, "comments");
-        var flows = new List<ChallengePage>();
-        for (int i = 0; i < 2; i++)
-        {
-            flows.Add(EngineApp.ReadChallenge(await (await engine.LoadChallengeAsync(page.PublicToken, eo)).Content.ReadAsStringAsync()));
-        }
+        ChallengePage[] flows = await FlowsOfOneEoAsync(engine, 2);
 
         HttpResponseMessage[] answers = await Task.WhenAll(flows.Select(f => engine.AnswerAsync(f.FlowToken, f.Pow, EngineApp.Solve(f.Pow))));
 
@@ -107,10 +101,8 @@ public sealed class PairedStoreCallsTests
         // The answer reads no spent mark before its checks: the claim refuses the flow of a spent eo.
         var store = new LaterStore();
         using var engine = new EngineApp(services: s => s.AddSingleton<IChallengeStateStore>(sp => store.Over(sp)));
-        PageInit page = await engine.OpenPageAsync("/Comments");
-        string eo = await engine.GetEoAsync(page, "comments");
-        ChallengePage first = EngineApp.ReadChallenge(await (await engine.LoadChallengeAsync(page.PublicToken, eo)).Content.ReadAsStringAsync());
-        ChallengePage second = EngineApp.ReadChallenge(await (await engine.LoadChallengeAsync(page.PublicToken, eo)).Content.ReadAsStringAsync());
+        ChallengePage[] flows = await FlowsOfOneEoAsync(engine, 2);
+        (ChallengePage first, ChallengePage second) = (flows[0], flows[1]);
 
         using HttpResponseMessage passed = await engine.AnswerAsync(first.FlowToken, first.Pow, EngineApp.Solve(first.Pow));
         using HttpResponseMessage refused = await engine.AnswerAsync(second.FlowToken, second.Pow, EngineApp.Solve(second.Pow));
@@ -118,12 +110,32 @@ public sealed class PairedStoreCallsTests
         Assert.Equal(HttpStatusCode.OK, passed.StatusCode);
         Assert.Equal(HttpStatusCode.Gone, refused.StatusCode);
         Assert.Contains("flow_unknown_or_spent", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        CrafyCaptchaOptions sdk = RestApi.SdkKeys(engine);
-        string bearer = (string)(await RestApi.AuthenticateAsync(engine.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
+        string bearer = await BearerAsync(engine);
         using HttpResponseMessage checkedSecond = await RestApi.CheckFlowAsync(engine.Client, bearer, second.FlowToken);
         Assert.Equal(HttpStatusCode.BadRequest, checkedSecond.StatusCode);
         using HttpResponseMessage checkedFirst = await RestApi.CheckFlowAsync(engine.Client, bearer, first.FlowToken);
         Assert.Equal(HttpStatusCode.OK, checkedFirst.StatusCode);
+    }
+
+    /// <summary>Loads <paramref name="count"/> flows of one eo (one page's options), in turn.</summary>
+    private static async Task<ChallengePage[]> FlowsOfOneEoAsync(EngineApp engine, int count)
+    {
+        PageInit page = await engine.OpenPageAsync("/Comments");
+        string eo = await engine.GetEoAsync(page, "comments");
+        var flows = new ChallengePage[count];
+        for (int i = 0; i < count; i++)
+        {
+            flows[i] = EngineApp.ReadChallenge(await (await engine.LoadChallengeAsync(page.PublicToken, eo)).Content.ReadAsStringAsync());
+        }
+
+        return flows;
+    }
+
+    /// <summary>A REST API bearer token of the engine's SDK keys (for <c>check_flow</c>).</summary>
+    private static async Task<string> BearerAsync(EngineApp engine)
+    {
+        CrafyCaptchaOptions sdk = RestApi.SdkKeys(engine);
+        return (string)(await RestApi.AuthenticateAsync(engine.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
     }
 
     private static async Task FailedAnswerAsync(LaterStore store, string operation, string failing)
@@ -139,8 +151,7 @@ public sealed class PairedStoreCallsTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
         Assert.DoesNotContain("server_sign", body, StringComparison.Ordinal);
         Assert.Equal(0, store.PendingFailures);
-        CrafyCaptchaOptions sdk = RestApi.SdkKeys(engine);
-        string bearer = (string)(await RestApi.AuthenticateAsync(engine.Client, sdk.PublicKey!, sdk.SecretKey!))["token"]!;
+        string bearer = await BearerAsync(engine);
         using HttpResponseMessage checkedFlow = await RestApi.CheckFlowAsync(engine.Client, bearer, challenge.FlowToken);
         Assert.Equal(HttpStatusCode.BadRequest, checkedFlow.StatusCode);
         (string flowToken, _) = await RestApi.CompleteFlowAsync(engine);
