@@ -33,9 +33,9 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
 
     internal sealed record PuzzleFlow(ChallengePage Challenge, string Html, string Kind, string ImageId, string[] Prompt);
 
-    internal static async Task<PuzzleFlow> OpenAsync(EngineApp app, PageInit page)
+    internal static async Task<PuzzleFlow> OpenAsync(EngineApp app, PageInit page, string? eo = null)
     {
-        HttpResponseMessage load = await app.LoadChallengeAsync(page.PublicToken, await app.GetEoAsync(page, "register"));
+        HttpResponseMessage load = await app.LoadChallengeAsync(page.PublicToken, eo ?? await app.GetEoAsync(page, "register"));
         Assert.Equal(HttpStatusCode.OK, load.StatusCode);
         string html = await load.Content.ReadAsStringAsync();
         ChallengePage challenge = EngineApp.ReadChallenge(html);
@@ -224,6 +224,29 @@ public sealed class PuzzleTests(Xunit.Abstractions.ITestOutputHelper output)
         ChallengePage accessible = flow.Challenge with { Pow = pow };
         HttpResponseMessage verified = await AnswerAsync(app, accessible, EngineApp.Solve(pow), null, seed: 2);
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_wrong_answer_on_a_puzzle_flow_whose_eo_got_its_token_ends_that_flow()
+    {
+        // Two flows of one eo (a reload): the first passes (by the accessible path), then the second's wrong answer is
+        // not kept for a retry, and no later answer to it is judged.
+        using var app = new EngineApp(timeProvider: _clock, settings: Roomy);
+        PageInit page = await app.OpenPageAsync("/Register");
+        string eo = await app.GetEoAsync(page, "register");
+        PuzzleFlow first = await OpenAsync(app, page, eo), second = await OpenAsync(app, page, eo);
+        JsonObject pow = await ActAsync(app, first, "accessible", "pow");
+        Assert.Equal(HttpStatusCode.OK, (await AnswerAsync(app, first.Challenge with { Pow = pow }, EngineApp.Solve(pow), null, seed: 2)).StatusCode);
+
+        long number = EngineApp.Solve(second.Challenge.Pow);
+        HttpResponseMessage wrong = await AnswerAsync(app, second.Challenge, number, Points((1, 1), (2, 2), (3, 3), (4, 4)), seed: 3);
+        HttpResponseMessage again = await AnswerAsync(app, second.Challenge, number, Points((5, 5), (6, 6), (7, 7), (8, 8)), seed: 4);
+
+        Assert.Equal(HttpStatusCode.Gone, wrong.StatusCode);
+        Assert.Equal("flow_unknown_or_spent", await ErrorAsync(wrong));
+        // The flow is gone, so its proof-of-work is no longer a retry's: a replay, refused before any judging.
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("pow_replayed", await ErrorAsync(again));
     }
 
     [Fact]

@@ -167,6 +167,24 @@ public sealed class TurnstileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_flow_of_an_eo_that_got_its_token_is_refused_without_asking_cloudflare()
+    {
+        using var app = App(_fake, FakeTurnstile.StrictSecret);
+        PageInit page = await app.OpenPageAsync("/Account/Login");
+        string eo = await app.GetEoAsync(page, "login");
+        ChallengePage first = EngineApp.ReadChallenge(await (await app.LoadChallengeAsync(page.PublicToken, eo)).Content.ReadAsStringAsync());
+        ChallengePage second = EngineApp.ReadChallenge(await (await app.LoadChallengeAsync(page.PublicToken, eo)).Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, (await AnswerAsync(app, first, _fake.Mint())).StatusCode);
+        int calls = _fake.Calls.Count;
+        HttpResponseMessage refused = await AnswerAsync(app, second, _fake.Mint());
+
+        Assert.Equal(HttpStatusCode.Gone, refused.StatusCode);
+        Assert.Equal("flow_unknown_or_spent", await ErrorOf(refused));
+        Assert.Equal(calls, _fake.Calls.Count);
+    }
+
+    [Fact]
     public async Task A_turnstile_token_earns_one_captcha_token_and_a_replay_earns_none()
     {
         using var app = App(_fake, FakeTurnstile.StrictSecret);

@@ -87,9 +87,9 @@ internal sealed class RedisConnection(IServiceProvider services, IOptions<RedisN
 
         // Replies are read and completed on .NET's thread pool, not on StackExchange.Redis's dedicated reader threads:
         // every store call here is awaited (nothing blocks a pool thread on Redis), and the hop from a dedicated thread
-        // to the pool cost ~0.3 ms of CPU a pass at nine round trips (benchmarks/README.md). A registered or the
-        // distributed cache's connection keeps its own settings.
-        configuration.SocketManager = SocketManager.ThreadPool;
+        // to the pool cost ~0.3 ms of CPU a pass at nine round trips (benchmarks/README.md). A SocketManager set in the
+        // distributed cache's ConfigurationOptions is kept; a registered connection or factory keeps all its settings.
+        configuration.SocketManager ??= SocketManager.ThreadPool;
         return (await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false), true);
     }
 
