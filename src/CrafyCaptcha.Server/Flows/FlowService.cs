@@ -206,8 +206,10 @@ internal sealed class FlowService(
         }
 
         // A flow of an eo already spent is refused by the claim below (one round trip, not a read here and the claim
-        // there); only a puzzle's retry and a Turnstile call read the spent mark first.
-        if (flow is null || flow.PublicKey != credential!.Credential.PublicKey)
+        // there), except where a step before the claim would act for it: a puzzle's wrong answer keeps the flow for a
+        // retry, and Turnstile asks Cloudflare (using up the page's Turnstile token). Those flows read the mark first.
+        if (flow is null || flow.PublicKey != credential!.Credential.PublicKey
+            || ((flow.Puzzle is not null || credential.TurnstileSiteKey is not null) && await flows.IsSpentAsync(flow.Nonce, cancellationToken).ConfigureAwait(false)))
         {
             return new FlowAnswerResult(ChallengeRefusal.FlowUnknownOrSpent, null);
         }
@@ -271,11 +273,8 @@ internal sealed class FlowService(
             Puzzles.PuzzleVerdict verdict = await puzzleService.JudgeAsync(puzzle, answer.Solution, answer.Puzzle, cancellationToken).ConfigureAwait(false);
             if (verdict.Error is { } refused)
             {
-                // A wrong answer keeps the flow (with the puzzle state the judge gives) for a retry; an exhausted one ends it,
-                // and so does one whose eo got its token meanwhile (no retries for a flow the claim would refuse).
-                return verdict.Keep is { } next
-                    && (await flows.IsSpentAsync(flow.Nonce, cancellationToken).ConfigureAwait(false)
-                        || !await KeepAsync(answer.FlowToken, flow with { Puzzle = next }, cancellationToken).ConfigureAwait(false))
+                // A wrong answer keeps the flow (with the puzzle state the judge gives) for a retry; an exhausted one ends it.
+                return verdict.Keep is { } next && !await KeepAsync(answer.FlowToken, flow with { Puzzle = next }, cancellationToken).ConfigureAwait(false)
                     ? new FlowAnswerResult(ChallengeRefusal.FlowUnknownOrSpent, null)
                     : new FlowAnswerResult(refused, null, verdict.NewPuzzle);
             }
@@ -283,12 +282,6 @@ internal sealed class FlowService(
 
         if (credential.TurnstileSiteKey is not null)
         {
-            // Before Cloudflare's siteverify uses up the page's Turnstile token: a spent eo's flow gets no call.
-            if (await flows.IsSpentAsync(flow.Nonce, cancellationToken).ConfigureAwait(false))
-            {
-                return new FlowAnswerResult(ChallengeRefusal.FlowUnknownOrSpent, null);
-            }
-
             (ChallengeRefusal? turnstileError, flow) = await CheckTurnstileAsync(credential, flow, answer, cancellationToken).ConfigureAwait(false);
             if (turnstileError is not null)
             {
