@@ -253,9 +253,7 @@
     return true;
   };
 
-  // The scheme the box's colours were resolved for (so the box and its iframe always agree).
-  CrafyCAPTCHA.prototype._scheme = function () { return this._colorScheme; };
-
+  // The colours, and the scheme they are for (_colorScheme: the box and its iframe always agree).
   CrafyCAPTCHA.prototype._resolveColors = function () {
     this._colorScheme = this.theme === "auto" ? (media("(prefers-color-scheme: dark)") ? "dark" : "light") : this.theme === "dark" ? "dark" : "light";
     var palette = PALETTES[this._colorScheme], style = this.options.style || {};
@@ -381,11 +379,11 @@
     ui.box.style.background = c.background;
     ui.box.style.color = c.color;
     ui.box.style.borderColor = c.borderColor;
-    ui.box.style.colorScheme = this._scheme();
+    ui.box.style.colorScheme = this._colorScheme;
     ui.footer.style.color = c.footerColor;
     // The iframe's canvas stays transparent only when its color-scheme matches the iframe page's: set it to the scheme
     // the page was asked for (theme=auto follows prefers-color-scheme there too), not the host page's own color-scheme.
-    this.iframe.style.colorScheme = this._scheme();
+    this.iframe.style.colorScheme = this._colorScheme;
   };
 
   // Where the iframe is: in the box at the box's width, with the height it reported (RESIZE), while it has an
@@ -395,7 +393,7 @@
     if (!ui) { return; }
     var height = this._silent ? 120 : this._frameHeight;
     var shown = this._revealed && !this.isSolved && height > 0;
-    var scheme = "color-scheme:" + this._scheme() + ";";
+    var scheme = "color-scheme:" + this._colorScheme + ";";
     if (shown) {
       css(iframe, scheme + "display:block;position:relative;width:100%;height:" + height + "px;border:0;margin:0;background:transparent");
       iframe.removeAttribute("aria-hidden");
